@@ -1,0 +1,132 @@
+"""Staff accounts: one role and one scope per user (DESIGN §1)."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("national administrator")
+    NATIONAL_ANALYST = "national_analyst", _("national M&E analyst")
+    PROVINCE_COORDINATOR = "province_coordinator", _("province coordinator")
+    OFFICE_MANAGER = "office_manager", _("office manager")
+    FACILITATOR = "facilitator", _("facilitator")
+    PR_OFFICER = "pr_officer", _("public-relations officer")
+    PARTNER_USER = "partner_user", _("partner organisation user")
+
+
+NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST}
+PROVINCE_ROLES = {Role.PROVINCE_COORDINATOR}
+OFFICE_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER}
+PARTNER_ROLES = {Role.PARTNER_USER}
+# Roles whose accounts can read many residents' personal data need a second factor.
+SECOND_FACTOR_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR}
+# Roles that never see personal data, only aggregates.
+AGGREGATE_ONLY_ROLES = {Role.NATIONAL_ANALYST, Role.PR_OFFICER}
+
+
+class MahallehUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` makes a national administrator, the only role without a scope.
+        extra_fields.setdefault("role", Role.NATIONAL_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.FACILITATOR)
+    province = models.ForeignKey(
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("province"),
+    )
+    office = models.ForeignKey(
+        "geo.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("office"),
+    )
+    partner = models.ForeignKey(
+        "referrals.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("partner organisation"),
+    )
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MahallehUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(
+                    models.Q(
+                        role__in=[Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST],
+                        province__isnull=True,
+                        office__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | models.Q(
+                        role=Role.PROVINCE_COORDINATOR,
+                        province__isnull=False,
+                        office__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=[Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER],
+                        province__isnull=True,
+                        office__isnull=False,
+                        partner__isnull=True,
+                    )
+                    | models.Q(
+                        role=Role.PARTNER_USER,
+                        province__isnull=True,
+                        office__isnull=True,
+                        partner__isnull=False,
+                    )
+                    # Django's own superuser (createsuperuser) acts as a national admin.
+                    | models.Q(is_superuser=True, province__isnull=True, office__isnull=True, partner__isnull=True)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in NATIONAL_ROLES or self.is_superuser
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role not in AGGREGATE_ONLY_ROLES
+
+    @property
+    def scope_label(self) -> str:
+        """The scope in words, for the header: the nation, a province, an office or a partner."""
+        if self.role in PROVINCE_ROLES and self.province_id:
+            return str(self.province)
+        if self.role in OFFICE_ROLES and self.office_id:
+            return str(self.office)
+        if self.role in PARTNER_ROLES and self.partner_id:
+            return str(self.partner)
+        return str(_("the whole country"))

@@ -1,0 +1,132 @@
+"""Every write to staff accounts goes through here."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
+
+from mahalleh.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role, User
+from mahalleh.core.scoping import assignable_roles, can_manage_staff, office_q, province_q
+from mahalleh.core.services import ensure_fresh, require
+from mahalleh.geo.models import Office, Province
+
+
+def _check_scope(actor, *, role: str, province: Province | None, office: Office | None, partner) -> dict:
+    """Check the role and scope an actor gives an account; return the scope fields to store."""
+    require(can_manage_staff(actor))
+    if role not in assignable_roles(actor):
+        raise ValidationError({"role": _("You cannot give this role.")}, code="role")
+    scope = {"province": None, "office": None, "partner": None}
+    if role in NATIONAL_ROLES:
+        return scope
+    if role == Role.PROVINCE_COORDINATOR:
+        if province is None:
+            raise ValidationError({"province": _("A province coordinator needs a province.")}, code="scope")
+        if not Province.objects.filter(province_q(actor), pk=province.pk).exists():
+            raise ValidationError({"province": _("This province is outside your scope.")}, code="scope")
+        scope["province"] = province
+    elif role in OFFICE_ROLES:
+        if office is None:
+            raise ValidationError({"office": _("Office staff need an office.")}, code="scope")
+        if not Office.objects.filter(office_q(actor), pk=office.pk).exists():
+            raise ValidationError({"office": _("This office is outside your scope.")}, code="scope")
+        scope["office"] = office
+    elif role == Role.PARTNER_USER:
+        if partner is None:
+            raise ValidationError({"partner": _("A partner user needs a partner organisation.")}, code="scope")
+        scope["partner"] = partner
+    return scope
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    mobile: str = "",
+    province: Province | None = None,
+    office: Office | None = None,
+    partner=None,
+) -> User:
+    scope = _check_scope(actor, role=role, province=province, office=office, partner=partner)
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")}, code="unique")
+    user = User(
+        username=username,
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        mobile=mobile,
+        **scope,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor,
+    user: User,
+    version: str | None = None,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    mobile: str = "",
+    province: Province | None = None,
+    office: Office | None = None,
+    partner=None,
+    is_active: bool = True,
+) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    ensure_fresh(user, version)
+    # The actor must be allowed to manage the account as it is and as it will be.
+    require(user.role in assignable_roles(actor) or actor.is_superuser)
+    if user.pk == actor.pk and not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")}, code="self")
+    scope = _check_scope(actor, role=role, province=province, office=office, partner=partner)
+    user.role = role
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.email, user.mobile, user.is_active = email.strip(), mobile, is_active
+    for key, value in scope.items():
+        setattr(user, key, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if not is_active:
+        Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str) -> User:
+    if actor.pk != user.pk:
+        require(can_manage_staff(actor) and user.role in assignable_roles(actor))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> Token:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token

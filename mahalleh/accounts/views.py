@@ -1,0 +1,210 @@
+import math
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mahalleh.accounts import services
+from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenForm
+from mahalleh.accounts.models import Role
+from mahalleh.accounts.selectors import user_get, user_list
+from mahalleh.core.forms import apply_service_error
+from mahalleh.core.scoping import can_manage_staff
+from mahalleh.core.services import version_token
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.get_user().needs_second_factor:
+            return redirect(f"{reverse('accounts:otp')}?next={self.get_redirect_url() or reverse('core:home')}")
+        return response
+
+
+def lockout(request, credentials, *args, **kwargs):
+    """django-axes calls this once an account is locked: say how long to wait."""
+    from axes.models import AccessAttempt
+
+    cool_off = settings.AXES_COOLOFF_TIME
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    last = AccessAttempt.objects.filter(username=username).order_by("-attempt_time").first()
+    remaining = cool_off
+    if last is not None:
+        remaining = max(last.attempt_time + cool_off - timezone.now(), cool_off * 0)
+    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    return render(
+        request,
+        "accounts/lockout.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("core:home")
+
+
+@login_required
+def otp_view(request):
+    """Second factor: enter the TOTP code, or enrol an authenticator app the first time."""
+    user = request.user
+    if not user.needs_second_factor or user.is_verified():
+        return redirect(_safe_next(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "authenticator"}
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("This code is not right or has expired. Enter the code your app shows now."))
+    context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
+    if enrolling:
+        context["secret"] = _base32(device.bin_key)
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(request, "accounts/otp.html", context)
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+@login_required
+def partner_view(request):
+    if request.user.role != Role.PARTNER_USER:
+        raise Http404
+    return render(request, "accounts/partner.html", {"partner": request.user.partner})
+
+
+def _require_staff_manager(request):
+    if not can_manage_staff(request.user):
+        raise Http404
+
+
+@login_required
+def staff_list(request):
+    _require_staff_manager(request)
+    role = request.GET.get("role") or None
+    users = user_list(user=request.user, role=role).order_by("role", "username")
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"users": users, "roles": Role.choices, "role": role or ""},
+    )
+
+
+def _staff_kwargs(data: dict) -> dict:
+    return {
+        key: data.get(key)
+        for key in ("role", "first_name", "last_name", "email", "mobile", "province", "office", "partner")
+    }
+
+
+@login_required
+def staff_create(request):
+    _require_staff_manager(request)
+    form = StaffForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.user_create(
+                actor=request.user, username=data["username"], password=data["password"], **_staff_kwargs(data)
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("Your role does not allow this action."))
+        else:
+            messages.success(request, _("The account %(username)s was created.") % {"username": created.username})
+            return redirect("accounts:staff_detail", pk=created.pk)
+    return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def staff_detail(request, pk):
+    _require_staff_manager(request)
+    account = user_get(user=request.user, pk=pk)
+    return render(request, "accounts/staff_detail.html", {"account": account})
+
+
+@login_required
+def staff_edit(request, pk):
+    _require_staff_manager(request)
+    account = user_get(user=request.user, pk=pk)
+    initial = {
+        "username": account.username,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "email": account.email,
+        "mobile": account.mobile,
+        "role": account.role,
+        "province": account.province,
+        "office": account.office,
+        "partner": account.partner,
+        "is_active": account.is_active,
+        "version": version_token(account),
+    }
+    form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                actor=request.user,
+                user=account,
+                version=data.get("version") or None,
+                is_active=data.get("is_active", False),
+                **_staff_kwargs(data),
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("Your role does not allow this action."))
+        else:
+            messages.success(request, _("The account was saved."))
+            return redirect("accounts:staff_detail", pk=account.pk)
+    return render(request, "accounts/staff_form.html", {"form": form, "account": account, "creating": False})
+
+
+@login_required
+def staff_password(request, pk):
+    _require_staff_manager(request)
+    account = user_get(user=request.user, pk=pk)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(actor=request.user, user=account, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("Your role does not allow this action."))
+        else:
+            messages.success(request, _("The password was changed."))
+            return redirect("accounts:staff_detail", pk=account.pk)
+    return render(request, "accounts/staff_password.html", {"form": form, "account": account})

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from mahalleh.accounts import api as accounts_api
+from mahalleh.api.auth import TokenObtainView
+from mahalleh.geo import api as geo_api
+
+router = DefaultRouter()
+router.register("provinces", geo_api.ProvinceViewSet, basename="province")
+router.register("counties", geo_api.CountyViewSet, basename="county")
+router.register("offices", geo_api.OfficeViewSet, basename="office")
+router.register("neighbourhoods", geo_api.NeighbourhoodViewSet, basename="neighbourhood")
+router.register("users", accounts_api.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("v1/me/", accounts_api.me, name="api-me"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,45 @@
+"""Navigation fitted to the user's role."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mahalleh.accounts.models import Role
+from mahalleh.core.scoping import can_manage_staff
+
+
+def _items(user) -> list[dict]:
+    items = [{"label": _("Home"), "url": reverse("core:home"), "key": "home"}]
+    role = user.role
+    if role == Role.PARTNER_USER:
+        items.append({"label": _("My organisation"), "url": reverse("accounts:partner"), "key": "partner"})
+        return items
+    if role in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST} or user.is_superuser:
+        items.append({"label": _("Provinces"), "url": reverse("geo:province_list"), "key": "provinces"})
+    elif role == Role.PROVINCE_COORDINATOR:
+        items.append(
+            {"label": _("My province"), "url": reverse("geo:province_detail", args=[user.province_id]), "key": "provinces"}
+        )
+    else:
+        items.append(
+            {"label": _("My office"), "url": reverse("geo:office_detail", args=[user.office_id]), "key": "office"}
+        )
+    if role != Role.OFFICE_MANAGER and role not in {Role.FACILITATOR, Role.PR_OFFICER}:
+        items.append({"label": _("Offices"), "url": reverse("geo:office_list"), "key": "offices"})
+    items.append({"label": _("Neighbourhoods"), "url": reverse("geo:neighbourhood_list"), "key": "neighbourhoods"})
+    items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
+    if can_manage_staff(user):
+        items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})
+    if role in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST, Role.PROVINCE_COORDINATOR} or user.is_superuser:
+        items.append({"label": _("API"), "url": reverse("api-docs"), "key": "api"})
+    return items
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = _items(user)
+    for item in items:
+        item["active"] = path == item["url"] or (item["key"] != "home" and path.startswith(item["url"]))
+    return {"nav_items": items}

@@ -1,0 +1,83 @@
+"""Form pieces shared by every app: Jalali dates, Bootstrap classes, stale-edit protection."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+
+from mahalleh.core.jalali import format_jalali, parse_date
+
+
+class JalaliDateInput(forms.TextInput):
+    """A text box with the Jalali date picker; shows and takes Jalali dates."""
+
+    def __init__(self, attrs=None):
+        base = {"data-jdp": "", "autocomplete": "off", "inputmode": "numeric", "placeholder": "1402/05/03"}
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            persian = not (get_language() or "fa").startswith("en")
+            return format_jalali(value, persian_digits=persian)
+        return value
+
+
+class JalaliDateField(forms.Field):
+    """A date typed in Jalali (Persian or Latin digits; ISO Gregorian accepted too), stored Gregorian."""
+
+    widget = JalaliDateInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        return parse_date(str(value))
+
+    def validate(self, value):
+        super().validate(value)
+
+
+class VersionField(forms.CharField):
+    """Hidden token of the state the form was opened on; the service refuses stale edits."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, and `is-invalid` on the fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: at the field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -1,0 +1,30 @@
+"""Helpers shared by the services of every app."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def version_token(obj) -> str:
+    """An opaque token of the state a form was opened on (the row's last change time)."""
+    updated = getattr(obj, "updated_at", None)
+    return updated.isoformat() if updated else ""
+
+
+def ensure_fresh(obj, version: str | None) -> None:
+    """Refuse an edit made on stale data instead of silently overwriting someone else's change."""
+    if version is None:
+        return
+    if version != version_token(obj):
+        raise ValidationError(
+            _(
+                "Someone else changed this record after you opened it. "
+                "Your changes were not saved: reload the page and make them again."
+            ),
+            code="stale",
+        )
+
+
+def require(condition: bool) -> None:
+    """Refuse an action the user's role does not allow."""
+    if not condition:
+        raise PermissionDenied(_("Your role does not allow this action."))

@@ -1,0 +1,270 @@
+/*
+ * Mahalleh front-end glue. Plain ES2017, no build step, nothing from a CDN.
+ *
+ * Load (all via {% static %}) before this file, or with `defer` in this order:
+ *   vendor/leaflet/leaflet.js                      (pages with maps)
+ *   vendor/jalalidatepicker/jalalidatepicker.min.js (pages with date inputs)
+ *   vendor/htmx/htmx.min.js                         (optional)
+ *   mahalleh/app.js
+ * A library missing on a page just switches the matching part off.
+ *
+ * Leaflet image path (only used by marker icons, i.e. Point features):
+ *   1. <body data-leaflet-images="{% get_static_prefix %}vendor/leaflet/images/">
+ *      wins when present (use get_static_prefix: {% static %} of a folder fails
+ *      under the manifest storage);
+ *   2. otherwise it is derived from this script's own URL:
+ *      <static>/mahalleh/app[.hash].js -> <static>/vendor/leaflet/images/.
+ *   It is set explicitly because Leaflet's own guess (read back from
+ *   leaflet.css) breaks once ManifestStaticFilesStorage hashes file names.
+ *
+ * Maps:
+ *   <div class="map" data-geojson-id="area-geo"></div>
+ *   {{ feature_collection|json_script:"area-geo" }}
+ *   Features carry properties {name, kind: "target"|"comparison", url}.
+ *   No tile layer (offices have no internet): polygons on a plain background.
+ *   After drawing: data-ready="1" and data-features="<drawn feature count>"
+ *   (data-ready="error" if the JSON is missing or invalid).
+ *
+ * Date inputs:
+ *   <input type="text" name="start" data-jdp value="1402/05/03">
+ *   The value is Jalali text YYYY/MM/DD parsed by the server.
+ */
+(function () {
+  'use strict';
+
+  const JDP_SELECTOR = 'input[data-jdp]';
+  const MAP_SELECTOR = 'div.map[data-geojson-id]';
+  // Shown when a collection has nothing drawable (central Tehran).
+  const FALLBACK_VIEW = { center: [35.7, 51.4], zoom: 11 };
+
+  // Must be read while the script runs, not later in an event handler.
+  const SCRIPT_SRC = document.currentScript ? document.currentScript.src : '';
+
+  function isFa() {
+    return (document.documentElement.lang || '').toLowerCase().startsWith('fa');
+  }
+
+  // Persian (U+06F0..) and Arabic-Indic (U+0660..) digits -> ASCII.
+  function toLatinDigits(text) {
+    return String(text)
+      .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06F0))
+      .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
+  }
+
+  /* ---------------------------------------------------------------- dates --
+   * @majidh1/jalalidatepicker 0.9.12 (see its README, "Options"):
+   *   jalaliDatepicker.startWatch(options) starts it; it listens for focusin on
+   *   <body> and opens on any element matching options.selector (default
+   *   "input[data-jdp]") when autoShow is true (default) - so inputs added
+   *   later by htmx are covered by the same delegated listener.
+   *   persianDigits: false (default) -> Latin digits in the calendar;
+   *                  true            -> Persian digits (۱۴۰۲) in the calendar.
+   *   It only changes what the calendar shows: the picker always WRITES Latin
+   *   digits into the input ("1402/05/03", separatorChars.date "/"), and only
+   *   READS Latin digits back, so we convert a server-rendered Persian value to
+   *   Latin just before the picker sees it (see onFocusIn). The server must
+   *   accept Latin digits (and may also accept Persian ones).
+   *   startWatch() adds its body/window listeners again on every call, so it is
+   *   called once; later "re-initialisation" uses updateOptions() instead.
+   */
+  let jdpStarted = false;
+
+  function datePickerOptions() {
+    const fa = isFa();
+    const options = {
+      selector: JDP_SELECTOR,
+      autoShow: true, // open on focus
+      autoHide: true,
+      hideAfterChange: true,
+      date: true,
+      time: false,
+      persianDigits: fa,
+      zIndex: 2000, // above Bootstrap navbars (1030) and modals (1055)
+    };
+    if (!fa) {
+      options.months = ['Farvardin', 'Ordibehesht', 'Khordad', 'Tir', 'Mordad', 'Shahrivar',
+        'Mehr', 'Aban', 'Azar', 'Dey', 'Bahman', 'Esfand'];
+      options.days = ['Sa', 'Su', 'Mo', 'Tu', 'We', 'Th', 'Fr'];
+    }
+    return options;
+  }
+
+  function prepareDateInputs(root) {
+    (root || document).querySelectorAll(JDP_SELECTOR).forEach((input) => {
+      // The browser's own autocomplete list would cover the calendar.
+      if (!input.hasAttribute('autocomplete')) input.setAttribute('autocomplete', 'off');
+    });
+  }
+
+  function onFocusIn(event) {
+    const input = event.target;
+    if (input && input.matches && input.matches(JDP_SELECTOR) && input.value) {
+      const latin = toLatinDigits(input.value);
+      if (latin !== input.value) input.value = latin;
+    }
+  }
+
+  function initDatePickers() {
+    prepareDateInputs(document);
+    const jdp = window.jalaliDatepicker;
+    if (!jdp) return;
+    if (!jdpStarted) {
+      // Capture phase on document runs before the picker's listener on body.
+      document.addEventListener('focusin', onFocusIn, true);
+      jdp.startWatch(datePickerOptions());
+      jdpStarted = true;
+      return;
+    }
+    jdp.updateOptions(datePickerOptions());
+    // Close a calendar whose input was swapped out, keep one in use.
+    const active = document.activeElement;
+    const inUse = active && active.closest && (active.matches(JDP_SELECTOR) || active.closest('jdp-container'));
+    if (!inUse) jdp.hide();
+  }
+
+  /* ----------------------------------------------------------------- maps -- */
+  const STYLES = {
+    target: { color: '#0d6efd', weight: 2, opacity: 1, fillColor: '#0d6efd', fillOpacity: 0.35 },
+    comparison: {
+      color: '#fd7e14', weight: 2, opacity: 1, dashArray: '6 4', fillColor: '#fd7e14', fillOpacity: 0.08,
+    },
+    other: { color: '#6c757d', weight: 1, opacity: 1, fillColor: '#6c757d', fillOpacity: 0.15 },
+  };
+
+  function kindOf(feature) {
+    const kind = feature && feature.properties ? feature.properties.kind : null;
+    return Object.prototype.hasOwnProperty.call(STYLES, kind) ? kind : 'other';
+  }
+
+  // Only follow http(s) or relative links from feature properties.
+  function safeUrl(url) {
+    if (!url) return null;
+    try {
+      const parsed = new URL(String(url), window.location.href);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function leafletImagePath() {
+    const fromBody = document.body && document.body.dataset.leafletImages;
+    if (fromBody) return fromBody.endsWith('/') ? fromBody : fromBody + '/';
+    if (SCRIPT_SRC) {
+      try {
+        return new URL('../vendor/leaflet/images/', SCRIPT_SRC).href;
+      } catch (e) { /* fall through */ }
+    }
+    return null;
+  }
+
+  function onEachFeature(feature, layer) {
+    const props = feature.properties || {};
+    if (props.name) {
+      const tip = document.createElement('span'); // textContent: names are not HTML
+      tip.textContent = String(props.name);
+      layer.bindTooltip(tip, { sticky: true, direction: 'top' });
+    }
+    const url = safeUrl(props.url);
+    if (url) {
+      layer.on('click', () => { window.location.href = url; });
+    }
+    layer.on('mouseover', () => { if (layer.setStyle) layer.setStyle({ weight: 3 }); });
+    layer.on('mouseout', () => { if (layer.setStyle) layer.setStyle({ weight: STYLES[kindOf(feature)].weight }); });
+  }
+
+  function fit(map, layer) {
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [12, 12] });
+    } else {
+      map.setView(FALLBACK_VIEW.center, FALLBACK_VIEW.zoom);
+    }
+  }
+
+  function drawMap(el) {
+    const L = window.L;
+    const source = document.getElementById(el.dataset.geojsonId);
+    let data;
+    try {
+      if (!source) throw new Error('no element #' + el.dataset.geojsonId);
+      data = JSON.parse(source.textContent);
+    } catch (e) {
+      el.dataset.ready = 'error';
+      console.error('mahalleh map:', e);
+      return;
+    }
+
+    const map = L.map(el, { attributionControl: false });
+    const layer = L.geoJSON(data, {
+      style: (feature) => STYLES[kindOf(feature)],
+      onEachFeature: onEachFeature,
+    }).addTo(map);
+    fit(map, layer); // sets the view, which actually puts the layers on the map
+    // Keep the study area above the comparison areas.
+    layer.eachLayer((child) => {
+      if (kindOf(child.feature) === 'target' && child.bringToFront) child.bringToFront();
+    });
+
+    el._mahalleh = { map: map, layer: layer };
+    el.dataset.features = String(layer.getLayers().length);
+    el.dataset.ready = '1';
+  }
+
+  function drawMaps(root) {
+    if (!window.L) return;
+    const imagePath = leafletImagePath();
+    if (imagePath) window.L.Icon.Default.imagePath = imagePath;
+    (root || document).querySelectorAll(MAP_SELECTOR).forEach((el) => {
+      if (el.dataset.ready || el._leaflet_id) return; // already drawn
+      drawMap(el);
+    });
+  }
+
+  // A map drawn while hidden (tab, collapse, modal) has a zero size: redo it.
+  function refreshMapsIn(container) {
+    if (!container || !container.querySelectorAll) return;
+    container.querySelectorAll(MAP_SELECTOR).forEach((el) => {
+      if (!el._mahalleh) return;
+      el._mahalleh.map.invalidateSize();
+      fit(el._mahalleh.map, el._mahalleh.layer);
+    });
+  }
+
+  /* ---------------------------------------------------------------- wiring -- */
+  function init() {
+    initDatePickers();
+    drawMaps(document);
+  }
+
+  ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
+    document.addEventListener(name, (event) => {
+      const tabTarget = event.target.dataset && event.target.dataset.bsTarget;
+      const pane = tabTarget ? document.querySelector(tabTarget) : null;
+      refreshMapsIn(pane || event.target);
+    });
+  });
+
+  function afterSwap() {
+    initDatePickers();
+    drawMaps(document);
+  }
+  document.addEventListener('htmx:afterSwap', afterSwap);
+  document.addEventListener('htmx:oobAfterSwap', afterSwap);
+  // Free Leaflet's window listeners when htmx removes a map.
+  document.addEventListener('htmx:beforeCleanupElement', (event) => {
+    const el = event.target;
+    if (el && el._mahalleh) {
+      el._mahalleh.map.remove();
+      el._mahalleh = null;
+    }
+  });
+
+  window.mahalleh = { initDatePickers: initDatePickers, drawMaps: drawMaps, toLatinDigits: toLatinDigits };
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,54 @@
+"""Template filters: Jalali dates and Persian digits in the Persian UI."""
+
+import datetime
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+
+from mahalleh.core.jalali import format_jalali, format_jalali_long
+from mahalleh.core.persian import to_persian_digits
+
+register = template.Library()
+
+
+def _persian() -> bool:
+    return not (get_language() or "fa").startswith("en")
+
+
+@register.filter
+def jdate(value, arg: str = "") -> str:
+    """A Gregorian date or datetime shown as Jalali (Persian digits in the Persian UI)."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime.date):
+        return str(value)
+    if arg == "long":
+        text = format_jalali_long(value, lang="fa" if _persian() else "en")
+        return text
+    return format_jalali(value, persian_digits=_persian(), with_time=(arg == "time"))
+
+
+@register.filter
+def num(value) -> str:
+    """A number with thousands separators, in Persian digits in the Persian UI."""
+    if value in (None, ""):
+        return ""
+    text = formats.number_format(value, force_grouping=True)
+    if _persian():
+        return to_persian_digits(text.replace(",", "٬"))
+    return text
+
+
+@register.filter
+def digits(value) -> str:
+    """Any text with its digits shown as Persian digits in the Persian UI (codes, phones)."""
+    if value in (None, ""):
+        return ""
+    return to_persian_digits(str(value)) if _persian() else str(value)
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, *prefixes: str) -> str:
+    path = context["request"].path
+    return "active" if any(path.startswith(p) for p in prefixes) else ""

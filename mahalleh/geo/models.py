@@ -1,0 +1,99 @@
+"""Places of the programme: provinces, counties, neighbourhoods and the offices that serve them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class NamedPlace(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to Persian."""
+        if (get_language() or "fa").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_fa
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Province(NamedPlace):
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class County(NamedPlace):
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="counties", verbose_name=_("province")
+    )
+
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+
+class Office(NamedPlace):
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county"))
+    address = models.CharField(_("address"), max_length=400, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("facilitation office")
+        verbose_name_plural = _("facilitation offices")
+
+    @property
+    def province(self) -> Province:
+        return self.county.province
+
+
+class Neighbourhood(NamedPlace):
+    class Kind(models.TextChoices):
+        TARGET = "target", _("target")
+        COMPARISON = "comparison", _("comparison")
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="neighbourhoods", verbose_name=_("county")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TARGET)
+    # One office serves one or more neighbourhoods; comparison neighbourhoods have none.
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="neighbourhoods",
+        verbose_name=_("office"),
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    est_population = models.PositiveIntegerField(_("estimated population"), null=True, blank=True)
+    est_households = models.PositiveIntegerField(_("estimated households"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+
+    @property
+    def province(self) -> Province:
+        return self.county.province
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.COMPARISON and self.office_id:
+            raise ValidationError(
+                {"office": _("A comparison neighbourhood is not served by an office; leave the office empty.")}
+            )

@@ -1,0 +1,123 @@
+"""Shared fixtures: the fixed cast of users, one per role and scope.
+
+Two offices in two counties of one province, a second province with its own
+office, and a partner organisation — so every permission test reads as
+"the facilitator of office A cannot see office B's neighbourhood".
+"""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from mahalleh.accounts.models import Role, User
+from mahalleh.geo.models import County, Neighbourhood, Office, Province
+from mahalleh.referrals.models import Partner
+
+
+def pytest_configure(config):
+    # Tests do not run collectstatic: serve static files from the app folders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
+
+
+class World:
+    """The places and the users of a test, as attributes."""
+
+
+@pytest.fixture
+def world(db) -> World:
+    w = World()
+    w.kerman = Province.objects.create(code="KRM", name_fa="کرمان", name_en="Kerman")
+    w.fars = Province.objects.create(code="FRS", name_fa="فارس", name_en="Fars")
+    w.county_a = County.objects.create(province=w.kerman, code="KRM-C1", name_fa="کرمان", name_en="Kerman")
+    w.county_b = County.objects.create(province=w.kerman, code="KRM-C2", name_fa="سیرجان", name_en="Sirjan")
+    w.county_f = County.objects.create(province=w.fars, code="FRS-C1", name_fa="شیراز", name_en="Shiraz")
+    w.office_a = Office.objects.create(
+        county=w.county_a, code="OA", name_fa="دفتر الف", name_en="Office A", opened_on=datetime.date(2023, 3, 21)
+    )
+    w.office_b = Office.objects.create(county=w.county_b, code="OB", name_fa="دفتر ب", name_en="Office B")
+    w.office_f = Office.objects.create(county=w.county_f, code="OF", name_fa="دفتر شیراز", name_en="Office F")
+    w.hood_a = Neighbourhood.objects.create(
+        county=w.county_a, code="NA", name_fa="محله الف", name_en="Hood A", office=w.office_a,
+        boundary=square(57.0, 30.2), est_population=12000, est_households=3300,
+    )  # fmt: skip
+    w.hood_a_comparison = Neighbourhood.objects.create(
+        county=w.county_a, code="NAC", name_fa="محله شاهد الف", name_en="Comparison A",
+        kind=Neighbourhood.Kind.COMPARISON, boundary=square(57.05, 30.2),
+    )  # fmt: skip
+    w.hood_b = Neighbourhood.objects.create(
+        county=w.county_b, code="NB", name_fa="محله ب", name_en="Hood B", office=w.office_b,
+        boundary=square(55.6, 29.4),
+    )  # fmt: skip
+    w.hood_f = Neighbourhood.objects.create(
+        county=w.county_f, code="NF", name_fa="محله شیراز", name_en="Hood F", office=w.office_f,
+        boundary=square(52.5, 29.6),
+    )  # fmt: skip
+    w.partner = Partner.objects.create(name="بنیاد امید", kind=Partner.Kind.CHARITY, province=w.kerman)
+    w.other_partner = Partner.objects.create(name="انجمن مهر", kind=Partner.Kind.NGO, province=w.kerman)
+
+    def make(username, role, **scope):
+        user = User.objects.create_user(username=username, password="correct-horse-9", role=role, **scope)
+        return user
+
+    w.admin = make("admin", Role.NATIONAL_ADMIN)
+    w.analyst = make("analyst", Role.NATIONAL_ANALYST)
+    w.coordinator = make("coordinator", Role.PROVINCE_COORDINATOR, province=w.kerman)
+    w.coordinator_fars = make("coordinator_fars", Role.PROVINCE_COORDINATOR, province=w.fars)
+    w.manager_a = make("manager_a", Role.OFFICE_MANAGER, office=w.office_a)
+    w.facilitator_a = make("facilitator_a", Role.FACILITATOR, office=w.office_a)
+    w.pr_a = make("pr_a", Role.PR_OFFICER, office=w.office_a)
+    w.manager_b = make("manager_b", Role.OFFICE_MANAGER, office=w.office_b)
+    w.facilitator_b = make("facilitator_b", Role.FACILITATOR, office=w.office_b)
+    w.partner_user = make("partner", Role.PARTNER_USER, partner=w.partner)
+    return w
+
+
+def verified_client(client, user):
+    """A browser session past the login and, where the role needs it, past the second factor."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.needs_second_factor:
+        device, _created = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the Django test client signed in (and verified) as that user."""
+
+    def _login(user):
+        client.logout()
+        return verified_client(client, user)
+
+    return _login
+
+
+@pytest.fixture
+def api():
+    """api(user) -> a DRF client authenticated with the user's token."""
+    from mahalleh.accounts.services import token_issue
+
+    def _api(user=None):
+        c = APIClient()
+        if user is not None:
+            c.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
+        return c
+
+    return _api
