@@ -6,6 +6,7 @@ ALLOWED_HOSTS, REDIS_URL and the EMAIL_* variables.
 """
 
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "mahalleh.accounts",
     "mahalleh.geo",
     "mahalleh.referrals",
+    "mahalleh.registry",
+    "mahalleh.audit",
     "mahalleh.api",
     "mahalleh.demo",
 ]
@@ -174,7 +177,8 @@ else:
         "huey_class": "huey.SqliteHuey",
         "name": "mahalleh",
         "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": env_bool("HUEY_IMMEDIATE", False),
+        # Under pytest, jobs run in-process right away so tests see their outcome.
+        "immediate": env_bool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     }
 
 CACHES = (

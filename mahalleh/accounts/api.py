@@ -1,5 +1,6 @@
 """Users API: staff accounts visible to the user, and the signed-in user's own record."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
@@ -25,9 +26,18 @@ class UserOut(serializers.ModelSerializer):
         ]
 
 
+class UserFilter(django_filters.FilterSet):
+    # A plain id, not validated against all offices (that would reveal which ids exist).
+    office = django_filters.NumberFilter(field_name="office_id")
+
+    class Meta:
+        model = User
+        fields = ["role", "office", "is_active"]
+
+
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UserOut
-    filterset_fields = ["role", "office", "is_active"]
+    filterset_class = UserFilter
 
     def get_queryset(self):
         return user_list(user=self.request.user)

@@ -19,7 +19,9 @@ class TokenForm(StyledFormMixin, forms.Form):
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_token(self):
@@ -46,7 +48,9 @@ class StaffForm(StyledFormMixin, forms.Form):
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r.value in roles]
         self.fields["province"].queryset = province_list(user=actor)
         self.fields["office"].queryset = office_list(user=actor)
-        self.fields["partner"].queryset = Partner.objects.all() if Role.PARTNER_USER in roles else Partner.objects.none()
+        self.fields["partner"].queryset = (
+            Partner.objects.all() if Role.PARTNER_USER in roles else Partner.objects.none()
+        )
         if editing:
             self.fields["username"].disabled = True
             del self.fields["password"]

@@ -2,6 +2,7 @@
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 
 class SecondFactorMiddleware:
@@ -27,5 +28,6 @@ class SecondFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
-            return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+            # Encoded, so that a page with several query parameters comes back whole.
+            return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

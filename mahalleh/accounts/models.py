@@ -96,7 +96,9 @@ class User(AbstractUser):
                         partner__isnull=False,
                     )
                     # Django's own superuser (createsuperuser) acts as a national admin.
-                    | models.Q(is_superuser=True, province__isnull=True, office__isnull=True, partner__isnull=True)
+                    | models.Q(
+                        is_superuser=True, province__isnull=True, office__isnull=True, partner__isnull=True
+                    )
                 ),
             )
         ]

@@ -34,7 +34,9 @@ def _check_scope(actor, *, role: str, province: Province | None, office: Office 
         scope["office"] = office
     elif role == Role.PARTNER_USER:
         if partner is None:
-            raise ValidationError({"partner": _("A partner user needs a partner organisation.")}, code="scope")
+            raise ValidationError(
+                {"partner": _("A partner user needs a partner organisation.")}, code="scope"
+            )
         scope["partner"] = partner
     return scope
 

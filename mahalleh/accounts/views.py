@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,7 +32,8 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         if form.get_user().needs_second_factor:
-            return redirect(f"{reverse('accounts:otp')}?next={self.get_redirect_url() or reverse('core:home')}")
+            target = self.get_redirect_url() or reverse("core:home")
+            return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': target})}")
         return response
 
 
@@ -47,6 +48,13 @@ def lockout(request, credentials, *args, **kwargs):
     if last is not None:
         remaining = max(last.attempt_time + cool_off - timezone.now(), cool_off * 0)
     minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    if request.path.startswith("/api/"):
+        # API clients get JSON, not the HTML page (the token endpoint locks out like the login page).
+        message = _(
+            "After %(n)s wrong passwords this account is locked. Try again in %(m)s minutes, "
+            "or ask your office manager to check your account."
+        ) % {"n": settings.AXES_FAILURE_LIMIT, "m": minutes}
+        return JsonResponse({"detail": message}, status=429)
     return render(
         request,
         "accounts/lockout.html",
@@ -82,7 +90,9 @@ def otp_view(request):
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("This code is not right or has expired. Enter the code your app shows now."))
+        form.add_error(
+            "token", _("This code is not right or has expired. Enter the code your app shows now.")
+        )
     context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
     if enrolling:
         context["secret"] = _base32(device.bin_key)
@@ -135,14 +145,19 @@ def staff_create(request):
         data = form.cleaned_data
         try:
             created = services.user_create(
-                actor=request.user, username=data["username"], password=data["password"], **_staff_kwargs(data)
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                **_staff_kwargs(data),
             )
         except ValidationError as exc:
             apply_service_error(form, exc)
         except PermissionDenied:
             form.add_error(None, _("Your role does not allow this action."))
         else:
-            messages.success(request, _("The account %(username)s was created.") % {"username": created.username})
+            messages.success(
+                request, _("The account %(username)s was created.") % {"username": created.username}
+            )
             return redirect("accounts:staff_detail", pk=created.pk)
     return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
 
@@ -199,7 +214,9 @@ def staff_password(request, pk):
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_password(actor=request.user, user=account, password=form.cleaned_data["password"])
+            services.user_set_password(
+                actor=request.user, user=account, password=form.cleaned_data["password"]
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         except PermissionDenied:

@@ -15,7 +15,9 @@ from mahalleh.core.persian import to_latin_digits
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    otp = serializers.CharField(required=False, allow_blank=True, help_text=_("TOTP code, for roles that need one."))
+    otp = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("TOTP code, for roles that need one.")
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -41,7 +43,9 @@ class TokenObtainView(APIView):
         data.is_valid(raise_exception=True)
         # authenticate() with the request runs django-axes, so the API locks out like the login page.
         user = authenticate(
-            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
         )
         if user is None:
             return Response(
@@ -62,4 +66,6 @@ class TokenObtainView(APIView):
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         token = token_issue(user=user)
-        return Response(TokenResponseSerializer({"token": token.key, "username": user.username, "role": user.role}).data)
+        return Response(
+            TokenResponseSerializer({"token": token.key, "username": user.username, "role": user.role}).data
+        )

@@ -4,7 +4,9 @@ from rest_framework.routers import DefaultRouter
 
 from mahalleh.accounts import api as accounts_api
 from mahalleh.api.auth import TokenObtainView
+from mahalleh.audit import api as audit_api
 from mahalleh.geo import api as geo_api
+from mahalleh.registry import api as registry_api
 
 router = DefaultRouter()
 router.register("provinces", geo_api.ProvinceViewSet, basename="province")
@@ -12,6 +14,13 @@ router.register("counties", geo_api.CountyViewSet, basename="county")
 router.register("offices", geo_api.OfficeViewSet, basename="office")
 router.register("neighbourhoods", geo_api.NeighbourhoodViewSet, basename="neighbourhood")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register("persons", registry_api.PersonViewSet, basename="person")
+router.register("harm-types", registry_api.HarmTypeViewSet, basename="harm-type")
+router.register("harm-cases", registry_api.HarmCaseViewSet, basename="harm-case")
+router.register("consents", registry_api.ConsentViewSet, basename="consent")
+router.register("assessments", registry_api.AssessmentViewSet, basename="assessment")
+router.register("audit", audit_api.AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -4,7 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
+from mahalleh.audit.selectors import can_browse_audit
 from mahalleh.core.scoping import can_manage_staff
+from mahalleh.registry.selectors import can_read_registry
 
 
 def _items(user) -> list[dict]:
@@ -17,18 +19,32 @@ def _items(user) -> list[dict]:
         items.append({"label": _("Provinces"), "url": reverse("geo:province_list"), "key": "provinces"})
     elif role == Role.PROVINCE_COORDINATOR:
         items.append(
-            {"label": _("My province"), "url": reverse("geo:province_detail", args=[user.province_id]), "key": "provinces"}
+            {
+                "label": _("My province"),
+                "url": reverse("geo:province_detail", args=[user.province_id]),
+                "key": "provinces",
+            }
         )
     else:
         items.append(
-            {"label": _("My office"), "url": reverse("geo:office_detail", args=[user.office_id]), "key": "office"}
+            {
+                "label": _("My office"),
+                "url": reverse("geo:office_detail", args=[user.office_id]),
+                "key": "office",
+            }
         )
     if role != Role.OFFICE_MANAGER and role not in {Role.FACILITATOR, Role.PR_OFFICER}:
         items.append({"label": _("Offices"), "url": reverse("geo:office_list"), "key": "offices"})
-    items.append({"label": _("Neighbourhoods"), "url": reverse("geo:neighbourhood_list"), "key": "neighbourhoods"})
+    items.append(
+        {"label": _("Neighbourhoods"), "url": reverse("geo:neighbourhood_list"), "key": "neighbourhoods"}
+    )
+    if can_read_registry(user):
+        items.append({"label": _("Registry"), "url": reverse("registry:household_list"), "key": "registry"})
     items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
     if can_manage_staff(user):
         items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})
+    if can_browse_audit(user):  # office managers, province coordinators, the national admin
+        items.append({"label": _("Audit"), "url": reverse("audit:list"), "key": "audit"})
     if role in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST, Role.PROVINCE_COORDINATOR} or user.is_superuser:
         items.append({"label": _("API"), "url": reverse("api-docs"), "key": "api"})
     return items

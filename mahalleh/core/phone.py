@@ -43,7 +43,7 @@ def _normalize(text: str) -> tuple[str, str | None]:
         digits = international[2:]
     elif len(digits) == 12 and digits.startswith("98"):  # 98 912 … without + or 00
         digits = digits[2:]
-    if len(digits) == 11 and digits.startswith("0"):  # 0912 …, also +98 0912 …
+    if digits.startswith("0"):  # 0912 …, also +98 0912 …
         digits = digits[1:]
     if len(digits) != 10:
         return "", "length"

@@ -81,12 +81,15 @@ def neighbourhood_q(user: User, prefix: str = "") -> Q:
 
 
 def can_manage_places(user: User) -> bool:
-    return _active(user) and (user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR} or user.is_superuser)
+    return _active(user) and (
+        user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR} or user.is_superuser
+    )
 
 
 def can_manage_staff(user: User) -> bool:
     return _active(user) and (
-        user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER} or user.is_superuser
+        user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER}
+        or user.is_superuser
     )
 
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 
 from mahalleh.accounts.models import Role
@@ -43,3 +44,8 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "core/error.html", {"status": 500}, status=500)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to."""
+    return redirect(static("mahalleh/favicon.svg"))

@@ -4,12 +4,14 @@ import base64
 import hashlib
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.demo import places
+from mahalleh.demo.registry import load_registry
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
 
@@ -51,7 +53,7 @@ def is_loaded() -> bool:
 
 
 @transaction.atomic
-def load(*, stdout=None) -> bool:
+def load(*, stdout=None, with_registry: bool = True) -> bool:
     """Load the demo once. Returns False (and changes nothing) when it is already there."""
     if is_loaded():
         return False
@@ -98,6 +100,8 @@ def load(*, stdout=None) -> bool:
             contact_phone=f"0343{rng.randint(2000000, 3999999)}",
         )
 
+    # One hash for every demo account (they share the password): hashing is slow on purpose.
+    password_hash = make_password(DEMO_PASSWORD)
     office_list = list(Office.objects.order_by("code"))
     first = office_list[0]
     other = next(o for o in office_list if o.county_id != first.county_id)
@@ -114,7 +118,7 @@ def load(*, stdout=None) -> bool:
             email=f"{username}@demo.mahalleh.invalid",
             **(scopes[scope] if scope else {}),
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash
         user.save()
         if user.needs_second_factor:
             TOTPDevice.objects.create(user=user, name="demo", key=totp_key_for(username), confirmed=True)
@@ -129,14 +133,17 @@ def load(*, stdout=None) -> bool:
                 last_name=fake.last_name(),
                 office=office,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save()
+
+    if with_registry:
+        load_registry(rng=rng, fake=fake)
     return True
 
 
 def logins_text() -> str:
     lines = [
-        "Demo logins (password for all: %s):" % DEMO_PASSWORD,
+        f"Demo logins (password for all: {DEMO_PASSWORD}):",
     ]
     for username, role, _scope in DEMO_USERS:
         line = f"  {username:<22} {role.label}"

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from mahalleh.geo import selectors, services
+from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
 
@@ -26,11 +27,23 @@ class OfficeOut(serializers.ModelSerializer):
 
     class Meta:
         model = Office
-        fields = ["id", "code", "name_fa", "name_en", "county", "address", "phone", "opened_on", "neighbourhoods"]
+        fields = [
+            "id",
+            "code",
+            "name_fa",
+            "name_en",
+            "county",
+            "address",
+            "phone",
+            "opened_on",
+            "neighbourhoods",
+        ]
 
 
 class NeighbourhoodOut(serializers.ModelSerializer):
-    boundary = serializers.JSONField(allow_null=True, help_text="GeoJSON Polygon or MultiPolygon, [lon, lat].")
+    boundary = serializers.JSONField(
+        allow_null=True, help_text="GeoJSON Polygon or MultiPolygon, [lon, lat]."
+    )
 
     class Meta:
         model = Neighbourhood
@@ -59,15 +72,34 @@ class NeighbourhoodIn(serializers.Serializer):
     est_households = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
     boundary = serializers.JSONField(required=False, allow_null=True, default=None)
 
+    def validate_boundary(self, value):
+        # Checked here, not only in the service, so that the message is reported at "boundary".
+        return parse_boundary(value) if value else None
 
+
+# Relations are filtered by plain ids, never validated against the whole table: a
+# ModelChoiceFilter would answer 400 for a missing id and 200 for an out-of-scope one,
+# telling an outsider which ids exist.
 class NeighbourhoodFilter(django_filters.FilterSet):
+    county = django_filters.NumberFilter(field_name="county_id")
+    office = django_filters.NumberFilter(field_name="office_id")
+
     class Meta:
         model = Neighbourhood
         fields = ["kind", "county", "office"]
 
 
+class CountyFilter(django_filters.FilterSet):
+    province = django_filters.NumberFilter(field_name="province_id")
+
+    class Meta:
+        model = County
+        fields = ["province"]
+
+
 class OfficeFilter(django_filters.FilterSet):
-    province = django_filters.NumberFilter(field_name="county__province")
+    province = django_filters.NumberFilter(field_name="county__province_id")
+    county = django_filters.NumberFilter(field_name="county_id")
 
     class Meta:
         model = Office
@@ -83,7 +115,7 @@ class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CountyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountyOut
-    filterset_fields = ["province"]
+    filterset_class = CountyFilter
 
     def get_queryset(self):
         return selectors.county_list(user=self.request.user)

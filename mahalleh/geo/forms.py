@@ -40,7 +40,9 @@ class OfficeForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = county_list(user=actor)
-        self.fields["neighbourhoods"].queryset = neighbourhood_list(user=actor, kind=Neighbourhood.Kind.TARGET)
+        self.fields["neighbourhoods"].queryset = neighbourhood_list(
+            user=actor, kind=Neighbourhood.Kind.TARGET
+        )
         if editing:
             self.fields["county"].disabled = True
             self.fields["code"].disabled = True
@@ -67,8 +69,12 @@ class NeighbourhoodForm(StyledFormMixin, forms.Form):
     boundary_file = forms.FileField(
         label=_("Boundary file (GeoJSON)"),
         required=False,
-        help_text=_("A .geojson or .json file with one Polygon or MultiPolygon, in [longitude, latitude] order."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json,application/json"}),
+        help_text=_(
+            "A .geojson or .json file with one Polygon or MultiPolygon, in [longitude, latitude] order."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".geojson,.json,application/geo+json,application/json"}
+        ),
     )
     boundary_text = forms.CharField(
         label=_("Or paste the GeoJSON"),
@@ -90,7 +96,9 @@ class NeighbourhoodForm(StyledFormMixin, forms.Form):
         if not upload:
             return None
         if upload.size > MAX_BOUNDARY_BYTES:
-            raise ValidationError(_("The file is larger than 2 MB; simplify the boundary first."), code="size")
+            raise ValidationError(
+                _("The file is larger than 2 MB; simplify the boundary first."), code="size"
+            )
         raw = upload.read()
         try:
             return parse_boundary(raw)

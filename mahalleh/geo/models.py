@@ -14,15 +14,15 @@ class NamedPlace(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         """The name in the active language, falling back to Persian."""
         if (get_language() or "fa").startswith("en") and self.name_en:
             return self.name_en
         return self.name_fa
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Province(NamedPlace):
@@ -44,7 +44,9 @@ class County(NamedPlace):
 
 
 class Office(NamedPlace):
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county"))
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county")
+    )
     address = models.CharField(_("address"), max_length=400, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
@@ -95,5 +97,9 @@ class Neighbourhood(NamedPlace):
     def clean(self) -> None:
         if self.kind == self.Kind.COMPARISON and self.office_id:
             raise ValidationError(
-                {"office": _("A comparison neighbourhood is not served by an office; leave the office empty.")}
+                {
+                    "office": _(
+                        "A comparison neighbourhood is not served by an office; leave the office empty."
+                    )
+                }
             )

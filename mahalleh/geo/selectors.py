@@ -43,7 +43,9 @@ def office_get(*, user, pk) -> Office:
     return get_object_or_404(office_list(user=user), pk=pk)
 
 
-def neighbourhood_list(*, user, county=None, province=None, office=None, kind=None) -> QuerySet[Neighbourhood]:
+def neighbourhood_list(
+    *, user, county=None, province=None, office=None, kind=None
+) -> QuerySet[Neighbourhood]:
     qs = Neighbourhood.objects.filter(neighbourhood_q(user)).select_related("county__province", "office")
     if county is not None:
         qs = qs.filter(county=county)

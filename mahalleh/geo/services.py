@@ -2,13 +2,22 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import ensure_fresh, require
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
+
+
+def _check_office_county(office: Office, county_id: int) -> None:
+    if office.county_id != county_id:
+        raise ValidationError(
+            {"office": _("The office must be in the neighbourhood's county.")}, code="county"
+        )
 
 
 def _require_province(actor, province: Province) -> None:
@@ -38,7 +47,9 @@ def province_update(*, actor, province: Province, name_fa: str, name_en: str = "
 @transaction.atomic
 def county_create(*, actor, province: Province, code: str, name_fa: str, name_en: str = "") -> County:
     _require_province(actor, province)
-    county = County(province=province, code=code.strip().upper(), name_fa=name_fa.strip(), name_en=name_en.strip())
+    county = County(
+        province=province, code=code.strip().upper(), name_fa=name_fa.strip(), name_en=name_en.strip()
+    )
     county.full_clean()
     county.save()
     return county
@@ -56,8 +67,12 @@ def county_update(*, actor, county: County, name_fa: str, name_en: str = "") -> 
 def _office_fields(actor, *, county: County, neighbourhoods=None) -> None:
     _require_province(actor, county.province)
     for n in neighbourhoods or []:
-        # An office serves neighbourhoods of its own county only.
-        require(n.county_id == county.pk)
+        # An office serves neighbourhoods of its own county only: bad input (400), not a permission.
+        if n.county_id != county.pk:
+            raise ValidationError(
+                {"neighbourhoods": _("An office serves neighbourhoods of its own county only.")},
+                code="county",
+            )
 
 
 @transaction.atomic
@@ -132,7 +147,7 @@ def neighbourhood_create(
 ) -> Neighbourhood:
     _require_province(actor, county.province)
     if office is not None:
-        require(office.county_id == county.pk)
+        _check_office_county(office, county.pk)
     neighbourhood = Neighbourhood(
         county=county,
         code=code.strip().upper(),
@@ -150,7 +165,9 @@ def neighbourhood_create(
 
 
 @transaction.atomic
-def neighbourhood_update(*, actor, neighbourhood: Neighbourhood, version: str | None = None, **fields) -> Neighbourhood:
+def neighbourhood_update(
+    *, actor, neighbourhood: Neighbourhood, version: str | None = None, **fields
+) -> Neighbourhood:
     neighbourhood = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
     ensure_fresh(neighbourhood, version)
     _require_province(actor, neighbourhood.county.province)
@@ -161,7 +178,7 @@ def neighbourhood_update(*, actor, neighbourhood: Neighbourhood, version: str | 
         if name == "boundary" and value:
             value = parse_boundary(value)
         if name == "office" and value is not None:
-            require(value.county_id == neighbourhood.county_id)
+            _check_office_county(value, neighbourhood.county_id)
         setattr(neighbourhood, name, value.strip() if isinstance(value, str) else value)
     neighbourhood.full_clean()
     neighbourhood.save(update_fields=[*fields.keys(), "updated_at"])

@@ -59,13 +59,19 @@ def _save(form, request, call, success_message):
 @places_view
 def province_list(request):
     provinces = selectors.province_list(user=request.user)
-    if request.user.role not in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST} and not request.user.is_superuser:
+    if (
+        request.user.role not in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST}
+        and not request.user.is_superuser
+    ):
         if provinces.count() == 1:
             return redirect("geo:province_detail", pk=provinces.get().pk)
     return render(
         request,
         "geo/province_list.html",
-        {"provinces": provinces, "can_create": request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser},
+        {
+            "provinces": provinces,
+            "can_create": request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser,
+        },
     )
 
 
@@ -94,7 +100,9 @@ def province_form(request, pk=None):
     if not (request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser):
         raise Http404
     province = selectors.province_get(user=request.user, pk=pk) if pk else None
-    initial = {"code": province.code, "name_fa": province.name_fa, "name_en": province.name_en} if province else {}
+    initial = (
+        {"code": province.code, "name_fa": province.name_fa, "name_en": province.name_en} if province else {}
+    )
     form = ProvinceForm(request.POST or None, initial=initial)
     if province:
         form.fields["code"].disabled = True
@@ -139,7 +147,12 @@ def county_form(request, pk=None):
     county = selectors.county_get(user=request.user, pk=pk) if pk else None
     initial = {}
     if county:
-        initial = {"code": county.code, "name_fa": county.name_fa, "name_en": county.name_en, "province": county.province}
+        initial = {
+            "code": county.code,
+            "name_fa": county.name_fa,
+            "name_en": county.name_en,
+            "province": county.province,
+        }
     elif request.GET.get("province"):
         initial = {"province": request.GET["province"]}
     form = CountyForm(request.POST or None, actor=request.user, initial=initial)
@@ -154,7 +167,11 @@ def county_form(request, pk=None):
             )
         else:
             call = lambda: services.county_create(  # noqa: E731
-                actor=request.user, province=d["province"], code=d["code"], name_fa=d["name_fa"], name_en=d["name_en"]
+                actor=request.user,
+                province=d["province"],
+                code=d["code"],
+                name_fa=d["name_fa"],
+                name_en=d["name_en"],
             )
         saved = _save(form, request, call, _("The county was saved."))
         if saved:
@@ -232,7 +249,9 @@ def office_form(request, pk=None):
         saved = _save(form, request, call, _("The office was saved."))
         if saved:
             return redirect("geo:office_detail", pk=saved.pk)
-    return render(request, "geo/form.html", {"form": form, "object": office, "title": _("Facilitation office")})
+    return render(
+        request, "geo/form.html", {"form": form, "object": office, "title": _("Facilitation office")}
+    )
 
 
 @places_view
@@ -287,11 +306,17 @@ def neighbourhood_form(request, pk=None):
             "version": version_token(neighbourhood),
         }
     form = NeighbourhoodForm(
-        request.POST or None, request.FILES or None, actor=request.user, editing=bool(neighbourhood), initial=initial
+        request.POST or None,
+        request.FILES or None,
+        actor=request.user,
+        editing=bool(neighbourhood),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        fields = {k: d[k] for k in ("name_fa", "name_en", "kind", "office", "est_population", "est_households")}
+        fields = {
+            k: d[k] for k in ("name_fa", "name_en", "kind", "office", "est_population", "est_households")
+        }
         if d.get("boundary"):
             fields["boundary"] = d["boundary"]
         if neighbourhood:

@@ -159,7 +159,12 @@ def test_inserting_zwnj_spaces_tatweel_diacritics_or_bidi_marks_never_changes_th
     assert search_key(noisy) == search_key(word)
 
 
-@given(st.lists(st.sampled_from([*"ابتسمنرد", "ی", ARABIC_YEH, "ى", "ک", ARABIC_KAF]), min_size=1, max_size=30))
+YEH_AND_KAF_WORDS = st.lists(
+    st.sampled_from([*"ابتسمنرد", "ی", ARABIC_YEH, "ى", "ک", ARABIC_KAF]), min_size=1, max_size=30
+)
+
+
+@given(YEH_AND_KAF_WORDS)
 def test_swapping_arabic_yeh_and_kaf_never_changes_the_key(letters):
     persian = "".join(letters).replace(ARABIC_YEH, PERSIAN_YEH).replace("ى", PERSIAN_YEH)
     persian = persian.replace(ARABIC_KAF, PERSIAN_KAF)

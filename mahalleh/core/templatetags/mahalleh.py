@@ -3,7 +3,7 @@
 import datetime
 
 from django import template
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.translation import get_language
 
 from mahalleh.core.jalali import format_jalali, format_jalali_long
@@ -34,10 +34,11 @@ def num(value) -> str:
     """A number with thousands separators, in Persian digits in the Persian UI."""
     if value in (None, ""):
         return ""
-    text = formats.number_format(value, force_grouping=True)
     if _persian():
-        return to_persian_digits(text.replace(",", "٬"))
-    return text
+        # Django's fa locale sets no NUMBER_GROUPING, so formats.number_format would not group at all.
+        text = numberformat.format(value, ".", grouping=3, thousand_sep="٬", force_grouping=True)
+        return to_persian_digits(text)
+    return formats.number_format(value, force_grouping=True)
 
 
 @register.filter

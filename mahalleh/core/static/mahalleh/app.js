@@ -111,6 +111,13 @@
     if (!jdpStarted) {
       // Capture phase on document runs before the picker's listener on body.
       document.addEventListener('focusin', onFocusIn, true);
+      // The picker closes only on a click outside; keyboard users tab away, so
+      // close it when focus moves to anything that is not a date input or the calendar.
+      document.addEventListener('focusin', (event) => {
+        const el = event.target;
+        const inPicker = el && el.closest && (el.matches(JDP_SELECTOR) || el.closest('jdp-container'));
+        if (!inPicker && window.jalaliDatepicker) window.jalaliDatepicker.hide();
+      });
       jdp.startWatch(datePickerOptions());
       jdpStarted = true;
       return;

@@ -1,0 +1,403 @@
+"""`make bench` / `python -m bench`: measure, print one table, write bench/results/latest.json.
+
+BENCH_SCALE sets the number of persons (default 200000; `5m` = 5 million). Each figure is shown
+beside its DESIGN §7 target and, where one exists, the peer and the physical limit measured on the
+same rows in the same run, as ratios. Nothing here fails on a timing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR", ROOT / "bench" / "results"))
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_BENCH_DB = "mahalleh_bench"
+# Rough sizes per person, for the up-front check: the CSV, the XLSX (capped), the SQLite and
+# PostgreSQL databases with their indexes, and the importer's staging.
+BYTES_PER_PERSON = {"csv": 230, "xlsx": 120, "sqlite": 900, "postgresql": 1300}
+MEMORY_FLOOR_MB = 600
+
+
+def parse_scale(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    factor = 1
+    if text.endswith("m"):
+        factor, text = 1_000_000, text[:-1]
+    elif text.endswith("k"):
+        factor, text = 1_000, text[:-1]
+    value = int(float(text) * factor)
+    if value < 100:
+        raise SystemExit(f"BENCH_SCALE={text!r}: use at least 100 persons.")
+    return value
+
+
+def preflight(scale: int, work: Path, xlsx_rows: int) -> None:
+    """Refuse up front a scale that does not fit on this disk or in this memory, with the estimate."""
+    need = (
+        scale * (BYTES_PER_PERSON["csv"] + BYTES_PER_PERSON["sqlite"]) + xlsx_rows * BYTES_PER_PERSON["xlsx"]
+    )
+    free = shutil.disk_usage(work).free
+    if need > 0.8 * free:
+        raise SystemExit(
+            f"BENCH_SCALE={scale:,} needs about {need / 1e9:.1f} GB under {work} but only "
+            f"{free / 1e9:.1f} GB is free: choose a smaller scale."
+        )
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        available_kb = int(
+            next(line.split()[1] for line in meminfo.splitlines() if line.startswith("MemAvailable"))
+        )
+    except (OSError, StopIteration, ValueError):
+        return
+    # The import streams (flat memory); the peer slice and the search sample are bounded.
+    if available_kb / 1024 < MEMORY_FLOOR_MB:
+        raise SystemExit(
+            f"Only {available_kb / 1024:.0f} MB of memory is available; the benchmark needs {MEMORY_FLOOR_MB} MB."
+        )
+
+
+def run_worker(step: str, *args, env: dict) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.worker", step, *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench step {step} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def manage(*args, env: dict) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "mahalleh.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def pg_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable", reported in the table
+        return str(exc).splitlines()[0][:120]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_load(env: dict, token: str, *, seconds: int, connections: int) -> dict:
+    """gunicorn with 2 workers on loopback, loaded by wrk (or a bounded Python loader) with a token."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api/v1/persons/?page_size=20"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        _warm(url, token)
+        if shutil.which("wrk"):
+            return _wrk(url, token, seconds=seconds, connections=connections)
+        return _python_load(url, token, seconds=seconds, connections=connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _warm(url: str, token: str) -> None:
+    import urllib.request
+
+    for _ in range(5):
+        req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})  # noqa: S310
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+            resp.read()
+
+
+def _wrk(url: str, token: str, *, seconds: int, connections: int) -> dict:
+    proc = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Token {token}", url],
+        capture_output=True, text=True, check=True, timeout=seconds + 30,
+    )  # fmt: skip
+    text = proc.stdout
+    out = {"tool": "wrk", "seconds": seconds, "connections": connections}
+    for line in text.splitlines():
+        parts = line.split()
+        if line.strip().startswith("Requests/sec:"):
+            out["req_per_s"] = float(parts[1])
+        elif parts[:1] == ["50%"]:
+            out["p50_ms"] = _ms(parts[1])
+        elif parts[:1] == ["90%"]:
+            out["p90_ms"] = _ms(parts[1])
+        elif parts[:1] == ["99%"]:
+            out["p99_ms"] = _ms(parts[1])
+        elif "requests in" in line:
+            out["requests"] = int(parts[0])
+        elif line.strip().startswith("Non-2xx"):
+            out["errors"] = out.get("errors", 0) + int(parts[-1])
+        elif line.strip().startswith("Socket errors"):
+            out["errors"] = out.get("errors", 0) + sum(
+                int(x.strip(",")) for x in parts[2::2] if x.strip(",").isdigit()
+            )
+    out.setdefault("errors", 0)
+    # wrk prints 50/75/90/99; p95 lies between 90 and 99: report the 99th as the bound.
+    out["p95_ms"] = out.get("p99_ms")
+    return out
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1), ("s", 1000)):
+        if text.endswith(unit):
+            return round(float(text[: -len(unit)]) * factor, 2)
+    return float(text)
+
+
+def _python_load(url: str, token: str, *, seconds: int, connections: int) -> dict:
+    """A bounded threaded loader, for machines without wrk."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def run():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        mine, bad = [], 0
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            try:
+                conn.request(
+                    "GET", f"{parts.path}?{parts.query}", headers={"Authorization": f"Token {token}"}
+                )
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    bad += 1
+            except OSError:
+                bad += 1
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+            mine.append(time.perf_counter() - t)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    start = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2)  # noqa: E731
+    return {
+        "tool": "python", "seconds": seconds, "connections": connections, "requests": len(latencies),
+        "req_per_s": round(len(latencies) / elapsed, 1), "p50_ms": pick(0.5), "p95_ms": pick(0.95), "errors": errors[0],
+    }  # fmt: skip
+
+
+def main() -> int:
+    scale = parse_scale(os.environ.get("BENCH_SCALE", "200000"))
+    peer_rows = min(scale, int(os.environ.get("BENCH_PEER_ROWS", "10000")))
+    xlsx_rows = min(scale, int(os.environ.get("BENCH_XLSX_ROWS", "100000")))
+    api_seconds = int(os.environ.get("BENCH_API_SECONDS", "15"))
+    search_queries = int(os.environ.get("BENCH_SEARCH_QUERIES", "200"))
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    work = Path(tempfile.mkdtemp(prefix="mahalleh-bench-"))
+    preflight(scale, work, xlsx_rows)
+    print(f"Mahalleh benchmarks at {scale:,} persons (work dir {work})", flush=True)
+
+    rows: list[dict] = []
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "scale": scale,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "rows": rows,
+    }
+
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MAHALLEH_VAR_DIR": str(work / "var"),
+    }
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["MAHALLEH_VAR_DIR"] = str(work / "var")
+    import django
+
+    django.setup()
+    from mahalleh.demo import synthetic
+
+    csv_path, xlsx_path = work / "persons.csv", work / "persons.xlsx"
+    t = time.perf_counter()
+    synthetic.write_csv(csv_path, persons=scale, place_codes=["BENCH-N11", "BENCH-N12"])
+    gen_seconds = time.perf_counter() - t
+    synthetic.write_xlsx(xlsx_path, persons=xlsx_rows, place_codes=["BENCH-N21", "BENCH-N22"], seed=99)
+    rows.append(
+        _row(
+            "generate CSV (bench-data)",
+            scale / gen_seconds,
+            "rows/s",
+            target=None,
+            note=f"{gen_seconds:.1f} s",
+        )
+    )
+    print(f"  generated {scale:,} rows in {gen_seconds:.1f} s", flush=True)
+
+    databases = [("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", None)]
+    pg_problem = pg_reachable()
+    pg_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+    databases.append(("postgresql", pg_url, pg_problem))
+    api_env, api_token = None, None
+    for vendor, url, problem in databases:
+        label = "PostgreSQL" if vendor == "postgresql" else "SQLite"
+        if problem:
+            rows.append(
+                _row(
+                    f"CSV import → {label}",
+                    None,
+                    "rows/s",
+                    target=None,
+                    note=f"PostgreSQL unreachable: {problem}",
+                )
+            )
+            continue
+        env = {**base_env, "DATABASE_URL": url}
+        print(f"  {label}: migrate", flush=True)
+        manage("migrate", "-v0", env=env)
+        setup = run_worker("setup", env=env)
+        print(f"  {label}: CSV import", flush=True)
+        imp = run_worker("import", csv_path, "BENCH-O1", env=env)
+        lim = run_worker("limit", csv_path, env=env)
+        print(f"  {label}: peer (django-import-export, {peer_rows:,} rows)", flush=True)
+        try:
+            peer = run_worker("peer", csv_path, peer_rows, env=env)
+            peer_rate = peer["rows"] / peer["seconds"]
+        except RuntimeError as exc:
+            peer, peer_rate = {"error": str(exc)[-300:]}, None
+        rate = imp["rows"] / imp["seconds"]
+        target = 100_000 if vendor == "postgresql" else 50_000
+        rows.append(
+            _row(
+                f"CSV import → {label}, validated",
+                rate, "rows/s", target=target,
+                peer=peer_rate, peer_name="django-import-export",
+                limit=lim["rows"] / lim["seconds"], limit_name="COPY" if vendor == "postgresql" else "executemany",
+                note=f"{imp['rows']:,} rows ({imp['invalid']:,} invalid) in {imp['seconds']:.1f} s",
+            )
+        )  # fmt: skip
+        rows.append(
+            _row(f"import peak memory (RSS) → {label}", imp["max_rss_mb"], "MB", target=500, lower_is_better=True,
+                 note=f"{scale:,} rows; target is for 1M rows")
+        )  # fmt: skip
+        print(f"  {label}: XLSX import", flush=True)
+        ximp = run_worker("import", xlsx_path, "BENCH-O2", env=env)
+        opx = run_worker("openpyxl", xlsx_path, env=env)
+        rows.append(
+            _row(f"XLSX import → {label}", ximp["rows"] / ximp["seconds"], "rows/s", target=30_000,
+                 peer=opx["rows"] / opx["seconds"], peer_name="openpyxl read only",
+                 note=f"{ximp['rows']:,} rows in {ximp['seconds']:.1f} s")
+        )  # fmt: skip
+        print(f"  {label}: search", flush=True)
+        srch = run_worker("search", search_queries, env=env)
+        for kind, title in (("name", "name part"), ("national_code", "national code"), ("mobile", "mobile")):
+            peer_p95 = srch["peer_icontains"]["p95_ms"] if kind == "name" else None
+            rows.append(
+                _row(f"search {title} p95 ({label}, {srch['persons']:,} persons)", srch[kind]["p95_ms"], "ms",
+                     target=20, lower_is_better=True, peer=peer_p95, peer_name="icontains on the raw name",
+                     note=f"p50 {srch[kind]['p50_ms']} ms, {srch[kind]['n']} queries")
+            )  # fmt: skip
+        api_env, api_token, api_label = env, setup["token"], label
+    if api_env is not None:
+        print(f"  API load ({api_label}, {api_seconds} s)", flush=True)
+        try:
+            load = api_load(api_env, api_token, seconds=api_seconds, connections=8)
+            rows.append(
+                _row(f"API /api/v1/persons/ ({api_label}, gunicorn 2 workers, {load['tool']})", load["req_per_s"],
+                     "req/s", target=300,
+                     note=f"p50 {load.get('p50_ms')} ms, p95≤{load.get('p95_ms')} ms, {load.get('errors', 0)} errors, "
+                     f"{load.get('requests', 0):,} requests")
+            )  # fmt: skip
+            results["api"] = load
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the other rows stand
+            rows.append(_row("API list endpoint", None, "req/s", target=300, note=f"failed: {exc}"))
+
+    print_table(rows)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(f"\nwrote {RESULTS / 'latest.json'}")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _row(name, value, unit, *, target, peer=None, peer_name="", limit=None, limit_name="", note="",
+         lower_is_better=False) -> dict:  # fmt: skip
+    row = {"name": name, "value": value, "unit": unit, "target": target, "note": note}
+    if value is not None and target:
+        row["vs_target"] = round((target / value) if lower_is_better else (value / target), 2)
+    if peer is not None and value:
+        row["peer"], row["peer_name"] = peer, peer_name
+        row["vs_peer"] = round((peer / value) if lower_is_better else (value / peer), 2)
+    if limit is not None and value:
+        row["limit"], row["limit_name"] = limit, limit_name
+        row["of_limit"] = round(value / limit, 2)
+    return row
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value < 100:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def print_table(rows: list[dict]) -> None:
+    print()
+    head = f"{'benchmark':<62} {'value':>12} {'unit':<7} {'target':>9} {'×target':>8} {'peer':>10} {'×peer':>7} {'limit':>10} {'of limit':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['name'][:62]:<62} {_fmt(r['value']):>12} {r['unit']:<7} {_fmt(r['target']):>9} "
+            f"{_fmt(r.get('vs_target')):>8} {_fmt(r.get('peer')):>10} {_fmt(r.get('vs_peer')):>7} "
+            f"{_fmt(r.get('limit')):>10} {_fmt(r.get('of_limit')):>8}"
+        )
+        if r.get("note"):
+            print(f"    {r['note']}")
+    print("\n×target: how many times the target (>1 is better); ×peer: times faster than the peer; "
+          "of limit: share of the raw, unvalidated speed of the same rows.")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,685 @@
+"""Registry API: the same selectors and services as the pages, so the same scope and the same rules.
+
+- Reads go through `selectors` (scoped by the user): a record outside the caller's scope is a 404,
+  and roles that may not read the registry (analyst, PR officer, partner) get empty lists.
+- Writes go through `services`, only for roles that may edit the registry (403 otherwise). The
+  services' `ValidationError`s become 400s with the messages per field (`mahalleh.api.errors`).
+- An update carries the `version` the client read; if someone changed the record since, the
+  answer is 409 and nothing is written.
+- Every retrieve of a household, a resident or a harm case is written to the audit trail.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mahalleh.audit.services import audit_record
+from mahalleh.core.services import version_token
+from mahalleh.geo.selectors import neighbourhood_get
+from mahalleh.registry import selectors, services
+from mahalleh.registry.models import Assessment, Consent, HarmCase, HarmCaseEvent, HarmType, Household, Person
+from mahalleh.registry.services import DuplicateWarning
+
+SEARCH_LIMIT = 500
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+class VersionMixin(serializers.Serializer):
+    version = serializers.SerializerMethodField(
+        help_text="Send it back with an update: if the record changed since, the update is refused (409)."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_version(self, obj) -> str:
+        return version_token(obj)
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+STALE_RESPONSE = {409: ErrorOut}
+
+
+def _require_edit(user) -> None:
+    if not selectors.can_edit_registry(user):
+        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+
+
+def _stale_or_raise(exc: ValidationError) -> Response:
+    """A stale edit is a 409 with the service's message; any other error goes to the 400 handler."""
+    if getattr(exc, "code", None) == "stale":
+        return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
+    raise exc
+
+
+def _duplicate_response(user, warning: DuplicateWarning) -> Response:
+    """400 with the message, and the existing record's id only if the caller may see it.
+
+    National codes are unique across the country, so the existing record may be in another
+    office: then the caller learns only that the code is taken, not which record has it.
+    """
+    existing = warning.existing
+    visible = selectors.person_list(user=user).filter(pk=existing.pk).exists()
+    field = "national_code" if warning.code == "duplicate_code" else "non_field_errors"
+    return Response(
+        {
+            field: [warning.messages[0]],
+            "duplicate": {
+                "code": warning.code,
+                "existing_id": existing.pk if visible else None,
+                # A same-name-and-birth-date warning can be overridden with confirm_duplicate=true.
+                "confirmable": warning.code == "duplicate_name",
+            },
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _paginated(view, queryset, serializer_class):
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
+
+
+# The largest id a bigint column holds: a bigger number is simply no record (not a database error).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a record, in a request body or a query parameter."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def object_id(value) -> int:
+    """The id in a URL as an int; anything else is no record (404), never a server error."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    raise exceptions.NotFound()
+
+
+def _choice(choices, **kwargs):
+    return serializers.ChoiceField(choices=choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Person.Status.values}, component_name="PersonStatusEnum")
+class PersonStatusField(serializers.ChoiceField):
+    """A resident's status. Its own named enum: residents and harm cases both have a `status` with
+    different values, which drf-spectacular would otherwise tell apart by a hash in the name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Person.Status.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": HarmCase.Status.values}, component_name="HarmCaseStatusEnum")
+class HarmStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=HarmCase.Status.choices, **kwargs)
+
+
+# --------------------------------------------------------------------------- harm types
+
+
+class HarmTypeOut(serializers.ModelSerializer):
+    class Meta:
+        model = HarmType
+        fields = ["id", "code", "name_fa", "name_en"]
+
+
+class HarmTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The social-harm taxonomy (ids for `harm_type` in harm cases and the household filter)."""
+
+    serializer_class = HarmTypeOut
+
+    def get_queryset(self):
+        return selectors.harm_types()
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=object_id(self.kwargs["pk"]))
+
+
+# --------------------------------------------------------------------------- persons
+
+
+class PersonOut(VersionMixin, serializers.ModelSerializer):
+    status = PersonStatusField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "household",
+            "id_type",
+            "national_code",
+            "document_number",
+            "first_name",
+            "last_name",
+            "father_name",
+            "sex",
+            "birth_date",
+            "relation",
+            "nationality",
+            "education",
+            "school_enrolled",
+            "employment",
+            "disability",
+            "insurance",
+            "mobile",
+            "status",
+            "status_changed_on",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+
+class MemberOut(serializers.ModelSerializer):
+    status = PersonStatusField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "first_name", "last_name", "relation", "sex", "birth_date", "status"]
+
+
+class PersonFieldsIn(serializers.Serializer):
+    """The resident's own fields; on an update, only the ones sent are changed."""
+
+    id_type = _choice(Person.IdType.choices, required=False)
+    national_code = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=20,
+        help_text="10 digits, with check digit.",
+    )
+    document_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    first_name = serializers.CharField(required=False, max_length=100)
+    last_name = serializers.CharField(required=False, max_length=100)
+    father_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    sex = _choice(Person.Sex.choices, required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    relation = _choice(Person.Relation.choices, required=False)
+    nationality = _choice(Person.Nationality.choices, required=False)
+    education = _choice(Person.Education.choices, required=False, allow_blank=True)
+    school_enrolled = serializers.BooleanField(required=False, allow_null=True)
+    employment = _choice(Person.Employment.choices, required=False, allow_blank=True)
+    disability = _choice(Person.Disability.choices, required=False)
+    insurance = _choice(Person.Insurance.choices, required=False, allow_blank=True)
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Register anyway after a same-name-and-birth-date warning (never for a national code).",
+    )
+
+
+class PersonCreateIn(PersonFieldsIn):
+    household = IdField()
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    sex = _choice(Person.Sex.choices)
+    relation = _choice(Person.Relation.choices)
+
+
+class PersonUpdateIn(PersonFieldsIn):
+    version = serializers.CharField(help_text="Required: the `version` of the record as you read it.")
+
+
+class PersonFilterIn(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="Any part of a name (however spelled), a national code or a mobile.",
+    )
+    household = IdField(required=False)
+    status = PersonStatusField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
+    retrieve=extend_schema(responses=PersonOut),
+    create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
+    partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
+)
+class PersonViewSet(viewsets.GenericViewSet):
+    """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
+
+    serializer_class = PersonOut
+
+    def get_queryset(self):
+        return selectors.person_list(user=self.request.user)
+
+    def list(self, request):
+        f = PersonFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = f.validated_data
+        qs = selectors.person_list(user=request.user, household=d.get("household"), status=d.get("status"))
+        if d.get("q"):
+            ids = list(
+                selectors.person_search(user=request.user, query=d["q"], limit=SEARCH_LIMIT).values_list(
+                    "pk", flat=True
+                )
+            )
+            qs = qs.filter(pk__in=ids)
+        return _paginated(self, qs, PersonOut)
+
+    def retrieve(self, request, pk=None):
+        person = selectors.person_get(user=request.user, pk=object_id(pk))
+        audit_record(user=request.user, action="view", obj=person, via="api")
+        return Response(PersonOut(person).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = PersonCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        household = selectors.household_get(user=request.user, pk=d.pop("household"))
+        confirm = d.pop("confirm_duplicate", False)
+        try:
+            person = services.person_create(
+                actor=request.user, household=household, confirm_duplicate=confirm, via="api", **d
+            )
+        except DuplicateWarning as warning:
+            return _duplicate_response(request.user, warning)
+        return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        person = selectors.person_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = PersonUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        version = d.pop("version")
+        confirm = d.pop("confirm_duplicate", False)
+        try:
+            person = services.person_update(
+                actor=request.user, person=person, version=version, confirm_duplicate=confirm, via="api", **d
+            )
+        except DuplicateWarning as warning:
+            return _duplicate_response(request.user, warning)
+        except ValidationError as exc:
+            return _stale_or_raise(exc)
+        return Response(PersonOut(person).data)
+
+
+# --------------------------------------------------------------------------- households
+
+
+class HouseholdOut(VersionMixin, serializers.ModelSerializer):
+    head_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "neighbourhood",
+            "address",
+            "phone",
+            "tenure",
+            "income_band",
+            "head",
+            "head_name",
+            "external_id",
+            "vulnerability",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+    def get_head_name(self, obj) -> str:
+        return obj.head.full_name if obj.head_id else ""
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members = MemberOut(many=True, read_only=True)
+
+    class Meta(HouseholdOut.Meta):
+        fields = [*HouseholdOut.Meta.fields, "members"]
+
+
+class HouseholdFieldsIn(serializers.Serializer):
+    address = serializers.CharField(required=False, allow_blank=True, max_length=400)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    tenure = _choice(Household.Tenure.choices, required=False, allow_blank=True)
+    income_band = _choice(Household.Income.choices, required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class HouseholdCreateIn(HouseholdFieldsIn):
+    neighbourhood = IdField()
+
+
+class HouseholdUpdateIn(HouseholdFieldsIn):
+    version = serializers.CharField(help_text="Required: the `version` of the household as you read it.")
+
+
+class HouseholdFilterIn(serializers.Serializer):
+    """The filters of the household list page."""
+
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="Households with a member matching a name, national code or mobile.",
+    )
+    neighbourhood = IdField(required=False)
+    harm_type = IdField(required=False, help_text="Households with an open case of this harm.")
+    age_group = _choice(
+        [(k, k) for k in selectors.AGE_GROUPS], required=False, help_text="Has a member aged …"
+    )
+    consent = _choice(
+        [("given", "given"), ("missing", "missing")],
+        required=False,
+        help_text="Registry consent given by a member.",
+    )
+    vulnerability_min = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[HouseholdFilterIn], responses=HouseholdOut(many=True)),
+    retrieve=extend_schema(responses=HouseholdDetailOut),
+    create=extend_schema(request=HouseholdCreateIn, responses={201: HouseholdDetailOut}),
+    partial_update=extend_schema(
+        request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
+    ),
+)
+class HouseholdViewSet(viewsets.GenericViewSet):
+    """Households, with the list page's filters. A household's members come with the household."""
+
+    serializer_class = HouseholdOut
+
+    def get_queryset(self):
+        return selectors.household_list(user=self.request.user)
+
+    def list(self, request):
+        f = HouseholdFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = dict(f.validated_data)
+        qs = selectors.household_list(user=request.user, query=d.pop("q", None), **d)
+        return _paginated(self, qs, HouseholdOut)
+
+    def retrieve(self, request, pk=None):
+        household = selectors.household_get(user=request.user, pk=object_id(pk))
+        audit_record(user=request.user, action="view", obj=household, via="api")
+        return Response(HouseholdDetailOut(household).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = HouseholdCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
+        household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
+        household = selectors.household_get(user=request.user, pk=household.pk)
+        return Response(HouseholdDetailOut(household).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        household = selectors.household_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = HouseholdUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        version = d.pop("version")
+        try:
+            services.household_update(
+                actor=request.user, household=household, version=version, via="api", **d
+            )
+        except ValidationError as exc:
+            return _stale_or_raise(exc)
+        household = selectors.household_get(user=request.user, pk=household.pk)
+        return Response(HouseholdDetailOut(household).data)
+
+
+# --------------------------------------------------------------------------- harm cases
+
+
+class HarmCaseEventOut(serializers.ModelSerializer):
+    from_status = serializers.SerializerMethodField(help_text="Empty for the first step.")
+    to_status = HarmStatusField(read_only=True)
+
+    class Meta:
+        model = HarmCaseEvent
+        fields = ["id", "from_status", "to_status", "on", "note", "by", "at"]
+
+    def get_from_status(self, obj) -> str:
+        return obj.from_status
+
+
+class HarmCaseOut(VersionMixin, serializers.ModelSerializer):
+    household = serializers.IntegerField(source="person.household_id", read_only=True)
+    harm_type_code = serializers.CharField(source="harm_type.code", read_only=True)
+    status = HarmStatusField(read_only=True)
+
+    class Meta:
+        model = HarmCase
+        fields = [
+            "id",
+            "person",
+            "household",
+            "harm_type",
+            "harm_type_code",
+            "status",
+            "identified_on",
+            "note",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+
+class HarmCaseDetailOut(HarmCaseOut):
+    events = HarmCaseEventOut(many=True, read_only=True)
+
+    class Meta(HarmCaseOut.Meta):
+        fields = [*HarmCaseOut.Meta.fields, "events"]
+
+
+class HarmCaseCreateIn(serializers.Serializer):
+    person = IdField()
+    harm_type = IdField(help_text="An id from /api/v1/harm-types/.")
+    identified_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HarmTransitionIn(serializers.Serializer):
+    to_status = HarmStatusField()
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.CharField(
+        required=False,
+        help_text="The `version` of the case as you read it; refused (409) if it changed since.",
+    )
+
+
+class HarmCaseFilterIn(serializers.Serializer):
+    person = IdField(required=False)
+    household = IdField(required=False)
+    status = HarmStatusField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[HarmCaseFilterIn], responses=HarmCaseOut(many=True)),
+    retrieve=extend_schema(responses=HarmCaseDetailOut),
+    create=extend_schema(request=HarmCaseCreateIn, responses={201: HarmCaseDetailOut}),
+)
+class HarmCaseViewSet(viewsets.GenericViewSet):
+    """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
+
+    serializer_class = HarmCaseOut
+
+    def get_queryset(self):
+        return selectors.harm_case_list(user=self.request.user)
+
+    def list(self, request):
+        f = HarmCaseFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        return _paginated(self, selectors.harm_case_list(user=request.user, **f.validated_data), HarmCaseOut)
+
+    def retrieve(self, request, pk=None):
+        case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
+        audit_record(user=request.user, action="view", obj=case, via="api")
+        return Response(HarmCaseDetailOut(case).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = HarmCaseCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        person = selectors.person_get(user=request.user, pk=d["person"])
+        harm_type = selectors.harm_types().filter(pk=d["harm_type"]).first()
+        if harm_type is None:
+            raise exceptions.ValidationError({"harm_type": [_("Unknown social harm.")]})
+        case = services.harm_case_open(
+            actor=request.user,
+            person=person,
+            harm_type=harm_type,
+            identified_on=d["identified_on"],
+            note=d["note"],
+            via="api",
+        )
+        return Response(
+            HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=HarmTransitionIn, responses={200: HarmCaseDetailOut, **STALE_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the case to another status (who, when and why are kept in its history)."""
+        case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = HarmTransitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            services.harm_case_transition(
+                actor=request.user,
+                case=case,
+                to_status=d["to_status"],
+                on=d["on"],
+                note=d["note"],
+                version=d.get("version"),
+                via="api",
+            )
+        except ValidationError as exc:
+            return _stale_or_raise(exc)
+        return Response(HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data)
+
+
+# --------------------------------------------------------------------------- consents
+
+
+class ConsentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "person", "purpose", "given", "on", "given_by", "note", "recorded_by", "recorded_at"]
+
+
+class ConsentIn(serializers.Serializer):
+    person = IdField()
+    purpose = _choice(Consent.Purpose.choices)
+    given = serializers.BooleanField(help_text="false records a withdrawal.")
+    on = serializers.DateField()
+    given_by = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=120,
+        help_text="The resident, or a child's guardian.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ConsentFilterIn(serializers.Serializer):
+    person = IdField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ConsentFilterIn], responses=ConsentOut(many=True)),
+    create=extend_schema(request=ConsentIn, responses={201: ConsentOut}),
+)
+class ConsentViewSet(viewsets.GenericViewSet):
+    """Informed consent records; the latest per resident and purpose is in force."""
+
+    serializer_class = ConsentOut
+
+    def get_queryset(self):
+        return selectors.consent_list(user=self.request.user)
+
+    def list(self, request):
+        f = ConsentFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        return _paginated(self, selectors.consent_list(user=request.user, **f.validated_data), ConsentOut)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = ConsentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        person = selectors.person_get(user=request.user, pk=d.pop("person"))
+        consent = services.consent_record(actor=request.user, person=person, via="api", **d)
+        return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------- assessments
+
+
+class AssessmentOut(serializers.ModelSerializer):
+    answers = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Checklist item code → yes/no."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "household", "on", "assessor", "answers", "score", "note", "created_at"]
+
+
+class AssessmentIn(serializers.Serializer):
+    household = IdField()
+    on = serializers.DateField()
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Checklist item code → true when it applies to the household.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentFilterIn(serializers.Serializer):
+    household = IdField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AssessmentFilterIn], responses=AssessmentOut(many=True)),
+    create=extend_schema(request=AssessmentIn, responses={201: AssessmentOut}),
+)
+class AssessmentViewSet(viewsets.GenericViewSet):
+    """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
+    household's vulnerability."""
+
+    serializer_class = AssessmentOut
+
+    def get_queryset(self):
+        return selectors.assessment_list(user=self.request.user)
+
+    def list(self, request):
+        f = AssessmentFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        return _paginated(
+            self, selectors.assessment_list(user=request.user, **f.validated_data), AssessmentOut
+        )
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = AssessmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        household = selectors.household_get(user=request.user, pk=d.pop("household"))
+        assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
+        return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,189 @@
+"""Import jobs: the writes around an :class:`ImportJob` (upload, dry run, commit), and its selectors.
+
+Flow: :func:`import_job_start` stores the upload and queues the dry run (status *queued →
+validating → validated*); :func:`household_import_commit` queues the commit (*committing →
+committed*). Both background steps run :func:`pipeline.run_import` on the stored file, so the
+commit checks again against the registry as it is at that moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core.services import require
+from mahalleh.registry.importer.messages import ImportFileError, file_text
+from mahalleh.registry.importer.pipeline import COUNT_FIELDS, run_import
+from mahalleh.registry.importer.readers import sniff
+from mahalleh.registry.models import ImportJob
+from mahalleh.registry.selectors import can_edit_registry
+
+logger = logging.getLogger(__name__)
+
+RUNNING = {ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING}
+
+
+# --------------------------------------------------------------------------- selectors
+
+
+def can_import(user) -> bool:
+    return can_edit_registry(user) and bool(getattr(user, "office_id", None))
+
+
+def import_job_list(*, user) -> QuerySet[ImportJob]:
+    """The imports of the user's own office (only roles that edit the registry see them)."""
+    if not can_import(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(office_id=user.office_id).select_related("uploaded_by", "office")
+
+
+def import_job_get(*, user, pk) -> ImportJob:
+    return get_object_or_404(import_job_list(user=user), pk=pk)
+
+
+# --------------------------------------------------------------------------- services
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_job_create(*, actor, upload, language: str | None = None) -> ImportJob:
+    """Store an uploaded file as a new import of the actor's office; a file that is not a
+    spreadsheet or is empty is refused at once with a ValidationError on ``file``."""
+    require(can_import(actor))
+    name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
+    job = ImportJob(office_id=actor.office_id, uploaded_by=actor, original_name=name)
+    # A random stored name: the original may carry personal data and odd characters.
+    job.file.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", upload, save=False)
+    try:
+        job.file_format = sniff(job.file.path, name)
+    except ImportFileError as exc:
+        job.file.delete(save=False)
+        with translation.override(language or translation.get_language()):
+            raise ValidationError({"file": [exc.text()]}, code=exc.code) from None
+    job.sha256 = _sha256(job.file.path)
+    job.save()
+    return job
+
+
+def import_job_start(*, actor, upload, language: str | None = None) -> ImportJob:
+    """Create the job and queue its dry run."""
+    from mahalleh.registry.tasks import import_validate_task
+
+    language = language or translation.get_language() or "fa"
+    job = import_job_create(actor=actor, upload=upload, language=language)
+    import_validate_task(job.pk, language)
+    job.refresh_from_db()
+    return job
+
+
+def household_import_commit(*, actor, job: ImportJob, language: str | None = None) -> ImportJob:
+    """Queue the commit of a checked import's valid rows (one transaction, in the background)."""
+    from mahalleh.registry.tasks import import_commit_task
+
+    require(can_import(actor) and job.office_id == actor.office_id)
+    language = language or translation.get_language() or "fa"
+    if job.status != ImportJob.Status.VALIDATED:
+        raise ValidationError(_("Only a checked import that has not been saved yet can be saved."), code="state")
+    if not job.rows_valid:
+        raise ValidationError(_("This import has no valid rows to save."), code="empty")
+    taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
+        status=ImportJob.Status.COMMITTING, progress=0, message=""
+    )
+    if not taken:  # a second click, or another tab, got there first
+        raise ValidationError(_("This import is already being saved."), code="state")
+    import_commit_task(job.pk, language, actor.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _set(job_id: int, **fields) -> None:
+    fields.setdefault("updated_at", timezone.now())
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id: int | None = None) -> None:
+    """The background step: dry run or commit of a stored job. Never raises; a failure ends up as
+    the job's status and message."""
+    job = ImportJob.objects.select_related("office__county", "uploaded_by").get(pk=job_id)
+    actor = job.uploaded_by
+    if actor_id and actor_id != actor.pk:
+        from django.contrib.auth import get_user_model
+
+        actor = get_user_model().objects.get(pk=actor_id)
+    working = ImportJob.Status.COMMITTING if commit else ImportJob.Status.VALIDATING
+    _set(job.pk, status=working, progress=0, message="")
+    last = [-1]
+
+    def progress(fraction: float) -> None:
+        percent = max(0, min(99, int(fraction * 100)))
+        if percent > last[0]:
+            last[0] = percent
+            _set(job.pk, progress=percent)
+
+    report_fd, report_path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(report_fd)
+    with translation.override(language):
+        try:
+            result = run_import(
+                path=job.file.path,
+                name=job.original_name,
+                office=job.office,
+                user=actor,
+                commit=commit,
+                progress=progress,
+                report_path=report_path,
+                via="web",
+                job_id=job.pk,
+            )
+        except Exception:
+            logger.exception("import job %s failed", job.pk)
+            _set(job.pk, status=ImportJob.Status.FAILED, message=file_text("internal"), finished_at=timezone.now())
+            os.unlink(report_path)
+            return
+        try:
+            fields = {name: getattr(result, name) for name in COUNT_FIELDS}
+            if result.failed:
+                fields.update(status=ImportJob.Status.FAILED, message=result.file_error.text())
+            else:
+                fields.update(
+                    status=ImportJob.Status.COMMITTED if commit else ImportJob.Status.VALIDATED,
+                    message="",
+                    errors=result.errors,
+                    preview={
+                        "rows": result.preview,
+                        "empty_rows": result.rows_empty,
+                        "error_count": result.error_count,
+                        "columns": result.columns,
+                        "ignored_columns": result.ignored_columns,
+                    },
+                )
+            fields["finished_at"] = timezone.now()
+            fields["progress"] = 100
+            for name, value in fields.items():
+                setattr(job, name, value)
+            if not result.failed and os.path.getsize(report_path):
+                if job.report_file:
+                    job.report_file.delete(save=False)
+                with open(report_path, "rb") as f:
+                    job.report_file.save(f"import-{job.pk}-errors.xlsx", File(f), save=False)
+            job.save()
+        finally:
+            if os.path.exists(report_path):
+                os.unlink(report_path)

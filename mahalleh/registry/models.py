@@ -1,0 +1,397 @@
+"""Registry: households, residents, social harms, consent and needs assessments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class HarmType(models.Model):
+    """Taxonomy of social harms, edited by the national admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name_fa"]
+        verbose_name = _("social harm type")
+        verbose_name_plural = _("social harm types")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "fa").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_fa
+
+
+class Household(models.Model):
+    class Tenure(models.TextChoices):
+        OWNED = "owned", _("owned")
+        RENTED = "rented", _("rented")
+        MORTGAGE_RENT = "mortgage", _("mortgage-rent (rahn)")
+        FREE = "free", _("free of charge (relatives, employer)")
+        INFORMAL = "informal", _("informal / no deed")
+        OTHER = "other", _("other")
+
+    class Income(models.TextChoices):
+        NONE = "none", _("no regular income")
+        VERY_LOW = "very_low", _("under 10 million rials a month")
+        LOW = "low", _("10–50 million rials a month")
+        MEDIUM = "medium", _("50–150 million rials a month")
+        HIGHER = "higher", _("over 150 million rials a month")
+
+    neighbourhood = models.ForeignKey(
+        "geo.Neighbourhood",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("neighbourhood"),
+    )
+    address = models.CharField(_("address"), max_length=400, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    tenure = models.CharField(_("housing tenure"), max_length=12, choices=Tenure.choices, blank=True)
+    income_band = models.CharField(_("income band"), max_length=12, choices=Income.choices, blank=True)
+    head = models.OneToOneField(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_household",
+        verbose_name=_("head of household"),
+    )
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    # Kept in step by the services: the head's name and the address, folded for search.
+    search_key = models.CharField(max_length=400, blank=True, editable=False)
+    vulnerability = models.PositiveSmallIntegerField(_("vulnerability score"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "external_id"],
+                condition=~Q(external_id=""),
+                name="household_external_id_unique_in_neighbourhood",
+            )
+        ]
+        indexes = [models.Index(fields=["neighbourhood", "-id"])]
+
+    def __str__(self) -> str:
+        if self.head_id:
+            return str(_("Household of %(name)s") % {"name": self.head.full_name})
+        return str(_("Household %(id)s") % {"id": self.pk})
+
+
+class Person(models.Model):
+    class IdType(models.TextChoices):
+        NATIONAL_CODE = "national_code", _("Iranian national code")
+        FOREIGN_ID = "foreign_id", _("refugee or foreign-national card")
+        PASSPORT = "passport", _("passport")
+        NONE = "none", _("no document")
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("head of household")
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        PARENT = "parent", _("parent")
+        SIBLING = "sibling", _("brother or sister")
+        GRANDCHILD = "grandchild", _("grandchild")
+        OTHER_RELATIVE = "relative", _("other relative")
+        NON_RELATIVE = "other", _("not related")
+
+    class Nationality(models.TextChoices):
+        IRANIAN = "iranian", _("Iranian")
+        AFGHAN = "afghan", _("Afghan")
+        IRAQI = "iraqi", _("Iraqi")
+        PAKISTANI = "pakistani", _("Pakistani")
+        OTHER = "other", _("other")
+        UNKNOWN = "unknown", _("unknown")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("no schooling")
+        LITERACY = "literacy", _("literacy course")
+        PRIMARY = "primary", _("primary school")
+        LOWER_SECONDARY = "lower_secondary", _("lower secondary")
+        UPPER_SECONDARY = "upper_secondary", _("upper secondary / diploma")
+        ASSOCIATE = "associate", _("associate degree")
+        BACHELOR = "bachelor", _("bachelor's degree")
+        HIGHER = "higher", _("master's or higher")
+
+    class Employment(models.TextChoices):
+        EMPLOYED = "employed", _("employed")
+        SELF_EMPLOYED = "self_employed", _("self-employed")
+        INFORMAL = "informal", _("informal / daily work")
+        UNEMPLOYED = "unemployed", _("unemployed, looking for work")
+        HOMEMAKER = "homemaker", _("homemaker")
+        STUDENT = "student", _("student")
+        RETIRED = "retired", _("retired")
+        UNABLE = "unable", _("unable to work")
+        CHILD = "child", _("child (under working age)")
+
+    class Disability(models.TextChoices):
+        NONE = "none", _("none")
+        PHYSICAL = "physical", _("physical")
+        VISUAL = "visual", _("visual")
+        HEARING = "hearing", _("hearing")
+        INTELLECTUAL = "intellectual", _("intellectual")
+        MENTAL = "mental", _("mental health")
+        MULTIPLE = "multiple", _("multiple")
+
+    class Insurance(models.TextChoices):
+        NONE = "none", _("none")
+        HEALTH = "health", _("Iran Health Insurance")
+        SOCIAL_SECURITY = "social_security", _("Social Security")
+        ARMED_FORCES = "armed_forces", _("Armed Forces")
+        RELIEF = "relief", _("Relief Foundation (Komite Emdad)")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("lives here")
+        MOVED_AWAY = "moved_away", _("moved away")
+        DECEASED = "deceased", _("deceased")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
+    )
+    id_type = models.CharField(
+        _("ID type"), max_length=16, choices=IdType.choices, default=IdType.NATIONAL_CODE
+    )
+    # Unique across the whole system when present (a partial unique index: many residents have none).
+    national_code = models.CharField(_("national code"), max_length=10, null=True, blank=True)
+    document_number = models.CharField(_("card or passport number"), max_length=32, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
+    nationality = models.CharField(
+        _("nationality"), max_length=12, choices=Nationality.choices, default=Nationality.IRANIAN
+    )
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
+    school_enrolled = models.BooleanField(_("enrolled in school"), null=True, blank=True)
+    employment = models.CharField(_("employment"), max_length=16, choices=Employment.choices, blank=True)
+    disability = models.CharField(_("disability"), max_length=16, choices=Disability.choices, default="none")
+    insurance = models.CharField(_("health insurance"), max_length=16, choices=Insurance.choices, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["household_id", "pk"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_code"],
+                condition=Q(national_code__isnull=False),
+                name="person_national_code_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["mobile"]), models.Index(fields=["birth_date"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class HarmCase(models.Model):
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", _("identified")
+        IN_CARE = "in_care", _("in care")
+        RESOLVED = "resolved", _("resolved")
+        RELAPSED = "relapsed", _("relapsed")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="harm_cases", verbose_name=_("resident")
+    )
+    harm_type = models.ForeignKey(
+        HarmType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("harm")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
+    identified_on = models.DateField(_("identified on"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-identified_on", "-pk"]
+        verbose_name = _("social harm case")
+        verbose_name_plural = _("social harm cases")
+
+    def __str__(self) -> str:
+        return f"{self.harm_type} — {self.person}"
+
+
+class HarmCaseEvent(models.Model):
+    """One step of a harm case's history: who moved it to which status, when, and why."""
+
+    case = models.ForeignKey(HarmCase, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=HarmCase.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=HarmCase.Status.choices)
+    on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status or '—'} → {self.to_status} ({self.on})"
+
+
+class Consent(models.Model):
+    """Informed consent, given or withdrawn, for one purpose. The latest record per purpose is in force."""
+
+    class Purpose(models.TextChoices):
+        REGISTRY = "registry", _("keeping a record in the registry")
+        REFERRAL = "referral", _("referral to partner organisations")
+        PHOTOS = "photos", _("photos and stories")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("resident")
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    given = models.BooleanField(_("given"), default=True)
+    on = models.DateField(_("date"))
+    given_by = models.CharField(
+        _("given by"), max_length=120, blank=True, help_text=_("The resident, or the guardian of a child.")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {_('given') if self.given else _('withdrawn')} ({self.on})"
+
+
+class AssessmentItem(models.Model):
+    """One question of the needs-assessment checklist (configured by the national admin)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label_fa = models.CharField(_("Persian label"), max_length=200)
+    label_en = models.CharField(_("English label"), max_length=200, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("assessment item")
+        verbose_name_plural = _("assessment items")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "fa").startswith("en") and self.label_en:
+            return self.label_en
+        return self.label_fa
+
+
+class Assessment(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("household")
+    )
+    on = models.DateField(_("date"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.PositiveSmallIntegerField(_("vulnerability score (0–100)"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("needs assessment")
+        verbose_name_plural = _("needs assessments")
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.score}"
+
+
+class ImportJob(models.Model):
+    """One upload of a households-and-members sheet: dry run first, then commit."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        VALIDATING = "validating", _("checking")
+        VALIDATED = "validated", _("checked — ready to commit")
+        COMMITTING = "committing", _("saving")
+        COMMITTED = "committed", _("saved")
+        FAILED = "failed", _("failed")
+
+    office = models.ForeignKey(
+        "geo.Office", on_delete=models.PROTECT, related_name="imports", verbose_name=_("office")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(max_length=8)
+    sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    households_updated = models.PositiveIntegerField(default=0)
+    persons_created = models.PositiveIntegerField(default=0)
+    persons_updated = models.PositiveIntegerField(default=0)
+    # The first errors, for the page; the full list is in the downloadable XLSX report.
+    errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=list, blank=True)
+    report_file = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name

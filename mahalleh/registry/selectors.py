@@ -1,0 +1,236 @@
+"""Every read of the registry goes through here, scoped by the user.
+
+Only roles that may see personal data reach residents at all; the national analyst,
+the PR officer and partner users get nothing (their pages answer 404).
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from mahalleh.accounts.models import Role
+from mahalleh.core.scoping import NOTHING, neighbourhood_q
+from mahalleh.registry import search
+from mahalleh.registry.models import (
+    Assessment,
+    AssessmentItem,
+    Consent,
+    HarmCase,
+    HarmType,
+    Household,
+    Person,
+)
+
+REGISTRY_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER, Role.FACILITATOR}
+EDIT_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR}
+
+AGE_GROUPS = {
+    # code: (min age, max age) inclusive, DESIGN §2
+    "child": (0, 11),
+    "adolescent": (12, 17),
+    "youth": (18, 29),
+    "adult": (30, 59),
+    "elderly": (60, 200),
+}
+
+
+def can_read_registry(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and (user.role in REGISTRY_ROLES))
+
+
+def can_edit_registry(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in EDIT_ROLES)
+
+
+def _scope(user, prefix: str) -> Q:
+    if not can_read_registry(user):
+        return NOTHING
+    return neighbourhood_q(user, prefix)
+
+
+def birth_range(age_group: str, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Birth dates of people in an age group on a reference date (inclusive)."""
+    low, high = AGE_GROUPS[age_group]
+    latest = _years_before(on, low)
+    earliest = _years_before(on, high + 1) + datetime.timedelta(days=1)
+    return earliest, latest
+
+
+def _years_before(d: datetime.date, years: int) -> datetime.date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def household_list(
+    *,
+    user,
+    neighbourhood=None,
+    harm_type=None,
+    age_group: str | None = None,
+    consent: str | None = None,
+    vulnerability_min: int | None = None,
+    query: str | None = None,
+    on: datetime.date | None = None,
+) -> QuerySet[Household]:
+    qs = Household.objects.filter(_scope(user, "neighbourhood__")).select_related("neighbourhood", "head")
+    if neighbourhood is not None:
+        qs = qs.filter(neighbourhood=neighbourhood)
+    if harm_type is not None:
+        qs = qs.filter(
+            Exists(
+                HarmCase.objects.filter(
+                    person__household=OuterRef("pk"),
+                    harm_type=harm_type,
+                    status__in=[
+                        HarmCase.Status.IDENTIFIED,
+                        HarmCase.Status.IN_CARE,
+                        HarmCase.Status.RELAPSED,
+                    ],
+                )
+            )
+        )
+    if age_group in AGE_GROUPS:
+        earliest, latest = birth_range(age_group, on or timezone.localdate())
+        qs = qs.filter(
+            Exists(
+                Person.objects.filter(
+                    household=OuterRef("pk"),
+                    status=Person.Status.ACTIVE,
+                    birth_date__gte=earliest,
+                    birth_date__lte=latest,
+                )
+            )
+        )
+    if consent in {"given", "missing"}:
+        # The latest registry consent of a member is the one in force: a withdrawal cancels
+        # an earlier "given" (see `consent_in_force`).
+        latest = Consent.objects.filter(person=OuterRef("pk"), purpose=Consent.Purpose.REGISTRY).order_by(
+            "-on", "-pk"
+        )
+        has = Exists(
+            Person.objects.filter(household=OuterRef("pk"))
+            .annotate(consent_given=Subquery(latest.values("given")[:1]))
+            .filter(consent_given=True)
+        )
+        qs = qs.filter(has if consent == "given" else ~has)
+    if vulnerability_min is not None:
+        qs = qs.filter(vulnerability__gte=vulnerability_min)
+    if query:
+        ids = person_search(user=user, query=query, limit=500).values_list("household_id", flat=True)
+        qs = qs.filter(pk__in=list(ids))
+    return qs
+
+
+def household_get(*, user, pk) -> Household:
+    members = Person.objects.order_by("status", "birth_date", "pk")
+    qs = Household.objects.filter(_scope(user, "neighbourhood__")).select_related(
+        "neighbourhood__office", "neighbourhood__county", "head"
+    )
+    return get_object_or_404(qs.prefetch_related(Prefetch("members", queryset=members)), pk=pk)
+
+
+def person_list(*, user, household=None, status=None) -> QuerySet[Person]:
+    qs = Person.objects.filter(_scope(user, "household__neighbourhood__")).select_related(
+        "household__neighbourhood"
+    )
+    if household is not None:
+        qs = qs.filter(household=household)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def person_get(*, user, pk) -> Person:
+    return get_object_or_404(person_list(user=user), pk=pk)
+
+
+def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
+    """People the user may see whose name, national code or mobile matches what was typed."""
+    kind, value = search.classify(query)
+    qs = person_list(user=user)
+    if not value:
+        return qs.none()
+    if kind == "national_code":
+        return qs.filter(national_code=value)[:limit]
+    if kind == "mobile":
+        return qs.filter(mobile=value)[:limit]
+    if kind == "digits":
+        return qs.filter(Q(national_code__startswith=value) | Q(mobile__contains=value))[:limit]
+    fts = search.fts_match_sql(value)
+    if fts is not None:
+        # The text is a bound parameter; the SQL around it is a constant.
+        return qs.filter(pk__in=RawSQL(*fts)).order_by("pk")[:limit]  # noqa: S611
+    return qs.filter(search_key__contains=value).order_by("pk")[:limit]
+
+
+def harm_case_list(*, user, person=None, household=None, status=None) -> QuerySet[HarmCase]:
+    qs = HarmCase.objects.filter(_scope(user, "person__household__neighbourhood__")).select_related(
+        "harm_type", "person"
+    )
+    if person is not None:
+        qs = qs.filter(person=person)
+    if household is not None:
+        qs = qs.filter(person__household=household)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def harm_case_get(*, user, pk) -> HarmCase:
+    return get_object_or_404(harm_case_list(user=user).prefetch_related("events__by"), pk=pk)
+
+
+def consent_list(*, user, person=None, household=None) -> QuerySet[Consent]:
+    qs = Consent.objects.filter(_scope(user, "person__household__neighbourhood__")).select_related("person")
+    if person is not None:
+        qs = qs.filter(person=person)
+    if household is not None:
+        qs = qs.filter(person__household=household)
+    return qs
+
+
+def consent_in_force(*, person: Person, purpose: str) -> bool:
+    """Whether the latest consent record of this purpose is a 'given' one."""
+    latest = person.consents.filter(purpose=purpose).order_by("-on", "-pk").first()
+    return bool(latest and latest.given)
+
+
+def assessment_list(*, user, household=None) -> QuerySet[Assessment]:
+    qs = Assessment.objects.filter(_scope(user, "household__neighbourhood__")).select_related("assessor")
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs
+
+
+def harm_types() -> QuerySet[HarmType]:
+    return HarmType.objects.filter(active=True)
+
+
+def assessment_items() -> QuerySet[AssessmentItem]:
+    """The active questions of the needs-assessment checklist, in order."""
+    return AssessmentItem.objects.filter(active=True)
+
+
+def household_timeline(*, household: Household) -> list[dict]:
+    """Everything that happened to the household and its members, newest first."""
+    items: list[dict] = []
+    for p in household.members.all():
+        # The registration day in Tehran, not in UTC (a record made after 20:30 UTC is "tomorrow").
+        items.append({"on": timezone.localdate(p.created_at), "kind": "registered", "person": p, "obj": p})
+        if p.status != Person.Status.ACTIVE and p.status_changed_on:
+            items.append({"on": p.status_changed_on, "kind": "status", "person": p, "obj": p})
+    cases = HarmCase.objects.filter(person__household=household).select_related("harm_type", "person")
+    for case in cases.prefetch_related("events__by"):
+        for event in case.events.all():
+            items.append({"on": event.on, "kind": "harm", "person": case.person, "obj": case, "event": event})
+    for consent in Consent.objects.filter(person__household=household).select_related("person"):
+        items.append({"on": consent.on, "kind": "consent", "person": consent.person, "obj": consent})
+    for assessment in household.assessments.select_related("assessor"):
+        items.append({"on": assessment.on, "kind": "assessment", "person": None, "obj": assessment})
+    items.sort(key=lambda i: (i["on"], i["kind"]), reverse=True)
+    return items

@@ -1,0 +1,462 @@
+"""Every write to the registry goes through here, and every write is audited."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.audit.services import audit_record, diff
+from mahalleh.core.national_code import normalize_national_code
+from mahalleh.core.persian import clean_text, search_key, to_latin_digits
+from mahalleh.core.phone import normalize_mobile
+from mahalleh.core.scoping import neighbourhood_q
+from mahalleh.core.services import ensure_fresh, require
+from mahalleh.geo.models import Neighbourhood
+from mahalleh.registry import search
+from mahalleh.registry.models import (
+    Assessment,
+    AssessmentItem,
+    Consent,
+    HarmCase,
+    HarmCaseEvent,
+    HarmType,
+    Household,
+    Person,
+)
+from mahalleh.registry.selectors import can_edit_registry
+
+HOUSEHOLD_FIELDS = ("address", "phone", "tenure", "income_band", "external_id")
+PERSON_FIELDS = (
+    "id_type",
+    "national_code",
+    "document_number",
+    "first_name",
+    "last_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "relation",
+    "nationality",
+    "education",
+    "school_enrolled",
+    "employment",
+    "disability",
+    "insurance",
+    "mobile",
+)
+
+# Allowed moves of a harm case: identified → in care → resolved, or relapsed.
+HARM_TRANSITIONS = {
+    HarmCase.Status.IDENTIFIED: {HarmCase.Status.IN_CARE, HarmCase.Status.RESOLVED},
+    HarmCase.Status.IN_CARE: {HarmCase.Status.RESOLVED, HarmCase.Status.RELAPSED},
+    HarmCase.Status.RESOLVED: {HarmCase.Status.RELAPSED},
+    HarmCase.Status.RELAPSED: {HarmCase.Status.IN_CARE, HarmCase.Status.RESOLVED},
+}
+
+
+class DuplicateWarning(ValidationError):
+    """A likely second registration of someone already in the registry."""
+
+    def __init__(self, message, *, existing: Person, code: str):
+        super().__init__(message, code=code)
+        self.existing = existing
+
+
+def _require_neighbourhood(actor, neighbourhood: Neighbourhood) -> None:
+    require(can_edit_registry(actor))
+    require(Neighbourhood.objects.filter(neighbourhood_q(actor), pk=neighbourhood.pk).exists())
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _clean_phone(value) -> str:
+    # Landlines too, so not normalize_mobile: ASCII digits without spaces or dashes.
+    return to_latin_digits(value or "").replace(" ", "").replace("-", "")
+
+
+def _household_key(household: Household) -> str:
+    head = household.head
+    name = f"{head.first_name}{head.last_name}" if head else ""
+    return search_key(name) + "|" + search_key(household.address)
+
+
+def _refresh_household_key(household: Household) -> None:
+    key = _household_key(household)
+    if key != household.search_key:
+        household.search_key = key
+        household.save(update_fields=["search_key"])
+
+
+def _clean_person_fields(fields: dict) -> dict:
+    """Normalise what was typed and check it; errors name the field."""
+    out = dict(fields)
+    errors = {}
+    for name in ("first_name", "last_name", "father_name", "document_number"):
+        if name in out and out[name] is not None:
+            out[name] = clean_text(out[name])
+    if "mobile" in out:
+        try:
+            out["mobile"] = normalize_mobile(out.get("mobile") or "")
+        except ValidationError as exc:
+            errors["mobile"] = exc.messages
+    id_type = out.get("id_type", Person.IdType.NATIONAL_CODE)
+    code = out.get("national_code")
+    if id_type == Person.IdType.NATIONAL_CODE:
+        if not code:
+            errors["national_code"] = [_("Enter the national code, or choose another ID type.")]
+        else:
+            try:
+                out["national_code"] = normalize_national_code(code)
+            except ValidationError as exc:
+                errors["national_code"] = exc.messages
+    else:
+        out["national_code"] = None
+        if id_type in {Person.IdType.FOREIGN_ID, Person.IdType.PASSPORT} and not out.get("document_number"):
+            errors["document_number"] = [_("Enter the card or passport number.")]
+    birth = out.get("birth_date")
+    if birth is not None and birth > _today():
+        errors["birth_date"] = [_("The birth date is in the future.")]
+    if birth is not None and birth < datetime.date(1900, 1, 1):
+        errors["birth_date"] = [_("The birth date is too far in the past.")]
+    if out.get("school_enrolled") is not None and birth is not None:
+        age = _age(birth, _today())
+        if not 6 <= age <= 18:
+            out["school_enrolled"] = None
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _age(birth: datetime.date, on: datetime.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _check_duplicates(
+    *, person_fields: dict, neighbourhood: Neighbourhood, exclude_pk=None, confirm=False
+) -> None:
+    code = person_fields.get("national_code")
+    if code:
+        existing = Person.objects.filter(national_code=code).exclude(pk=exclude_pk).first()
+        if existing is not None:
+            # National codes are unique across the whole system: never confirmable.
+            raise DuplicateWarning(
+                _("A resident with this national code is already registered."),
+                existing=existing,
+                code="duplicate_code",
+            )
+    if confirm or not person_fields.get("birth_date"):
+        return
+    same = (
+        Person.objects.filter(
+            household__neighbourhood=neighbourhood,
+            birth_date=person_fields["birth_date"],
+            search_key__startswith=search.person_key(
+                first_name=person_fields["first_name"], last_name=person_fields["last_name"]
+            ).split("|")[0]
+            + "|",
+        )
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if same is not None:
+        raise DuplicateWarning(
+            _(
+                "Someone with the same name and birth date is already registered in this neighbourhood. "
+                "Open the existing record, or confirm that this is a different person."
+            ),
+            existing=same,
+            code="duplicate_name",
+        )
+
+
+@transaction.atomic
+def household_create(*, actor, neighbourhood: Neighbourhood, via: str = "web", **fields) -> Household:
+    _require_neighbourhood(actor, neighbourhood)
+    data = {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items() if k in HOUSEHOLD_FIELDS}
+    if "phone" in data:
+        data["phone"] = _clean_phone(data["phone"])
+    household = Household(neighbourhood=neighbourhood, created_by=actor, **data)
+    household.full_clean(exclude=["head"])
+    household.save()
+    _refresh_household_key(household)
+    audit_record(user=actor, action="create", obj=household, changes=diff({}, data), via=via)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, actor, household: Household, version: str | None = None, via="web", **fields
+) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_fresh(household, version)
+    _require_neighbourhood(actor, household.neighbourhood)
+    before = {k: getattr(household, k) for k in fields}
+    for key, value in fields.items():
+        if key not in HOUSEHOLD_FIELDS:
+            raise TypeError(key)
+        value = clean_text(value) if isinstance(value, str) else value
+        setattr(household, key, _clean_phone(value) if key == "phone" else value)
+    household.full_clean(exclude=["head"])
+    household.save()
+    _refresh_household_key(household)
+    audit_record(user=actor, action="update", obj=household, changes=diff(before, fields), via=via)
+    return household
+
+
+@transaction.atomic
+def person_create(
+    *, actor, household: Household, confirm_duplicate: bool = False, via: str = "web", **fields
+) -> Person:
+    _require_neighbourhood(actor, household.neighbourhood)
+    data = _clean_person_fields({k: v for k, v in fields.items() if k in PERSON_FIELDS})
+    _check_duplicates(person_fields=data, neighbourhood=household.neighbourhood, confirm=confirm_duplicate)
+    person = Person(household=household, created_by=actor, **data)
+    person.search_key = search.person_key(
+        first_name=person.first_name, last_name=person.last_name, father_name=person.father_name
+    )
+    if person.relation == Person.Relation.HEAD and household.head_id:
+        raise ValidationError({"relation": _("This household already has a head.")})
+    person.full_clean()
+    person.save()
+    search.fts_upsert([(person.pk, person.search_key)])
+    if person.relation == Person.Relation.HEAD:
+        household.head = person
+        household.save(update_fields=["head", "updated_at"])
+        _refresh_household_key(household)
+    audit_record(user=actor, action="create", obj=person, changes=diff({}, data), via=via)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor, person: Person, version: str | None = None, confirm_duplicate=False, via="web", **fields
+) -> Person:
+    person = Person.objects.select_for_update().select_related("household__neighbourhood").get(pk=person.pk)
+    ensure_fresh(person, version)
+    _require_neighbourhood(actor, person.household.neighbourhood)
+    current = {k: getattr(person, k) for k in PERSON_FIELDS}
+    data = _clean_person_fields({**current, **{k: v for k, v in fields.items() if k in PERSON_FIELDS}})
+    _check_duplicates(
+        person_fields=data,
+        neighbourhood=person.household.neighbourhood,
+        exclude_pk=person.pk,
+        confirm=confirm_duplicate,
+    )
+    household = person.household
+    if data["relation"] == Person.Relation.HEAD and household.head_id not in (None, person.pk):
+        raise ValidationError({"relation": _("This household already has a head.")})
+    for key, value in data.items():
+        setattr(person, key, value)
+    person.search_key = search.person_key(
+        first_name=person.first_name, last_name=person.last_name, father_name=person.father_name
+    )
+    person.full_clean()
+    person.save()
+    search.fts_upsert([(person.pk, person.search_key)])
+    if data["relation"] == Person.Relation.HEAD and household.head_id != person.pk:
+        household.head = person
+        household.save(update_fields=["head", "updated_at"])
+    elif data["relation"] != Person.Relation.HEAD and household.head_id == person.pk:
+        household.head = None
+        household.save(update_fields=["head", "updated_at"])
+    _refresh_household_key(household)
+    audit_record(user=actor, action="update", obj=person, changes=diff(current, data), via=via)
+    return person
+
+
+@transaction.atomic
+def person_move(*, actor, person: Person, to_household: Household, relation: str, via="web") -> Person:
+    """Move a resident to another household (marriage, a split family) keeping their history."""
+    person = Person.objects.select_for_update().select_related("household__neighbourhood").get(pk=person.pk)
+    _require_neighbourhood(actor, person.household.neighbourhood)
+    _require_neighbourhood(actor, to_household.neighbourhood)
+    if to_household.pk == person.household_id:
+        raise ValidationError({"to_household": _("The resident is already in this household.")})
+    if relation not in Person.Relation.values:
+        raise ValidationError({"relation": _("Choose the relation to the head.")})
+    if relation == Person.Relation.HEAD and to_household.head_id:
+        raise ValidationError({"relation": _("This household already has a head.")})
+    old = person.household
+    if old.head_id == person.pk:
+        old.head = None
+        old.save(update_fields=["head", "updated_at"])
+        _refresh_household_key(old)
+    person.household, person.relation = to_household, relation
+    person.save(update_fields=["household", "relation", "updated_at"])
+    if relation == Person.Relation.HEAD:
+        to_household.head = person
+        to_household.save(update_fields=["head", "updated_at"])
+        _refresh_household_key(to_household)
+    audit_record(
+        user=actor,
+        action="update",
+        obj=person,
+        changes={"household": [str(old.pk), str(to_household.pk)]},
+        via=via,
+    )
+    return person
+
+
+@transaction.atomic
+def person_set_status(*, actor, person: Person, status: str, on: datetime.date, via="web") -> Person:
+    """Mark a resident as moved away or deceased (or back) without deleting any history."""
+    person = Person.objects.select_for_update().select_related("household__neighbourhood").get(pk=person.pk)
+    _require_neighbourhood(actor, person.household.neighbourhood)
+    if status not in Person.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if on > _today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    before = person.status
+    person.status, person.status_changed_on = status, on
+    person.save(update_fields=["status", "status_changed_on", "updated_at"])
+    audit_record(user=actor, action="update", obj=person, changes={"status": [before, status]}, via=via)
+    return person
+
+
+@transaction.atomic
+def harm_case_open(
+    *, actor, person: Person, harm_type: HarmType, identified_on: datetime.date, note: str = "", via="web"
+) -> HarmCase:
+    _require_neighbourhood(actor, person.household.neighbourhood)
+    if identified_on > _today():
+        raise ValidationError({"identified_on": _("The date is in the future.")})
+    open_case = person.harm_cases.filter(harm_type=harm_type).exclude(status=HarmCase.Status.RESOLVED).first()
+    if open_case is not None:
+        raise ValidationError(
+            {
+                "harm_type": _(
+                    "This harm is already open for this resident; change the status of that case instead."
+                )
+            }
+        )
+    case = HarmCase.objects.create(
+        person=person, harm_type=harm_type, identified_on=identified_on, note=note.strip()
+    )
+    HarmCaseEvent.objects.create(
+        case=case, to_status=case.status, on=identified_on, note=note.strip(), by=actor
+    )
+    audit_record(
+        user=actor, action="create", obj=case, changes={"harm_type": [None, harm_type.code]}, via=via
+    )
+    return case
+
+
+@transaction.atomic
+def harm_case_transition(
+    *,
+    actor,
+    case: HarmCase,
+    to_status: str,
+    on: datetime.date,
+    note: str = "",
+    version: str | None = None,
+    via="web",
+) -> HarmCase:
+    case = (
+        HarmCase.objects.select_for_update()
+        .select_related("person__household__neighbourhood")
+        .get(pk=case.pk)
+    )
+    ensure_fresh(case, version)
+    _require_neighbourhood(actor, case.person.household.neighbourhood)
+    if to_status not in HARM_TRANSITIONS.get(case.status, set()):
+        raise ValidationError(
+            {
+                "to_status": _("A case that is “%(from)s” cannot become “%(to)s”.")
+                % {
+                    "from": HarmCase.Status(case.status).label,
+                    "to": HarmCase.Status(to_status).label
+                    if to_status in HarmCase.Status.values
+                    else to_status,
+                }
+            }
+        )
+    last = case.events.order_by("-on", "-pk").first()
+    if on > _today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    if last is not None and on < last.on:
+        raise ValidationError({"on": _("The date is before the case's previous step.")})
+    before = case.status
+    HarmCaseEvent.objects.create(
+        case=case, from_status=before, to_status=to_status, on=on, note=note.strip(), by=actor
+    )
+    case.status = to_status
+    case.save(update_fields=["status", "updated_at"])
+    audit_record(user=actor, action="update", obj=case, changes={"status": [before, to_status]}, via=via)
+    return case
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor,
+    person: Person,
+    purpose: str,
+    given: bool,
+    on: datetime.date,
+    given_by: str = "",
+    note: str = "",
+    via="web",
+) -> Consent:
+    _require_neighbourhood(actor, person.household.neighbourhood)
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError({"purpose": _("Unknown purpose.")})
+    if on > _today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    consent = Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        given=given,
+        on=on,
+        given_by=given_by.strip(),
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        user=actor,
+        action="create",
+        obj=consent,
+        changes={"purpose": [None, purpose], "given": [None, str(given)]},
+        via=via,
+    )
+    return consent
+
+
+def assessment_score(answers: dict) -> int:
+    """0–100: the weighted share of checklist items answered 'yes' (more = more vulnerable)."""
+    items = list(AssessmentItem.objects.filter(active=True))
+    total = sum(i.weight for i in items)
+    if not total:
+        return 0
+    yes = sum(i.weight for i in items if answers.get(i.code) in (True, "yes", "1", 1))
+    return round(100 * yes / total)
+
+
+@transaction.atomic
+def assessment_record(
+    *, actor, household: Household, on: datetime.date, answers: dict, note: str = "", via="web"
+) -> Assessment:
+    _require_neighbourhood(actor, household.neighbourhood)
+    if on > _today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    known = set(AssessmentItem.objects.filter(active=True).values_list("code", flat=True))
+    unknown = set(answers) - known
+    if unknown:
+        raise ValidationError(
+            {"answers": _("Unknown checklist items: %(items)s") % {"items": ", ".join(sorted(unknown))}}
+        )
+    clean = {code: bool(answers.get(code) in (True, "yes", "1", 1)) for code in known}
+    score = assessment_score(clean)
+    assessment = Assessment.objects.create(
+        household=household, on=on, assessor=actor, answers=clean, score=score, note=note.strip()
+    )
+    latest = household.assessments.order_by("-on", "-pk").first()
+    if latest is not None and latest.pk == assessment.pk:
+        household.vulnerability = score
+        household.save(update_fields=["vulnerability", "updated_at"])
+    audit_record(user=actor, action="create", obj=assessment, changes={"score": [None, str(score)]}, via=via)
+    return assessment

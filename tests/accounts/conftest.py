@@ -1,0 +1,17 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counters live in the cache; one test's sign-ins must not affect the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_static_scan(settings):
+    # Each test client builds the middleware again; with var/static present (after collectstatic)
+    # WhiteNoise would stat every file each time (~0.1 s per client). Look files up lazily instead.
+    settings.WHITENOISE_AUTOREFRESH = True

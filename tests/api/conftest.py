@@ -1,0 +1,183 @@
+"""Every API response in these tests is checked against the OpenAPI schema (as Zulip's test client does).
+
+The schema is fetched once from ``/api/schema/?format=json``. OpenAPI 3.0 is not quite JSON Schema,
+so it is converted first: ``nullable: true`` becomes a ``null`` type, and objects that list their
+properties refuse undeclared ones (a field the API sends but the schema does not document is a bug).
+"""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from rest_framework.test import APIClient
+
+SCHEMA_URI = "urn:mahalleh:openapi"
+CHECKED_PREFIX = "/api/v1/"
+
+
+def to_json_schema(node):
+    """An OpenAPI 3.0 schema (or the whole document) as JSON Schema 2020-12."""
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: to_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False) is True:
+        if "type" in node:
+            node["type"] = [node["type"], "null"]
+            if "enum" in node:
+                node["enum"] = [*node["enum"], None]
+        elif {"$ref", "allOf", "oneOf", "anyOf"} & set(node):
+            node = {"anyOf": [node, {"type": "null"}]}
+        # A nullable schema with no type (free JSON, e.g. a GeoJSON boundary) constrains nothing.
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if node.get(bound) is True:  # OpenAPI 3.0 spelling; JSON Schema wants the number itself
+            node[bound] = node.pop(limit)
+        elif node.get(bound) is False:
+            del node[bound]
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    return node
+
+
+def _pointer(*parts: str) -> str:
+    return "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+class OpenAPI:
+    """The API's own schema, able to check a test-client response against it."""
+
+    def __init__(self, document: dict):
+        self.raw = document
+        self.document = to_json_schema(document)
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        self.registry = Registry().with_resource(SCHEMA_URI, resource)
+        self.templates = []
+        self._validators = {}
+        for template in document["paths"]:
+            pieces = re.split(r"\{[^}]+\}", template)
+            self.templates.append((re.compile("^" + "[^/]+".join(map(re.escape, pieces)) + "$"), template))
+
+    def template_for(self, path: str) -> str | None:
+        matches = [template for regex, template in self.templates if regex.match(path)]
+        return matches[0] if matches else None
+
+    def errors(self, *, method: str, path: str, status: int, body) -> list[str]:
+        """What is wrong with ``body`` as the answer to ``method path`` with ``status`` ([] if nothing)."""
+        template = self.template_for(path)
+        if template is None:
+            return [f"{path} is not documented in the OpenAPI schema"]
+        operation = self.document["paths"][template].get(method.lower())
+        if operation is None or str(status) not in operation["responses"]:
+            if status >= 400:
+                # Error answers are not described in the schema; they must still say what went wrong.
+                if isinstance(body, dict) and body:
+                    return []
+                return [f"{method} {path} answered {status} with no error message: {body!r}"]
+            if operation is None:
+                return [f"{method} {template} is not documented in the OpenAPI schema"]
+            return [f"{method} {template} answered {status}, which the schema does not document"]
+        pointer = _pointer(
+            "paths",
+            template,
+            method.lower(),
+            "responses",
+            str(status),
+            "content",
+            "application/json",
+            "schema",
+        )
+        if pointer not in self._validators:
+            self._validators[pointer] = Draft202012Validator(
+                {"$ref": f"{SCHEMA_URI}#/{pointer}"},
+                registry=self.registry,
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+        validator = self._validators[pointer]
+        return [
+            f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
+            for e in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+
+    def check(self, response) -> None:
+        request = response.request
+        path = request["PATH_INFO"]
+        body = json.loads(response.content) if response.content else None
+        problems = self.errors(
+            method=request["REQUEST_METHOD"], path=path, status=response.status_code, body=body
+        )
+        assert not problems, (
+            f"{request['REQUEST_METHOD']} {path} does not match the OpenAPI schema:\n" + "\n".join(problems)
+        )
+
+
+class SchemaCheckedClient(APIClient):
+    """A DRF test client that checks every JSON answer of ``/api/v1/`` against the OpenAPI schema."""
+
+    openapi: OpenAPI
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        if response.request["PATH_INFO"].startswith(CHECKED_PREFIX):
+            content_type = response.get("Content-Type", "")
+            assert content_type.startswith("application/json"), (
+                f"{response.request['PATH_INFO']} answered {response.status_code} "
+                f"with {content_type}, not JSON"
+            )
+            self.openapi.check(response)
+        return response
+
+
+@pytest.fixture(scope="session")
+def openapi(django_db_setup, django_db_blocker) -> OpenAPI:
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return OpenAPI(json.loads(response.content))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counters live in the cache; one test's token requests must not throttle the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api(openapi):
+    """api(user) -> a schema-checked DRF client with the user's token (overrides tests/conftest)."""
+    from mahalleh.accounts.services import token_issue
+
+    def _api(user=None):
+        client = SchemaCheckedClient()
+        client.openapi = openapi
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
+        return client
+
+    return _api
+
+
+@pytest.fixture
+def session_api(openapi):
+    """session_api() -> a schema-checked client with no token (sign in with force_login)."""
+
+    def _client():
+        client = SchemaCheckedClient()
+        client.openapi = openapi
+        return client
+
+    return _client
+
+
+@pytest.fixture(autouse=True)
+def _no_static_scan(settings):
+    # Each test client builds the middleware again; with var/static present (after collectstatic)
+    # WhiteNoise would stat every file each time (~0.1 s per client). Look files up lazily instead.
+    settings.WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,100 @@
+"""The OpenAPI schema itself, the schema checker, and the Swagger UI page."""
+
+import re
+
+import pytest
+
+ENDPOINTS = [
+    "/api/v1/provinces/",
+    "/api/v1/counties/",
+    "/api/v1/offices/",
+    "/api/v1/neighbourhoods/",
+    "/api/v1/users/",
+]
+
+
+def test_schema_documents_every_endpoint(openapi):
+    paths = set(openapi.raw["paths"])
+    for endpoint in ENDPOINTS:
+        assert endpoint in paths
+        assert endpoint + "{id}/" in paths
+    assert {"/api/v1/me/", "/api/v1/auth/token/"} <= paths
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_admin_list_and_detail_responses_match_the_schema(world, api, endpoint):
+    client = api(world.admin)
+    listing = client.get(endpoint)  # the client checks the body against the schema
+    assert listing.status_code == 200
+    results = listing.json()["results"]
+    assert results
+    for item in results:
+        assert client.get(f"{endpoint}{item['id']}/").status_code == 200
+
+
+def test_me_matches_the_schema_for_every_role(world, api):
+    for user in (world.admin, world.coordinator, world.facilitator_a, world.partner_user):
+        assert api(user).get("/api/v1/me/").status_code == 200
+
+
+def test_checker_refuses_a_wrong_type(openapi):
+    body = {"id": "seven", "code": "KRM", "name_fa": "کرمان", "name_en": ""}
+    problems = openapi.errors(method="GET", path="/api/v1/provinces/7/", status=200, body=body)
+    assert any("id" in p and "integer" in p for p in problems)
+
+
+def test_checker_refuses_an_undocumented_field(openapi):
+    body = {"id": 7, "code": "KRM", "name_fa": "کرمان", "name_en": "", "secret": 1}
+    problems = openapi.errors(method="GET", path="/api/v1/provinces/7/", status=200, body=body)
+    assert any("secret" in p for p in problems)
+
+
+def test_checker_refuses_a_missing_required_field(openapi):
+    body = {"results": [{"id": 7, "code": "KRM", "name_en": ""}], "next": None, "previous": None}
+    problems = openapi.errors(method="GET", path="/api/v1/provinces/", status=200, body=body)
+    assert any("name_fa" in p for p in problems)
+
+
+def test_checker_accepts_null_only_where_the_schema_says_nullable(openapi):
+    office = {
+        "id": 1, "code": "OA", "name_fa": "دفتر", "name_en": "", "county": 1, "address": "", "phone": "",
+        "opened_on": None, "neighbourhoods": [],
+    }  # fmt: skip
+    assert openapi.errors(method="GET", path="/api/v1/offices/1/", status=200, body=office) == []
+    problems = openapi.errors(
+        method="GET", path="/api/v1/offices/1/", status=200, body={**office, "county": None}
+    )
+    assert any("county" in p for p in problems)
+
+
+def test_checker_refuses_a_date_that_is_not_iso(openapi):
+    office = {
+        "id": 1, "code": "OA", "name_fa": "دفتر", "name_en": "", "county": 1, "address": "", "phone": "",
+        "opened_on": "1402/01/01", "neighbourhoods": [],
+    }  # fmt: skip
+    problems = openapi.errors(method="GET", path="/api/v1/offices/1/", status=200, body=office)
+    assert any("opened_on" in p for p in problems)
+
+
+def test_checker_refuses_an_undocumented_path(openapi):
+    assert openapi.errors(method="GET", path="/api/v1/households/", status=200, body={})
+
+
+def test_swagger_ui_is_served_from_local_static_files_only(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert not re.search(r"https?://", html), re.findall(r"https?://[^\s\"'<>]+", html)
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert src.startswith("/static/") or src.startswith("/api/"), src
+
+
+def test_swagger_ui_static_files_exist(client, db):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+    assert len(assets) >= 3
+    for asset in assets:
+        assert finders.find(asset), asset

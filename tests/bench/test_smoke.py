@@ -1,0 +1,51 @@
+"""A tiny run of `make bench`, so the harness cannot rot. It asserts the harness works, never a timing."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(env: dict, timeout: int) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "bench"]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
+    env = {
+        **os.environ,
+        "BENCH_SCALE": "300",
+        "BENCH_PEER_ROWS": "50",
+        "BENCH_XLSX_ROWS": "100",
+        "BENCH_API_SECONDS": "1",
+        "BENCH_SEARCH_QUERIES": "10",
+        "BENCH_RESULTS_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)
+    proc = run_bench(env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    names = [row["name"] for row in results["rows"]]
+    assert any(n.startswith("CSV import → SQLite") for n in names)
+    assert any(n.startswith("XLSX import → SQLite") for n in names)
+    assert any(n.startswith("search national code") for n in names)
+    sqlite_import = next(r for r in results["rows"] if r["name"].startswith("CSV import → SQLite"))
+    # The figure, the peer and the limit were all measured on the same rows.
+    assert sqlite_import["value"] > 0 and sqlite_import["peer"] > 0 and sqlite_import["limit"] > 0
+    assert "benchmark" in proc.stdout and "×target" in proc.stdout
+    # PostgreSQL either measured or said why not; the API row is there either way.
+    assert any("PostgreSQL" in n for n in names)
+    assert any(n.startswith("API") for n in names)
+
+
+def test_bench_refuses_a_scale_that_does_not_fit(tmp_path):
+    env = {**os.environ, "BENCH_SCALE": "100000m", "BENCH_RESULTS_DIR": str(tmp_path)}
+    proc = run_bench(env, timeout=120)
+    assert proc.returncode != 0
+    assert "GB" in proc.stderr and "choose a smaller scale" in proc.stderr
+    assert not (tmp_path / "latest.json").exists()

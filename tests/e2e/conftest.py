@@ -1,0 +1,184 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+One browser per session, a fresh context (cookies, storage) per test, the real demo data loaded
+into the test database before each test. Every journey saves a full-page screenshot under
+tests/e2e/artifacts/ (ignored by git).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in this thread; without this, Django refuses
+# ORM calls from the test body (SynchronousOnlyOperation). The live server runs in its own thread.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+MISSING_MESSAGE = f"Chromium not found at {CHROMIUM}: browser tests SKIPPED"
+REQUIRED_MESSAGE = (
+    f"Chromium not found at {CHROMIUM}, and REQUIRE_BROWSER=1 says the browser tests must run. "
+    "Install Debian's chromium package (apt-get install chromium); never `playwright install`."
+)
+
+_collected_e2e = []
+
+
+def _browser_missing() -> bool:
+    return not CHROMIUM.exists()
+
+
+def _browser_required() -> bool:
+    return os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def pytest_report_header(config):
+    if _browser_missing():
+        return f"!!! WARNING: {MISSING_MESSAGE if not _browser_required() else REQUIRED_MESSAGE} !!!"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if _browser_missing() and not _browser_required():
+        for item in items:
+            if item.get_closest_marker("e2e"):
+                item.add_marker(pytest.mark.skip(reason=MISSING_MESSAGE))
+
+
+def pytest_collection_finish(session):
+    # After -k/-m deselection: only the browser tests that were really going to run.
+    _collected_e2e[:] = [item for item in session.items if item.get_closest_marker("e2e")]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _collected_e2e and _browser_missing():
+        message = REQUIRED_MESSAGE if _browser_required() else MISSING_MESSAGE
+        terminalreporter.write_sep("!", "BROWSER TESTS", red=True, bold=True)
+        terminalreporter.write_line(f"WARNING: {message} ({len(_collected_e2e)} tests)", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if _browser_missing():
+        if _browser_required():
+            pytest.fail(REQUIRED_MESSAGE, pytrace=False)
+        pytest.skip(MISSING_MESSAGE)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    """The real demo places and accounts, committed so the live server thread sees them (flushed after
+    the test). The 12,000 demo residents are left out to keep each journey quick; the registry
+    journeys make the residents they need."""
+    from mahalleh.demo import loader
+
+    assert loader.load(with_registry=False) is True
+    return loader
+
+
+class Browsing:
+    """A browser context for one test, with the live server's address and a few user-level helpers."""
+
+    def __init__(self, browser, base_url: str):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+
+    def new_page(self, viewport=DESKTOP, **options):
+        # Chromium would send Accept-Language: en-US anyway; say so explicitly, since the Persian default
+        # must win over it.
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport=viewport, locale="en-US", timezone_id="Asia/Tehran", **options
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.js_errors = []
+        page.bad_responses = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        page.on(
+            "response",
+            lambda r: page.bad_responses.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "/static/" in r.url
+            else None,
+        )
+        return page
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(browser, live_server):
+    b = Browsing(browser, live_server.url)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(browsing, demo):
+    """A desktop-sized page (1280x900) in a fresh context, with the demo loaded."""
+    return browsing.new_page()
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def submit(page):
+    """Click the submit button of the page's own form (the navbar has a language-switch submit too)."""
+    page.locator("#main form button[type=submit]").first.click()
+
+
+def totp_code(username: str) -> str:
+    from django_otp.oath import totp
+
+    from mahalleh.demo.loader import totp_key_for
+
+    return f"{totp(bytes.fromhex(totp_key_for(username))):06d}"
+
+
+def sign_in(page, username: str, password: str | None = None) -> None:
+    """Sign in through the real login form and, for roles that need it, the second-factor form."""
+    from mahalleh.accounts.models import User
+    from mahalleh.demo.loader import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or DEMO_PASSWORD)
+    submit(page)
+    if User.objects.get(username=username).needs_second_factor:
+        page.wait_for_url(re.compile(r"/accounts/second-factor/"))
+        page.fill("#id_token", totp_code(username))
+        submit(page)
+    page.wait_for_url("/")  # home, resolved against the context's base_url
+    assert page.locator("[data-testid=whoami]").count() == 1, f"{username} did not reach a signed-in page"
+
+
+def snap(page, name: str) -> Path:
+    """Full-page screenshot in artifacts/, after checking the page had no JS error or missing asset."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
+    assert not page.bad_responses, f"static files that failed to load: {page.bad_responses}"
+    return path
