@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "mahalleh.referrals",
     "mahalleh.registry",
     "mahalleh.audit",
+    "mahalleh.activities",
+    "mahalleh.community",
     "mahalleh.api",
     "mahalleh.demo",
 ]
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mahalleh.core.context_processors.navigation",
+                "mahalleh.referrals.context_processors.notifications",
             ],
         },
     },

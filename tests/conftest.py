@@ -27,6 +27,17 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests and tests with real transactions flush the database when they end, rows seeded
+    # by migrations included (harm types, checklist items): run them after every other test.
+    def flushes(item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        on_live_db = "transactional_db" in names or "live_server" in names
+        return item.get_closest_marker("e2e") is not None or on_live_db
+
+    items.sort(key=flushes)
+
+
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
     return {
         "type": "Polygon",

@@ -3,10 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from mahalleh.accounts import api as accounts_api
+from mahalleh.activities import api as activities_api
 from mahalleh.api.auth import TokenObtainView
 from mahalleh.audit import api as audit_api
+from mahalleh.community import api as community_api
 from mahalleh.geo import api as geo_api
+from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
+from mahalleh.registry import api_import
 
 router = DefaultRouter()
 router.register("provinces", geo_api.ProvinceViewSet, basename="province")
@@ -21,10 +25,21 @@ router.register("harm-cases", registry_api.HarmCaseViewSet, basename="harm-case"
 router.register("consents", registry_api.ConsentViewSet, basename="consent")
 router.register("assessments", registry_api.AssessmentViewSet, basename="assessment")
 router.register("audit", audit_api.AuditEntryViewSet, basename="audit-entry")
+router.register("activities", activities_api.ActivityViewSet, basename="activity")
+router.register("enrolments", activities_api.EnrolmentViewSet, basename="enrolment")
+router.register("sessions", activities_api.SessionViewSet, basename="session")
+router.register("partners", referrals_api.PartnerViewSet, basename="partner")
+router.register("partner-services", referrals_api.ServiceViewSet, basename="partner-service")
+router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
+router.register("notifications", referrals_api.NotificationViewSet, basename="notification")
+router.register("groups", community_api.GroupViewSet, basename="group")
+router.register("memberships", community_api.MembershipViewSet, basename="membership")
+router.register("meetings", community_api.MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("v1/me/", accounts_api.me, name="api-me"),
+    path("v1/", include(api_import.api_urlpatterns)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

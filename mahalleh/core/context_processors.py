@@ -8,11 +8,15 @@ from mahalleh.audit.selectors import can_browse_audit
 from mahalleh.core.scoping import can_manage_staff
 from mahalleh.registry.selectors import can_read_registry
 
+# Roles that run the office's work with residents (activities, referrals, groups).
+OFFICE_WORK_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
+
 
 def _items(user) -> list[dict]:
     items = [{"label": _("Home"), "url": reverse("core:home"), "key": "home"}]
     role = user.role
     if role == Role.PARTNER_USER:
+        items.append({"label": _("Referrals"), "url": reverse("referrals:inbox"), "key": "inbox"})
         items.append({"label": _("My organisation"), "url": reverse("accounts:partner"), "key": "partner"})
         return items
     if role in {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST} or user.is_superuser:
@@ -40,6 +44,10 @@ def _items(user) -> list[dict]:
     )
     if can_read_registry(user):
         items.append({"label": _("Registry"), "url": reverse("registry:household_list"), "key": "registry"})
+    if role in OFFICE_WORK_ROLES:
+        items.append({"label": _("Activities"), "url": reverse("activities:list"), "key": "activities"})
+        items.append({"label": _("Referrals"), "url": reverse("referrals:list"), "key": "referrals"})
+        items.append({"label": _("Groups"), "url": reverse("community:list"), "key": "groups"})
     items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
     if can_manage_staff(user):
         items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})

@@ -6,11 +6,15 @@ import random
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.demo import places
+from mahalleh.demo.activities import load_activities
+from mahalleh.demo.community import load_community
+from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
@@ -138,10 +142,20 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
 
     if with_registry:
         load_registry(rng=rng, fake=fake)
+        # Referrals first: they reuse the registry's consents; activities use the partners.
+        load_referrals(rng=rng, fake=fake)
+        load_activities(rng=rng, fake=fake)
+        load_community(rng=rng, fake=fake)
     return True
 
 
 def logins_text() -> str:
+    # The terminal reads left to right: role names in English there.
+    with translation.override("en"):
+        return _logins_text()
+
+
+def _logins_text() -> str:
     lines = [
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
     ]

@@ -1,15 +1,10 @@
-from functools import wraps
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.access import page_for, run_service
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import version_token
 from mahalleh.geo import selectors, services
@@ -17,17 +12,12 @@ from mahalleh.geo.forms import CountyForm, NeighbourhoodForm, OfficeForm, Provin
 from mahalleh.geo.models import Neighbourhood
 
 
-def places_view(view):
-    """Signed-in staff only; partner users see no places (their scope is their organisation)."""
+def _not_partner(user) -> bool:
+    return user.role != Role.PARTNER_USER
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role == Role.PARTNER_USER:
-            raise Http404
-        return view(request, *args, **kwargs)
 
-    return wrapper
+# Signed-in staff only; partner users see no places (their scope is their organisation).
+places_view = page_for(_not_partner)
 
 
 def _features(neighbourhoods) -> dict:
@@ -43,17 +33,7 @@ def _can_edit(user, province) -> bool:
 
 
 def _save(form, request, call, success_message):
-    """Run a service with the form's data; put its errors at the fields. Returns the object or None."""
-    try:
-        obj = call()
-    except ValidationError as exc:
-        apply_service_error(form, exc)
-    except PermissionDenied:
-        form.add_error(None, _("Your role does not allow this action."))
-    else:
-        messages.success(request, success_message)
-        return obj
-    return None
+    return run_service(request, form, call, success_message)
 
 
 @places_view

@@ -1,5 +1,6 @@
 """Partner organisations (the referral workflow itself builds on these)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,11 @@ class Partner(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to answer"), default=7, help_text=_("How many days the organisation usually takes to answer.")
+    )
+    # The version token of the edit form (core.services.version_token).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -34,3 +40,129 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Service(models.Model):
+    """A service a partner offers, with the days it usually takes to answer a referral."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="services", verbose_name=_("partner")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    answer_days = models.PositiveSmallIntegerField(_("days to answer"), default=7)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partner__name", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.partner}"
+
+
+class Referral(models.Model):
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Urgency(models.TextChoices):
+        LOW = "low", _("low")
+        NORMAL = "normal", _("normal")
+        HIGH = "high", _("high")
+        URGENT = "urgent", _("urgent")
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("service delivered")
+        NOT_ELIGIBLE = "not_eligible", _("not eligible")
+        NO_SHOW = "no_show", _("did not attend")
+        OTHER = "other", _("other")
+
+    OPEN = (Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS)
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("resident")
+    )
+    # Set when the whole household is referred (the person is then its contact).
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("household"),
+    )
+    office = models.ForeignKey(
+        "geo.Office", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partner")
+    )
+    reason = models.TextField(_("reason"))
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    due_on = models.DateField(_("answer due on"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("referred by")
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["partner", "status"]),
+            models.Index(fields=["office", "status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.service}"
+
+
+class ReferralEvent(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=Referral.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Referral.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """An in-app notification (also sent by email when the user has an address)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=20)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message

@@ -232,5 +232,12 @@ def household_timeline(*, household: Household) -> list[dict]:
         items.append({"on": consent.on, "kind": "consent", "person": consent.person, "obj": consent})
     for assessment in household.assessments.select_related("assessor"):
         items.append({"on": assessment.on, "kind": "assessment", "person": None, "obj": assessment})
+    # Activities, referrals and community groups add their own entries.
+    from mahalleh.activities import timeline as activities_timeline
+    from mahalleh.community import timeline as community_timeline
+    from mahalleh.referrals import timeline as referrals_timeline
+
+    for module in (activities_timeline, referrals_timeline, community_timeline):
+        items.extend(module.household_items(household))
     items.sort(key=lambda i: (i["on"], i["kind"]), reverse=True)
     return items

@@ -5,23 +5,22 @@ every write through `services` (their errors land at the form's fields).
 """
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
+from mahalleh.core.access import page_for
 from mahalleh.core.forms import apply_service_error
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import version_token
+from mahalleh.referrals import selectors as referral_selectors
 from mahalleh.registry import selectors, services
 from mahalleh.registry.forms import (
     AGE_GROUP_NAMES,
@@ -46,30 +45,11 @@ SEARCH_LIMIT = 50
 # --------------------------------------------------------------------------- access
 
 
-def registry_view(view):
-    """Signed-in staff whose role may read the registry; everyone else gets a 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not selectors.can_read_registry(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed-in staff whose role may read the registry; editors for the edit pages; else 404.
+registry_view = page_for(selectors.can_read_registry)
 
 
-def registry_edit_view(view):
-    """Edit pages: only roles that may change the registry; a read-only role gets a 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not selectors.can_edit_registry(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+registry_edit_view = page_for(selectors.can_edit_registry)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -319,10 +299,19 @@ def person_detail(request, pk):
     audit_record(user=user, action="view", obj=person)
     today = timezone.localdate()
     in_force = _in_force(selectors.consent_list(user=user, person=person)).get(person.pk, {})
+    # The person's own entries of the household timeline (referrals, activities, groups included).
+    timeline = [
+        item
+        for item in selectors.household_timeline(household=person.household)
+        if item["person"] is not None and item["person"].pk == person.pk
+    ]
     return render(
         request,
         "registry/person_detail.html",
         {
+            "timeline": timeline,
+            "referrals": referral_selectors.referral_list(user=user, person=person, today=today),
+            "can_refer": referral_selectors.can_refer(user) and person.status == Person.Status.ACTIVE,
             "person": person,
             "household": person.household,
             "age": age_on(person.birth_date, today),

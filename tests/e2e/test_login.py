@@ -14,20 +14,20 @@ from tests.e2e.conftest import sign_in, snap, submit
 pytestmark = pytest.mark.e2e
 
 # The navigation each role must get (mahalleh/core/context_processors.py): exactly these keys.
+WORK = {"registry", "activities", "referrals", "groups"}
+OVERSIGHT = {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
 EXPECTED_NAV = {
-    "national_admin": {
-        "home", "provinces", "offices", "neighbourhoods", "registry", "map", "staff", "audit", "api",
-    },
+    "national_admin": {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
+    | WORK,
     "national_analyst": {"home", "provinces", "offices", "neighbourhoods", "map", "api"},
-    "province_coordinator": {
-        "home", "provinces", "offices", "neighbourhoods", "registry", "map", "staff", "audit", "api",
-    },
-    "office_manager": {"home", "office", "neighbourhoods", "registry", "map", "staff", "audit"},
-    "facilitator": {"home", "office", "neighbourhoods", "registry", "map"},
+    "province_coordinator": {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
+    | WORK,
+    "office_manager": {"home", "office", "neighbourhoods", "map", "staff", "audit"} | WORK,
+    "facilitator": {"home", "office", "neighbourhoods", "map"} | WORK,
     "pr_officer": {"home", "office", "neighbourhoods", "map"},
-    "partner_user": {"home", "partner"},
-    "facilitator2": {"home", "office", "neighbourhoods", "registry", "map"},
-}  # fmt: skip
+    "partner_user": {"home", "inbox", "partner"},
+    "facilitator2": {"home", "office", "neighbourhoods", "map"} | WORK,
+}
 ALL_KEYS = set().union(*EXPECTED_NAV.values())
 SECOND_FACTOR = {"national_admin", "province_coordinator"}
 

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from django.utils import translation
 
 from mahalleh.core.national_code import make_national_code
 from mahalleh.registry.importer.columns import COLUMNS
+from mahalleh.registry.importer.messages import error_text
 from mahalleh.registry.importer.pipeline import run_import
 
 FA = [c.fa for c in COLUMNS]
@@ -19,8 +21,8 @@ def code(n: int) -> str:
     return make_national_code(str(100_000_000 + n).zfill(9))
 
 
-def person(key="H1", *, hood="NA", relation="سرپرست", first="علی", last="رضایی", sex="مرد", birth="1360/04/12",
-           national=None, **extra) -> dict:  # fmt: skip
+def person(key="H1", *, hood="NA", relation="سرپرست", first="علی", last="رضایی", sex="مرد",
+           birth="1360/04/12", national=None, **extra) -> dict:  # fmt: skip
     row = {
         "household_key": key, "neighbourhood": hood, "relation": relation, "first_name": first,
         "last_name": last, "sex": sex, "birth_date": birth, "national_code": national or "",
@@ -34,7 +36,9 @@ def as_cells(rows: list[dict], columns=None) -> list[list]:
     return [[row.get(k, "") for k in keys] for row in rows]
 
 
-def write_csv(path: Path, rows: list[dict], *, header=None, encoding="utf-8-sig", delimiter=",", columns=None):
+def write_csv(
+    path: Path, rows: list[dict], *, header=None, encoding="utf-8-sig", delimiter=",", columns=None
+):
     keys = [c.key for c in COLUMNS] if columns is None else columns
     header = header or [c.fa for c in COLUMNS if c.key in keys]
     with open(path, "w", encoding=encoding, newline="") as f:
@@ -49,7 +53,7 @@ def write_xlsx(path: Path, rows: list[list], *, header=None, text_only=False):
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     sheet = book.add_worksheet("data")
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, header or FA)
+    sheet.write_row(0, 0, FA if header is None else header)
     for r, cells in enumerate(rows, start=1):
         for c, value in enumerate(cells):
             if value is None or value == "":
@@ -84,6 +88,18 @@ def run(world):
         )
 
     return _run
+
+
+def reason(error: dict, language: str = "en") -> str:
+    """The reason of a stored error as a user of that language reads it."""
+    with translation.override(language):
+        return error_text(error["code"], error.get("value", ""), error.get("params"))
+
+
+def only_error(result, row: int) -> dict:
+    found = [e for e in result.errors if e["row"] == row]
+    assert len(found) == 1, (row, result.errors)
+    return found[0]
 
 
 def errors_by_row(result) -> dict[int, list[dict]]:

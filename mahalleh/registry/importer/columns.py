@@ -147,7 +147,8 @@ COLUMNS: tuple[Column, ...] = (
                "unknown": ("نامعلوم", "نامشخص", "نمی‌دانم"),
            }),
     Column("education", "تحصیلات", "education", _("Highest education level."), kind="choice",
-           choices=Person.Education, aliases=("میزان تحصیلات", "مدرک تحصیلی", "سطح تحصیلات", "education level"),
+           choices=Person.Education,
+           aliases=("میزان تحصیلات", "مدرک تحصیلی", "سطح تحصیلات", "education level"),
            values={
                "none": ("بی‌سواد", "بدون سواد", "فاقد سواد", "بدون تحصیلات", "illiterate"),
                "literacy": ("نهضت", "نهضت سوادآموزی", "سوادآموزی", "سواد خواندن و نوشتن"),

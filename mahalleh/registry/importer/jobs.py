@@ -100,7 +100,9 @@ def household_import_commit(*, actor, job: ImportJob, language: str | None = Non
     require(can_import(actor) and job.office_id == actor.office_id)
     language = language or translation.get_language() or "fa"
     if job.status != ImportJob.Status.VALIDATED:
-        raise ValidationError(_("Only a checked import that has not been saved yet can be saved."), code="state")
+        raise ValidationError(
+            _("Only a checked import that has not been saved yet can be saved."), code="state"
+        )
     if not job.rows_valid:
         raise ValidationError(_("This import has no valid rows to save."), code="empty")
     taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
@@ -154,7 +156,12 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
             )
         except Exception:
             logger.exception("import job %s failed", job.pk)
-            _set(job.pk, status=ImportJob.Status.FAILED, message=file_text("internal"), finished_at=timezone.now())
+            _set(
+                job.pk,
+                status=ImportJob.Status.FAILED,
+                message=file_text("internal"),
+                finished_at=timezone.now(),
+            )
             os.unlink(report_path)
             return
         try:

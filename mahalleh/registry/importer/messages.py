@@ -9,8 +9,8 @@ of the core validators.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from mahalleh.core import national_code as nc
 from mahalleh.core import phone
@@ -21,7 +21,8 @@ ROW_MESSAGES = {
     "required": _("This column is required: the cell is empty."),
     "too_long": _("Too long: at most %(max)s characters."),
     "formula": _(
-        "The cell starts like a spreadsheet formula (=, +, -, @). Formulas are not accepted: type the value itself."
+        "The cell starts like a spreadsheet formula (=, +, -, @). Formulas are not accepted: "
+        "type the value itself."
     ),
     "bad_choice": _("“%(value)s” is not an accepted value. Use one of: %(allowed)s."),
     "neighbourhood_unknown": _("There is no neighbourhood with the code “%(value)s”."),
@@ -65,8 +66,8 @@ FILE_MESSAGES = {
         "and upload that file."
     ),
     "unreadable": _(
-        "The file could not be read as %(format)s: it may be damaged or protected with a password. Open it in "
-        "Excel, save it again as .xlsx or .csv, and upload that file."
+        "The file could not be read as %(format)s: it may be damaged or protected with a password. "
+        "Open it in Excel, save it again as .xlsx or .csv, and upload that file."
     ),
     "encoding": _("The text of the file could not be read. Save it as “CSV UTF-8” and upload it again."),
     "missing_columns": _(
@@ -92,17 +93,21 @@ KIND_NAMES = {
 }
 
 
+def list_separator() -> str:
+    return "، " if (get_language() or "fa").startswith("fa") else ", "
+
+
 def _localize(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return localized_digits(value)
     if isinstance(value, list):
-        return "، ".join(str(localized_digits(v)) for v in value)
+        return list_separator().join(str(localized_digits(v)) for v in value)
     return value
 
 
 def _rows_text(rows: list[int]) -> str:
     shown = [str(localized_digits(r)) for r in rows[:10]]
-    text = "، ".join(shown)
+    text = list_separator().join(shown)
     if len(rows) > 10:
         more = len(rows) - 10
         text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": localized_digits(more)}
@@ -112,7 +117,8 @@ def _rows_text(rows: list[int]) -> str:
 def _choice_params(params: dict) -> dict:
     from mahalleh.registry.importer.columns import allowed_values
 
-    return {"value": params.get("value", ""), "allowed": "، ".join(allowed_values(params["column"]))}
+    allowed = list_separator().join(allowed_values(params["column"]))
+    return {"value": params.get("value", ""), "allowed": allowed}
 
 
 def error_text(code: str, value: str = "", params: dict | None = None) -> str:
@@ -150,6 +156,12 @@ def file_text(code: str, params: dict | None = None) -> str:
     params = dict(params or {})
     if "kind" in params:
         params["kind"] = KIND_NAMES.get(params["kind"], KIND_NAMES["binary"])
+    if code == "missing_columns":
+        from mahalleh.registry.importer.columns import BY_KEY
+
+        params["columns"] = list_separator().join(
+            f"«{BY_KEY[k].fa}» ({BY_KEY[k].en})" for k in params.get("columns", []) if k in BY_KEY
+        )
     message = FILE_MESSAGES.get(code, FILE_MESSAGES["internal"])
     return str(message) % {k: _localize(v) for k, v in params.items()} if params else str(message)
 

@@ -134,7 +134,9 @@ def run_import(
     try:
         source = open_rows(path, result.format)
         stage.create()
-        header, _staged, result.rows_empty = _stage_file(stage, source, office_id=office.pk, progress=progress, share=0.8)
+        header, _staged, result.rows_empty = _stage_file(
+            stage, source, office_id=office.pk, progress=progress, share=0.8
+        )
         result.columns = [header.name(i) for i in sorted(header.mapping.values())]
         result.ignored_columns = header.ignored
         stage.index()

@@ -14,9 +14,11 @@ import csv
 import datetime
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree as ET  # noqa: N817
 
 from mahalleh.registry.importer.messages import ImportFileError
 
@@ -46,17 +48,42 @@ def _extension(name: str) -> str:
     return Path(name or "").suffix.lower()
 
 
+def _expected(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x20 <= code < 0x7F
+        or ch in "\t\r\n"
+        or 0xA0 <= code <= 0x24F  # Latin
+        or 0x600 <= code <= 0x6FF  # Arabic and Persian
+        or 0x2000 <= code <= 0x206F  # punctuation, ZWNJ, bidi marks
+        or 0xFB50 <= code <= 0xFEFF  # Arabic presentation forms
+    )
+
+
+def _texty(text: str) -> float:
+    """The share of characters a spreadsheet of Persian or Latin text is made of."""
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if _expected(ch)) / len(text)
+
+
 def _is_utf16(head: bytes) -> str | None:
+    """'utf-16' (with a BOM), 'utf-16-le'/'utf-16-be' (without one, judged by the text), or None."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[:4096]
-    if len(sample) >= 8:
-        odd_nuls, even_nuls = sample[1::2].count(0), sample[0::2].count(0)
-        if odd_nuls > len(sample) // 4 and even_nuls == 0:
-            return "utf-16-le"
-        if even_nuls > len(sample) // 4 and odd_nuls == 0:
-            return "utf-16-be"
-    return None
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    best, best_score = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            score = _texty(sample.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        if score > best_score:
+            best, best_score = encoding, score
+    return best if best_score > 0.95 else None
 
 
 def sniff(path: str | os.PathLike, name: str) -> str:
@@ -226,9 +253,249 @@ class SheetRows(RowSource):
             pass
 
 
+# --------------------------------------------------------------------------- large XLSX
+
+_NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "strict": "http://purl.oclc.org/ooxml/spreadsheetml/main",
+}
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+# Built-in number formats that show a date (ECMA-376 18.8.30).
+_DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47,
+                    50, 51, 52, 53, 54, 55, 56, 57, 58}  # fmt: skip
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^]]*\]')
+
+#: Sheets whose XML is larger than this are read by the streaming reader below instead of calamine,
+#: which holds the whole sheet in memory (about 2 KB a row of 22 columns).
+STREAM_ABOVE_BYTES = 64 * 1024 * 1024
+
+# _SAFE_EXPAT: the uploaded XML is parsed with the standard library. Its expat (2.4.1 and later, bundled
+# with Python 3.11) refuses billion-laughs and quadratic entity expansion, and ElementTree never
+# fetches external entities or DTDs, so no defusedxml is needed here.
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _is_date_format(code: str) -> bool:
+    code = _QUOTED.sub("", code).lower()
+    return any(ch in code for ch in "ymd") and "general" not in code
+
+
+class StreamingXlsxRows(RowSource):
+    """Rows of the first visible worksheet of an XLSX, parsed as the zip is read (bounded memory).
+
+    Slower than calamine, so only used for sheets above :data:`STREAM_ABOVE_BYTES`. Shared strings
+    are kept as one compact string with offsets; dates are recognised from the cell's number format.
+    """
+
+    format = "xlsx"
+
+    def __init__(self, path):
+        import array
+
+        try:
+            self._zip = zipfile.ZipFile(path)
+            self._sheet_name = self._first_sheet()
+            self._dates, self._date1904 = self._styles(), self._is_1904()
+            self._strings, self._offsets = io.StringIO(), array.array("q", [0])
+            self._load_shared_strings()
+            self._shared = self._strings.getvalue()
+            self._size = max(self._zip.getinfo(self._sheet_name).file_size, 1)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, ET.ParseError):
+            raise ImportFileError("unreadable", format="XLSX") from None
+        self._read = 0
+
+    # -- the workbook's parts
+
+    def _xml(self, name: str):
+        return ET.parse(self._zip.open(name)).getroot()  # noqa: S314 - see _SAFE_EXPAT
+
+    def _first_sheet(self) -> str:
+        book = self._xml("xl/workbook.xml")
+        rels = {}
+        try:
+            for rel in self._xml("xl/_rels/workbook.xml.rels"):
+                rels[rel.get("Id")] = rel.get("Target", "")
+        except KeyError:
+            pass
+        for sheet in book.iter():
+            if _local(sheet.tag) != "sheet" or sheet.get("state") in ("hidden", "veryHidden"):
+                continue
+            rid = next((sheet.get(f"{{{ns}}}id") for ns in _REL_NS if sheet.get(f"{{{ns}}}id")), None)
+            target = rels.get(rid, "")
+            if target:
+                target = target.lstrip("/")
+                return target if target.startswith("xl/") else f"xl/{target}"
+        return "xl/worksheets/sheet1.xml"
+
+    def _is_1904(self) -> bool:
+        for element in self._xml("xl/workbook.xml").iter():
+            if _local(element.tag) == "workbookPr":
+                return element.get("date1904") in ("1", "true")
+        return False
+
+    def _styles(self) -> set[int]:
+        """Indexes of the cell formats that show dates."""
+        try:
+            root = self._xml("xl/styles.xml")
+        except KeyError:
+            return set()
+        custom = {}
+        dates = set()
+        for element in root.iter():
+            if _local(element.tag) == "numFmt":
+                custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
+        for element in root.iter():
+            if _local(element.tag) == "cellXfs":
+                for index, xf in enumerate(element):
+                    fmt_id = int(xf.get("numFmtId", "0"))
+                    if fmt_id in _DATE_FORMAT_IDS or (fmt_id in custom and _is_date_format(custom[fmt_id])):
+                        dates.add(index)
+        return dates
+
+    def _load_shared_strings(self) -> None:
+        try:
+            source = self._zip.open("xl/sharedStrings.xml")
+        except KeyError:
+            return
+        write, offsets, length = self._strings.write, self._offsets, 0
+        for _event, element in ET.iterparse(source, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
+            if _local(element.tag) != "si":
+                continue
+            text = "".join(
+                t.text or ""
+                for t in element.iter()
+                if _local(t.tag) == "t" and not self._in_phonetic(element, t)
+            )
+            write(text)
+            length += len(text)
+            offsets.append(length)
+            element.clear()
+
+    @staticmethod
+    def _in_phonetic(si, t) -> bool:
+        return any(_local(child.tag) == "rPh" and t in child.iter() for child in si)
+
+    def _shared_string(self, index: int) -> str:
+        return self._shared[self._offsets[index] : self._offsets[index + 1]]
+
+    # -- the rows
+
+    @staticmethod
+    def _column(ref: str) -> int:
+        n = 0
+        for ch in ref:
+            if "A" <= ch <= "Z":
+                n = n * 26 + ord(ch) - 64
+            else:
+                break
+        return n - 1
+
+    def _namespace(self) -> str:
+        with self._zip.open(self._sheet_name) as f:
+            head = f.read(4096).decode("utf-8", "replace")
+        match = re.search(r'<(?:\w+:)?worksheet\b[^>]*?\bxmlns(?::\w+)?="([^"]+)"', head)
+        return f"{{{match.group(1)}}}" if match else f"{{{_NS['main']}}}"
+
+    def _date(self, number: float):
+        base = datetime.datetime(1904, 1, 1) if self._date1904 else datetime.datetime(1899, 12, 30)  # noqa: DTZ001
+        moment = base + datetime.timedelta(days=number)
+        return moment.date() if moment.time() == datetime.time() else moment
+
+    def __iter__(self):
+        ns = self._namespace()
+        row_tag, v_tag, t_tag = f"{ns}row", f"{ns}v", f"{ns}t"
+        shared, dates, column = self._shared_string, self._dates, self._column
+        expected = 1
+        try:
+            counted = _CountingReader(self._zip.open(self._sheet_name), self)
+            for _event, element in ET.iterparse(counted, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
+                if element.tag != row_tag:
+                    continue
+                number = int(element.get("r") or expected)
+                while expected < number:  # rows Excel left out are empty rows
+                    yield expected, []
+                    expected += 1
+                cells: list = []
+                for position, cell in enumerate(element):
+                    ref = cell.get("r")
+                    index = column(ref) if ref else position
+                    if index > len(cells):
+                        cells.extend([""] * (index - len(cells)))
+                    kind = cell.get("t")
+                    if kind == "inlineStr":
+                        value = "".join(t.text or "" for t in cell.iter(t_tag))
+                    else:
+                        v = cell.find(v_tag)
+                        text = (v.text or "") if v is not None else ""
+                        if kind == "s":
+                            value = shared(int(text)) if text else ""
+                        elif kind in ("str", "e", "d"):
+                            value = text
+                        elif kind == "b":
+                            value = text == "1"
+                        elif not text:
+                            value = ""
+                        else:
+                            value = float(text)
+                            style = cell.get("s")
+                            if style is not None and int(style) in dates:
+                                value = self._date(value)
+                    if index == len(cells):
+                        cells.append(value)
+                    else:
+                        cells[index] = value
+                element.clear()
+                yield number, cells
+                expected = number + 1
+        except (ET.ParseError, zipfile.BadZipFile, ValueError, KeyError, OSError, OverflowError):
+            raise ImportFileError("unreadable", format="XLSX") from None
+
+    @property
+    def fraction(self) -> float:
+        return min(self._read / self._size, 1.0)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+class _CountingReader(io.RawIOBase):
+    """A file wrapper that tells the reader how many bytes of the sheet were parsed."""
+
+    def __init__(self, source, owner):
+        self._source = source
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size=-1):
+        data = self._source.read(size)
+        self._owner._read += len(data)
+        return data
+
+
+def _large_sheet(path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(
+                i.filename.startswith("xl/worksheets/") and i.file_size > STREAM_ABOVE_BYTES
+                for i in z.infolist()
+            )
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def open_rows(path, fmt: str) -> RowSource:
     if fmt == "csv":
         return CsvRows(path)
+    if fmt == "xlsx" and _large_sheet(path):
+        return StreamingXlsxRows(path)
     return SheetRows(path, fmt)
 
 

@@ -27,7 +27,12 @@ def write_error_report(target, errors, header) -> int:
     """
     book = xlsxwriter.Workbook(
         target,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
     )
     sheet = book.add_worksheet(_("Errors")[:31])
     if _persian():
@@ -72,7 +77,9 @@ def preview_rows(preview: list[dict]) -> list[dict]:
                 "birth_date_shown": birth,
                 "sex_label": Person.Sex(row["sex"]).label if row.get("sex") in Person.Sex.values else "",
                 "relation_label": (
-                    Person.Relation(row["relation"]).label if row.get("relation") in Person.Relation.values else ""
+                    Person.Relation(row["relation"]).label
+                    if row.get("relation") in Person.Relation.values
+                    else ""
                 ),
             }
         )
@@ -113,7 +120,12 @@ def counts_text(result) -> str:
 
 def errors_text(errors: list[dict], *, limit: int) -> str:
     rows = [
-        [str(e["row"]), e["column"], (e["value"] or "")[:40], error_text(e["code"], e["value"], e.get("params"))]
+        [
+            str(e["row"]),
+            e["column"],
+            (e["value"] or "")[:40],
+            error_text(e["code"], e["value"], e.get("params")),
+        ]
         for e in errors[:limit]
     ]
     return _table([_("Row"), _("Column"), _("Value"), _("Reason")], rows)

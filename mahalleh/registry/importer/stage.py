@@ -18,11 +18,15 @@ query per row):
 The SQL is the same on both databases except for the few expressions in :class:`Dialect`.
 """
 
+# Table names are this module's constants and every value is a bound parameter, so the f-strings below
+# build no SQL from input.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import json
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from mahalleh.registry.importer.validate import STAGE_COLUMNS
 
@@ -79,6 +83,7 @@ class Stage:
         self.dialect = Dialect(connection.vendor)
         self.pg = self.dialect.pg
         self._first_new_person = None
+        self._saved_cache = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -102,8 +107,31 @@ class Stage:
         if self.pg:
             self._run(*(f"ANALYZE {t}" for t in tables))
 
+    # SQLite's default page cache is 2 MB: too small for the indexes a large import walks, so the
+    # import's connection gets a bounded larger one (restored afterwards).
+    SQLITE_CACHE_KIB = 64 * 1024
+
+    # PostgreSQL: the staging tables of a large file outgrow the default 8 MB of temp buffers and the
+    # 4 MB per sort/hash; the import's session gets more (reset afterwards).
+    PG_TEMP_BUFFERS = "256MB"
+    PG_WORK_MEM = "64MB"
+
     def create(self) -> None:
         self.drop()
+        if self.pg:
+            self._run(f"SET work_mem = '{self.PG_WORK_MEM}'")
+            try:
+                # Only allowed before the session's first TEMP table; a reused connection keeps its size.
+                with transaction.atomic():
+                    self._run(f"SET temp_buffers = '{self.PG_TEMP_BUFFERS}'")
+            except DatabaseError:
+                pass
+        else:
+            self._saved_cache = self._one("PRAGMA main.cache_size")[0]
+            self._run(
+                f"PRAGMA main.cache_size = -{self.SQLITE_CACHE_KIB}",
+                f"PRAGMA temp.cache_size = -{self.SQLITE_CACHE_KIB}",
+            )
         columns = ", ".join(f"{c} {_ROW_TYPES.get(c, 'TEXT')}" for c in STAGE_COLUMNS)
         self._run(
             f"CREATE TEMP TABLE {ROW} ({columns})",
@@ -113,13 +141,20 @@ class Stage:
 
     def drop(self) -> None:
         self._run(*(f"DROP TABLE IF EXISTS {t}" for t in TABLES))
+        if self.pg:
+            self._run("RESET work_mem")
+        saved = getattr(self, "_saved_cache", None)
+        if saved is not None:
+            self._run(f"PRAGMA main.cache_size = {int(saved)}", f"PRAGMA temp.cache_size = {int(saved)}")
+            self._saved_cache = None
 
     # ------------------------------------------------------------------ loading
 
     def load(self, rows: list[tuple], errors: list[tuple]) -> None:
         """Stage one chunk of parsed rows and their errors."""
         errors = [
-            (r, c, code, value, json.dumps(p, ensure_ascii=False) if p else None) for r, c, code, value, p in errors
+            (r, c, code, value, json.dumps(p, ensure_ascii=False) if p else None)
+            for r, c, code, value, p in errors
         ]
         if self.pg:
             with connection.cursor() as cur:
@@ -141,9 +176,11 @@ class Stage:
         try:
             if rows:
                 marks = ", ".join("?" * len(STAGE_COLUMNS))
-                raw.executemany(f"INSERT INTO {ROW} ({', '.join(STAGE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+                raw.executemany(f"INSERT INTO {ROW} ({', '.join(STAGE_COLUMNS)}) VALUES ({marks})", rows)
             if errors:
-                raw.executemany(f"INSERT INTO {ERR} ({', '.join(ERR_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", errors)  # noqa: S608
+                raw.executemany(
+                    f"INSERT INTO {ERR} ({', '.join(ERR_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", errors
+                )
         finally:
             raw.close()
 
@@ -163,8 +200,9 @@ class Stage:
         row of the key that fills them."""
         self._run(
             f"CREATE TEMP TABLE {HH} (hh_key TEXT PRIMARY KEY, first_row INTEGER, head_row INTEGER, "
-            "nb_id BIGINT, nb_row INTEGER, address TEXT, addr_key TEXT, phone TEXT, tenure TEXT, income TEXT, "
-            "hh_id BIGINT, new_hh SMALLINT NOT NULL DEFAULT 0, used SMALLINT NOT NULL DEFAULT 0)"
+            "nb_id BIGINT, nb_row INTEGER, address TEXT, addr_key TEXT, phone TEXT, tenure TEXT, "
+            "income TEXT, "
+            "hh_id BIGINT, new_hh SMALLINT NOT NULL DEFAULT 0, used SMALLINT NOT NULL DEFAULT 1)"
         )
         fields = (*HOUSEHOLD_FIELDS, "nb_row")
         if self.pg:
@@ -172,17 +210,19 @@ class Stage:
             def first(field: str) -> str:
                 value, fill = ("row_no", "nb_id") if field == "nb_row" else (field, field)
                 fill = "address" if fill == "addr_key" else fill
-                return f"(array_agg({value} ORDER BY is_head DESC, row_no) FILTER (WHERE {fill} IS NOT NULL))[1]"
+                return (
+                    f"(array_agg({value} ORDER BY is_head DESC, row_no) FILTER (WHERE {fill} IS NOT NULL))[1]"
+                )
 
             self._run(
-                f"INSERT INTO {HH} (hh_key, first_row, head_row, {', '.join(fields)}) "  # noqa: S608
+                f"INSERT INTO {HH} (hh_key, first_row, head_row, {', '.join(fields)}) "
                 f"SELECT hh_key, MIN(row_no), MIN(row_no) FILTER (WHERE is_head = 1), "
                 f"{', '.join(first(f) for f in fields)} FROM {ROW} WHERE hh_key IS NOT NULL GROUP BY hh_key"
             )
             self._analyze(HH)
             return
         self._run(
-            f"INSERT INTO {HH} (hh_key, first_row, head_row) "  # noqa: S608
+            f"INSERT INTO {HH} (hh_key, first_row, head_row) "
             f"SELECT hh_key, MIN(row_no), MIN(CASE WHEN is_head = 1 THEN row_no END) "
             f"FROM {ROW} WHERE hh_key IS NOT NULL GROUP BY hh_key"
         )
@@ -193,12 +233,13 @@ class Stage:
             value, fill = ("row_no", "nb_id") if field == "nb_row" else (field, field)
             fill = "address" if fill == "addr_key" else fill
             return (
-                f"COALESCE((SELECT r.{value} FROM {ROW} r WHERE r.row_no = {HH}.head_row AND r.{fill} IS NOT NULL), "
+                f"COALESCE((SELECT r.{value} FROM {ROW} r "
+                f"WHERE r.row_no = {HH}.head_row AND r.{fill} IS NOT NULL), "
                 f"(SELECT r.{value} FROM {ROW} r WHERE r.hh_key = {HH}.hh_key AND r.{fill} IS NOT NULL "
                 f"ORDER BY r.is_head DESC, r.row_no LIMIT 1))"
             )
 
-        self._run(f"UPDATE {HH} SET {', '.join(f'{f} = {source(f)}' for f in fields)}")  # noqa: S608
+        self._run(f"UPDATE {HH} SET {', '.join(f'{f} = {source(f)}' for f in fields)}")
 
     def check_file(self, cols: dict[str, int]) -> None:
         """Errors that only show when rows are compared with each other."""
@@ -206,25 +247,25 @@ class Stage:
         statements = [
             # A household with no usable neighbourhood in any row: every row of it (except the ones
             # that already say what is wrong with their own neighbourhood cell).
-            f"INSERT INTO {ERR} (row_no, col, code, value, p_key) "  # noqa: S608
+            f"INSERT INTO {ERR} (row_no, col, code, value, p_key) "
             f"SELECT r.row_no, {nb}, 'household_no_neighbourhood', '', r.hh_key FROM {ROW} r "
             f"JOIN {HH} h ON h.hh_key = r.hh_key WHERE h.nb_id IS NULL "
             f"AND NOT EXISTS (SELECT 1 FROM {ERR} e WHERE e.row_no = r.row_no AND e.col = {nb})",
             # Rows of one household that name different neighbourhoods.
-            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_row, p_text) "  # noqa: S608
+            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_row, p_text) "
             f"SELECT r.row_no, {nb}, 'neighbourhood_conflict', rn.code, r.hh_key, h.nb_row, hn.code "
             f"FROM {ROW} r JOIN {HH} h ON h.hh_key = r.hh_key "
             f"JOIN geo_neighbourhood rn ON rn.id = r.nb_id JOIN geo_neighbourhood hn ON hn.id = h.nb_id "
             f"WHERE r.nb_id <> h.nb_id",
             # A second head in one household.
-            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_row) "  # noqa: S608
+            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_row) "
             f"SELECT r.row_no, {relation}, 'second_head', '', r.hh_key, h.head_row FROM {ROW} r "
             f"JOIN {HH} h ON h.hh_key = r.hh_key WHERE r.is_head = 1 AND r.row_no <> h.head_row",
         ]
         if "national_code" in cols:
             statements.append(
                 # The same national code twice in the file: every row that has it.
-                f"INSERT INTO {ERR} (row_no, col, code, value, p_text) "  # noqa: S608
+                f"INSERT INTO {ERR} (row_no, col, code, value, p_text) "
                 f"SELECT r.row_no, {cols['national_code']}, 'duplicate_in_file', r.national_code, d.rows "
                 f"FROM {ROW} r JOIN (SELECT national_code, {self.dialect.row_list('row_no')} AS rows "
                 f"FROM {ROW} WHERE national_code IS NOT NULL GROUP BY national_code HAVING COUNT(*) > 1) d "
@@ -233,10 +274,11 @@ class Stage:
         statements.append(
             # Without a national code, a resident is known by household, name and birth date: the same
             # three twice would be one person written twice.
-            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_text) "  # noqa: S608
+            f"INSERT INTO {ERR} (row_no, col, code, value, p_key, p_text) "
             f"SELECT r.row_no, {cols['first_name']}, 'duplicate_person_in_file', "
             f"r.first_name || ' ' || r.last_name, r.hh_key, d.rows FROM {ROW} r "
-            f"JOIN (SELECT hh_key, name_key, birth_date, {self.dialect.row_list('row_no')} AS rows FROM {ROW} "
+            f"JOIN (SELECT hh_key, name_key, birth_date, {self.dialect.row_list('row_no')} AS rows "
+            f"FROM {ROW} "
             f"WHERE national_code IS NULL AND name_key IS NOT NULL AND hh_key IS NOT NULL "
             f"GROUP BY hh_key, name_key, birth_date HAVING COUNT(*) > 1) d "
             f"ON d.hh_key = r.hh_key AND d.name_key = r.name_key "
@@ -252,7 +294,7 @@ class Stage:
         d = self.dialect
         if "national_code" in cols:
             self._run(
-                f"INSERT INTO {ERR} (row_no, col, code, value) "  # noqa: S608
+                f"INSERT INTO {ERR} (row_no, col, code, value) "
                 f"SELECT r.row_no, {cols['national_code']}, 'registered_elsewhere', r.national_code "
                 f"FROM {ROW} r JOIN registry_person p ON p.national_code = r.national_code "
                 f"JOIN registry_household h ON h.id = p.household_id "
@@ -266,10 +308,11 @@ class Stage:
         self._run(
             # The rows to write: no error of their own, in a household with a neighbourhood; a
             # resident is matched by national code here.
-            f"CREATE TEMP TABLE {VAL} AS SELECT r.row_no, r.hh_key, r.is_head, h.hh_id, "  # noqa: S608
+            f"CREATE TEMP TABLE {VAL} AS SELECT r.row_no, r.hh_key, r.is_head, h.hh_id, "
             f"p.id AS person_id, {fields} FROM {ROW} r JOIN {HH} h ON h.hh_key = r.hh_key "
             f"LEFT JOIN registry_person p ON p.national_code = r.national_code "
-            f"WHERE r.ok = 1 AND h.nb_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ERR} e WHERE e.row_no = r.row_no)",
+            f"WHERE r.ok = 1 AND h.nb_id IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {ERR} e WHERE e.row_no = r.row_no)",
             f"CREATE UNIQUE INDEX {VAL}_row ON {VAL} (row_no)",
             f"CREATE INDEX {VAL}_person ON {VAL} (person_id)",
             f"CREATE INDEX {VAL}_code ON {VAL} (national_code)",
@@ -279,26 +322,30 @@ class Stage:
         self._run(
             # …else by household, first and last name and birth date (never taking someone whose
             # national code is in the file: that row gets them).
-            f"UPDATE {VAL} SET person_id = m.pid FROM (SELECT v.row_no, MIN(p.id) AS pid FROM {VAL} v "  # noqa: S608
+            f"UPDATE {VAL} SET person_id = m.pid FROM (SELECT v.row_no, MIN(p.id) AS pid FROM {VAL} v "
             f"JOIN registry_person p ON p.household_id = v.hh_id "
             f"WHERE v.national_code IS NULL AND v.hh_id IS NOT NULL "
-            f"AND {d.before_pipe('p.search_key')} = v.name_key AND p.birth_date IS NOT DISTINCT FROM v.birth_date "
-            f"AND (p.national_code IS NULL OR NOT EXISTS (SELECT 1 FROM {VAL} v2 WHERE v2.national_code = p.national_code)) "
+            f"AND {d.before_pipe('p.search_key')} = v.name_key "
+            # An empty birth date on either side matches (an empty cell keeps what is stored).
+            f"AND (v.birth_date IS NULL OR p.birth_date IS NULL OR p.birth_date = v.birth_date) "
+            f"AND (p.national_code IS NULL "
+            f"OR NOT EXISTS (SELECT 1 FROM {VAL} v2 WHERE v2.national_code = p.national_code)) "
             f"GROUP BY v.row_no) m WHERE {VAL}.row_no = m.row_no",
             # A new head for a household whose registered head is not in the file: refuse rather
             # than leave two heads.
-            f"INSERT INTO {ERR} (row_no, col, code, value, p_key) "  # noqa: S608
+            f"INSERT INTO {ERR} (row_no, col, code, value, p_key) "
             f"SELECT v.row_no, {cols['relation']}, 'household_has_head', '', v.hh_key FROM {VAL} v "
             f"JOIN registry_household h ON h.id = v.hh_id "
             f"WHERE v.is_head = 1 AND h.head_id IS NOT NULL AND h.head_id IS DISTINCT FROM v.person_id "
             f"AND NOT EXISTS (SELECT 1 FROM {VAL} v2 WHERE v2.person_id = h.head_id)",
-            f"DELETE FROM {VAL} WHERE row_no IN (SELECT row_no FROM {ERR} WHERE code = 'household_has_head')",  # noqa: S608
-            f"UPDATE {HH} SET used = 1 WHERE hh_key IN (SELECT hh_key FROM {VAL})",  # noqa: S608
+            f"DELETE FROM {VAL} WHERE row_no IN (SELECT row_no FROM {ERR} WHERE code = 'household_has_head')",
+            # Households with no row to write are left alone (rewriting only those is cheaper).
+            f"UPDATE {HH} SET used = 0 WHERE NOT EXISTS (SELECT 1 FROM {VAL} v WHERE v.hh_key = {HH}.hh_key)",
         )
 
-    def _match_households(self) -> None:
+    def _match_households(self, *, new: bool = False) -> None:
         self._run(
-            f"UPDATE {HH} SET hh_id = h.id FROM registry_household h "  # noqa: S608
+            f"UPDATE {HH} SET hh_id = h.id{', new_hh = 1' if new else ''} FROM registry_household h "
             f"WHERE h.neighbourhood_id = {HH}.nb_id AND h.external_id = {HH}.hh_key "
             # Spelled like the partial unique index's condition, so SQLite uses that index.
             f"AND NOT (h.external_id = '') AND {HH}.hh_id IS NULL"
@@ -307,14 +354,15 @@ class Stage:
     # ------------------------------------------------------------------ results
 
     def counts(self) -> dict[str, int]:
-        total = self._one(f"SELECT COUNT(*) FROM {ROW}")[0]  # noqa: S608
+        total = self._one(f"SELECT COUNT(*) FROM {ROW}")[0]
         valid, p_new = self._one(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN person_id IS NULL THEN 1 ELSE 0 END), 0) FROM {VAL}"  # noqa: S608
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN person_id IS NULL THEN 1 ELSE 0 END), 0) FROM {VAL}"
         )
         hh_new, hh_all = self._one(
-            f"SELECT COALESCE(SUM(CASE WHEN hh_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*) FROM {HH} WHERE used = 1"  # noqa: S608
+            f"SELECT COALESCE(SUM(CASE WHEN hh_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*) "
+            f"FROM {HH} WHERE used = 1"
         )
-        errors = self._one(f"SELECT COUNT(*) FROM {ERR}")[0]  # noqa: S608
+        errors = self._one(f"SELECT COUNT(*) FROM {ERR}")[0]
         return {
             "rows_total": int(total),
             "rows_valid": int(valid),
@@ -328,7 +376,7 @@ class Stage:
 
     def preview(self, limit: int) -> list[dict]:
         rows = self._all(
-            f"SELECT v.row_no, v.hh_key, n.code, v.first_name, v.last_name, v.national_code, "  # noqa: S608
+            f"SELECT v.row_no, v.hh_key, n.code, v.first_name, v.last_name, v.national_code, "
             f"v.birth_date, v.sex, v.relation, v.person_id, h.hh_id FROM {VAL} v "
             f"JOIN {HH} h ON h.hh_key = v.hh_key LEFT JOIN geo_neighbourhood n ON n.id = h.nb_id "
             f"ORDER BY v.row_no LIMIT %s",
@@ -361,7 +409,7 @@ class Stage:
             if take <= 0:
                 return
             rows = self._all(
-                f"SELECT row_no, col, code, value, params, p_key, p_row, p_text FROM {ERR} "  # noqa: S608
+                f"SELECT row_no, col, code, value, params, p_key, p_row, p_text FROM {ERR} "
                 f"WHERE row_no > %s OR (row_no = %s AND (col > %s OR (col = %s AND code > %s))) "
                 f"ORDER BY row_no, col, code LIMIT %s",
                 [last[0], last[0], last[1], last[1], last[2], take],
@@ -399,7 +447,10 @@ class Stage:
     # stored, and a national code is never removed (a row without one was matched by name).
     _PERSON_SET = (
         ("household_id", "r.target_hh"),
-        ("id_type", "CASE WHEN p.national_code IS NULL THEN COALESCE(r.id_type, p.id_type) ELSE p.id_type END"),
+        (
+            "id_type",
+            "CASE WHEN p.national_code IS NULL THEN COALESCE(r.id_type, p.id_type) ELSE p.id_type END",
+        ),
         ("document_number", "COALESCE(r.document_number, p.document_number)"),
         ("first_name", "r.first_name"),
         ("last_name", "r.last_name"),
@@ -433,7 +484,7 @@ class Stage:
         assignments = ", ".join(f"{c} = {e}" for c, e in exprs)
         changed = " OR ".join(f"{table}.{c} IS DISTINCT FROM ({e})" for c, e in exprs)
         self._run(
-            f"UPDATE {table} SET {assignments}, updated_at = %s FROM {source} r "  # noqa: S608
+            f"UPDATE {table} SET {assignments}, updated_at = %s FROM {source} r "
             f"WHERE {where} AND ({changed})",
             params=[now],
         )
@@ -441,24 +492,23 @@ class Stage:
     def write(self, *, user_id: int | None, now) -> None:
         d = self.dialect
         now = now if self.pg else connection.ops.adapt_datetimefield_value(now)
-        self._run(f"UPDATE {HH} SET new_hh = 1 WHERE used = 1 AND hh_id IS NULL")  # noqa: S608
         self._run(
             # New households (their search key gets the head's name below).
-            f"INSERT INTO registry_household (neighbourhood_id, address, phone, tenure, income_band, "  # noqa: S608
+            f"INSERT INTO registry_household (neighbourhood_id, address, phone, tenure, income_band, "
             f"external_id, search_key, vulnerability, head_id, created_at, updated_at, created_by_id) "
             f"SELECT nb_id, COALESCE(address, ''), COALESCE(phone, ''), COALESCE(tenure, ''), "
             f"COALESCE(income, ''), hh_key, '|' || COALESCE(addr_key, ''), NULL, NULL, %s, %s, %s "
-            f"FROM {HH} WHERE new_hh = 1 ORDER BY first_row",
+            f"FROM {HH} WHERE used = 1 AND hh_id IS NULL ORDER BY first_row",
             params=[now, now, user_id],
         )
-        self._match_households()
+        self._match_households(new=True)
         self._update(
             "registry_household", HH, self._HOUSEHOLD_SET,
             "registry_household.id = r.hh_id AND r.new_hh = 0 AND r.used = 1", now,
         )  # fmt: skip
         self._run(
             # Households that residents move out of need a new head and search key too.
-            f"CREATE TEMP TABLE {TOUCHED} AS SELECT hh_id FROM {HH} WHERE used = 1 "  # noqa: S608
+            f"CREATE TEMP TABLE {TOUCHED} AS SELECT hh_id FROM {HH} WHERE used = 1 "
             f"UNION SELECT p.household_id FROM registry_person p JOIN {VAL} v ON v.person_id = p.id "
             f"JOIN {HH} h ON h.hh_key = v.hh_key WHERE p.household_id <> h.hh_id",
         )
@@ -466,7 +516,7 @@ class Stage:
             self._run(
                 # Which registered residents get a new search key (the SQLite FTS table follows).
                 f"ALTER TABLE {VAL} ADD COLUMN key_changed SMALLINT NOT NULL DEFAULT 0",
-                f"UPDATE {VAL} SET key_changed = 1 WHERE person_id IS NOT NULL AND EXISTS "  # noqa: S608
+                f"UPDATE {VAL} SET key_changed = 1 WHERE person_id IS NOT NULL AND EXISTS "
                 f"(SELECT 1 FROM registry_person p WHERE p.id = {VAL}.person_id AND p.search_key IS NOT "
                 f"({VAL}.name_key || '|' || COALESCE({VAL}.father_key, {d.after_pipe('p.search_key')})))",
             )
@@ -493,17 +543,21 @@ class Stage:
     def _insert_persons(self, *, user_id, now) -> int:
         with connection.cursor() as cur:
             cur.execute(
-                f"INSERT INTO registry_person (household_id, id_type, national_code, document_number, "  # noqa: S608
+                f"INSERT INTO registry_person (household_id, id_type, national_code, document_number, "
                 f"first_name, last_name, father_name, sex, birth_date, relation, nationality, education, "
                 f"school_enrolled, employment, disability, insurance, mobile, status, status_changed_on, "
                 f"search_key, created_at, updated_at, created_by_id) "
-                f"SELECT h.hh_id, COALESCE(v.id_type, 'none'), v.national_code, COALESCE(v.document_number, ''), "
+                f"SELECT h.hh_id, COALESCE(v.id_type, 'none'), v.national_code, "
+                f"COALESCE(v.document_number, ''), "
                 f"v.first_name, v.last_name, COALESCE(v.father_name, ''), v.sex, v.birth_date, v.relation, "
-                f"COALESCE(v.nationality, CASE WHEN v.national_code IS NULL THEN 'unknown' ELSE 'iranian' END), "
+                f"COALESCE(v.nationality, "
+                f"CASE WHEN v.national_code IS NULL THEN 'unknown' ELSE 'iranian' END), "
                 f"COALESCE(v.education, ''), v.school_enrolled, COALESCE(v.employment, ''), "
-                f"COALESCE(v.disability, 'none'), COALESCE(v.insurance, ''), COALESCE(v.mobile, ''), 'active', NULL, "
+                f"COALESCE(v.disability, 'none'), COALESCE(v.insurance, ''), COALESCE(v.mobile, ''), "
+                f"'active', NULL, "
                 f"v.name_key || '|' || COALESCE(v.father_key, ''), %s, %s, %s "
-                f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key WHERE v.person_id IS NULL ORDER BY v.row_no",
+                f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key WHERE v.person_id IS NULL "
+                f"ORDER BY v.row_no",
                 [now, now, user_id],
             )
             return cur.rowcount
@@ -512,8 +566,9 @@ class Stage:
         """Household.head = its member whose relation is head; then the household search keys."""
         d = self.dialect
         self._run(
-            f"CREATE TEMP TABLE {HEADS} AS SELECT t.hh_id, MIN(p.id) AS head FROM {TOUCHED} t "  # noqa: S608
-            f"LEFT JOIN registry_person p ON p.household_id = t.hh_id AND p.relation = 'head' GROUP BY t.hh_id",
+            f"CREATE TEMP TABLE {HEADS} AS SELECT t.hh_id, MIN(p.id) AS head FROM {TOUCHED} t "
+            f"LEFT JOIN registry_person p ON p.household_id = t.hh_id AND p.relation = 'head' "
+            f"GROUP BY t.hh_id",
             f"CREATE UNIQUE INDEX {HEADS}_hh ON {HEADS} (hh_id)",
         )
         self._analyze(HEADS)
@@ -521,7 +576,7 @@ class Stage:
             # Cleared first where the head changes: a person may become the head of one household
             # while leaving another, and the head column is unique.
             cur.execute(
-                f"UPDATE registry_household SET head_id = NULL FROM {HEADS} x "  # noqa: S608
+                f"UPDATE registry_household SET head_id = NULL FROM {HEADS} x "
                 f"WHERE registry_household.id = x.hh_id AND registry_household.head_id IS NOT NULL "
                 f"AND registry_household.head_id IS DISTINCT FROM x.head"
             )
@@ -531,9 +586,10 @@ class Stage:
                 f"{d.after_pipe('registry_household.search_key')}"
             )
             cur.execute(
-                f"UPDATE registry_household SET head_id = x.head, search_key = {key}, updated_at = %s "  # noqa: S608
+                f"UPDATE registry_household SET head_id = x.head, search_key = {key}, updated_at = %s "
                 f"FROM {HEADS} x LEFT JOIN registry_person p ON p.id = x.head "
-                f"WHERE registry_household.id = x.hh_id AND (registry_household.head_id IS DISTINCT FROM x.head "
+                f"WHERE registry_household.id = x.hh_id "
+                f"AND (registry_household.head_id IS DISTINCT FROM x.head "
                 f"OR registry_household.search_key IS DISTINCT FROM ({key}))",
                 [now],
             )
@@ -545,11 +601,14 @@ class Stage:
         from mahalleh.registry.search import FTS_TABLE
 
         with connection.cursor() as cur:
-            cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT person_id FROM {VAL} WHERE key_changed = 1)")  # noqa: S608
+            cur.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT person_id FROM {VAL} WHERE key_changed = 1)"
+            )
             # New residents are exactly the ids above the largest one before the insert: SQLite's
             # write lock has been held since lock().
             cur.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, search_key) SELECT p.id, p.search_key FROM registry_person p "  # noqa: S608
+                f"INSERT INTO {FTS_TABLE} (rowid, search_key) "
+                f"SELECT p.id, p.search_key FROM registry_person p "
                 f"WHERE p.id >= %s UNION ALL SELECT p.id, p.search_key FROM registry_person p "
                 f"JOIN {VAL} v ON v.person_id = p.id WHERE v.key_changed = 1",
                 [self._first_new_person],

@@ -48,7 +48,9 @@ def template_csv(language: str = "fa") -> bytes:
 def template_xlsx(language: str = "fa", *, neighbourhood_codes: list[str] | None = None) -> bytes:
     persian = _persian(language)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+    )
     with translation.override(language):
         data = book.add_worksheet(_("households and residents")[:31])
         guide = book.add_worksheet(_("help")[:31])
@@ -61,14 +63,16 @@ def template_xlsx(language: str = "fa", *, neighbourhood_codes: list[str] | None
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         bold = book.add_format({"bold": True})
         for i, column in enumerate(COLUMNS):
-            data.write_string(0, i, column.fa if persian else column.en, required_head if column.required else head)
+            data.write_string(
+                0, i, column.fa if persian else column.en, required_head if column.required else head
+            )
             data.set_column(i, i, 16, text if column.kind in _TEXT_KINDS else None)
             if column.kind in ("choice", "bool"):
                 values = allowed_values(column.key, language)
                 data.data_validation(
                     1, i, 20000, i,
                     {"validate": "list", "source": values, "error_type": "warning",
-                     "error_message": _("Choose a value from the list (codes and other spellings are accepted too).")},
+                     "error_message": _("Choose a value from the list (other spellings work too).")},
                 )  # fmt: skip
             elif column.key == "neighbourhood" and neighbourhood_codes:
                 joined = ",".join(neighbourhood_codes)
@@ -92,25 +96,28 @@ def template_xlsx(language: str = "fa", *, neighbourhood_codes: list[str] | None
                     "، ".join(s for s in all_spellings(column.key, code) if not s.isascii())
                     for code in column.choices.values
                 )
-                en_values = "\n".join(f"{code} ({column.choices(code).label})" for code in column.choices.values)
+                en_values = "\n".join(
+                    f"{code} ({column.choices(code).label})" for code in column.choices.values
+                )
             elif column.kind == "bool":
                 fa_values = "بله، آری، دارد\nخیر، نه، ندارد"
                 en_values = "yes, true, 1\nno, false, 0"
             guide.write_row(
                 r, 0,
-                [column.fa, column.en, _("yes") if column.required else "", str(column.help), fa_values, en_values],
+                [column.fa, column.en, _("yes") if column.required else "", str(column.help), fa_values,
+                 en_values],
             )  # fmt: skip
         r = len(COLUMNS) + 2
         notes = [
             _("One row per person. Rows with the same household key are one household."),
-            _("Household columns (neighbourhood, address, phone, housing tenure, income band) are read from the "
-              "head's row, or else from the first row of the household that fills them."),
-            _("Persian, Arabic or Latin digits; dates in Jalali as 1402/05/03, ۱۴۰۲/۰۵/۰۳ or 1402-05-03, or ISO "
-              "Gregorian 2023-07-25, or Excel date cells."),
+            _("Household columns (neighbourhood, address, phone, housing tenure, income band) are read from "
+              "the head's row, or else from the first row of the household that fills them."),
+            _("Persian, Arabic or Latin digits; dates in Jalali as 1402/05/03, ۱۴۰۲/۰۵/۰۳ or 1402-05-03, "
+              "or ISO Gregorian 2023-07-25, or Excel date cells."),
             _("Headers may be in Persian or in English; columns not listed here are ignored."),
-            _("Importing the same file again updates what is registered and adds nothing twice: households are "
-              "matched on neighbourhood and household key, residents on national code, else on household, "
-              "first and last name and birth date. An empty cell keeps what is stored."),
+            _("Importing the same file again updates what is registered and adds nothing twice: households "
+              "are matched on neighbourhood and household key, residents on national code, else on "
+              "household, first and last name and birth date. An empty cell keeps what is stored."),
             _("Cells that start like formulas (=, +, -, @) are refused."),
         ]  # fmt: skip
         guide.write_string(r, 0, _("How it works"), bold)

@@ -18,7 +18,7 @@ from mahalleh.core.jalali import parse_date
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
-from mahalleh.registry.importer.columns import BY_KEY, COLUMNS, REQUIRED_KEYS, fold, header_index, value_index
+from mahalleh.registry.importer.columns import COLUMNS, REQUIRED_KEYS, fold, header_index, value_index
 from mahalleh.registry.importer.messages import ImportFileError
 from mahalleh.registry.importer.readers import cell_text
 
@@ -72,8 +72,7 @@ class Header:
             self.mapping[key] = i
         missing = [k for k in REQUIRED_KEYS if k not in self.mapping]
         if missing:
-            columns = "، ".join(f"«{BY_KEY[k].fa}» ({BY_KEY[k].en})" for k in missing)
-            raise ImportFileError("missing_columns", columns=columns)
+            raise ImportFileError("missing_columns", columns=missing)
 
     def name(self, col: int) -> str:
         return self.names[col] if 0 <= col < len(self.names) else ""
@@ -186,7 +185,9 @@ class RowParser:
     so a large file costs a few microseconds a row.
     """
 
-    def __init__(self, header: Header, neighbourhoods: Neighbourhoods, *, today: datetime.date, iso_dates: bool):
+    def __init__(
+        self, header: Header, neighbourhoods: Neighbourhoods, *, today: datetime.date, iso_dates: bool
+    ):
         self.header = header
         self.neighbourhoods = neighbourhoods
         self.today = today
@@ -339,14 +340,16 @@ class RowParser:
         for slot, key in _REQUIRED_SLOTS:
             if vals[slot] is None and col(key) not in bad:
                 errors.append((row_no, col(key), "required", "", None))
-        (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex, birth,
-         id_type, code, document, nationality, education, school, employment, disability, insurance,
+        (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex,
+         birth, id_type, code, document, nationality, education, school, employment, disability, insurance,
          mobile) = vals  # fmt: skip
 
         # identity: a national code means an Iranian national code; a card number alone, a foreign card
         if code is not None:
             if id_type is not None and id_type != "national_code":
-                errors.append((row_no, col("national_code"), "code_with_other_id_type", code, {"id_type": id_type}))
+                errors.append(
+                    (row_no, col("national_code"), "code_with_other_id_type", code, {"id_type": id_type})
+                )
             id_type = "national_code"
         elif id_type == "national_code":
             if col("national_code") not in bad:

@@ -51,10 +51,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV or XLSX file")
         parser.add_argument("--office", required=True, help="code of the office the residents belong to")
-        parser.add_argument("--commit", action="store_true", help="write the valid rows (otherwise only check)")
-        parser.add_argument("--user", help="username recorded as the importer (an office manager or facilitator)")
+        parser.add_argument(
+            "--commit", action="store_true", help="write the valid rows (otherwise only check)"
+        )
+        parser.add_argument(
+            "--user", help="username recorded as the importer (an office manager or facilitator)"
+        )
         parser.add_argument("--report", help="also write every error to this XLSX file")
-        parser.add_argument("--max-errors", type=int, default=100, help="errors printed (default 100; 0 for none)")
+        parser.add_argument(
+            "--max-errors", type=int, default=100, help="errors printed (default 100; 0 for none)"
+        )
         parser.add_argument("--language", default="fa", choices=["fa", "en"], help="language of the report")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -78,7 +84,8 @@ class Command(BaseCommand):
                 raise CommandError(_("No user %(name)s.") % {"name": opts["user"]}) from None
             if not can_edit_registry(user) or user.office_id != office.pk:
                 raise CommandError(
-                    _("%(name)s may not import into office %(code)s.") % {"name": user.username, "code": office.code}
+                    _("%(name)s may not import into office %(code)s.")
+                    % {"name": user.username, "code": office.code}
                 )
         show_progress = not opts["no_progress"]
         bar = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
@@ -100,7 +107,9 @@ class Command(BaseCommand):
         if opts["commit"]:
             out.write(_("Saved: the valid rows were written in one transaction."))
         else:
-            out.write(_("Checked only (a dry run): nothing was written. Add --commit to save the valid rows."))
+            out.write(
+                _("Checked only (a dry run): nothing was written. Add --commit to save the valid rows.")
+            )
         out.write(counts_text(result))
         if result.error_count:
             out.write("")
@@ -113,6 +122,8 @@ class Command(BaseCommand):
                 if opts["report"]:
                     out.write(_("…and %(more)s more in %(path)s.") % {"more": more, "path": opts["report"]})
                 else:
-                    out.write(_("…and %(more)s more: add --report FILE.xlsx to get them all.") % {"more": more})
+                    out.write(
+                        _("…and %(more)s more: add --report FILE.xlsx to get them all.") % {"more": more}
+                    )
         if result.ignored_columns:
             out.write(_("Columns ignored: %(names)s") % {"names": ", ".join(result.ignored_columns)})

@@ -1,0 +1,469 @@
+"""Activities API: the same selectors and services as the pages, so the same scope and the same rules.
+
+- Reads go through `selectors`: an activity, session or enrolment outside the caller's office (or
+  province) is a 404, and roles that may not see residents get empty lists.
+- Writes go through `services`, only for office managers and facilitators of the activity's office
+  (403 for the read-only roles). Service errors are 400s with the messages per field.
+- ``POST /sessions/{id}/attendance/`` saves marks as an upsert: sending the same marks twice, or
+  from two devices at once, never makes two rows for one person.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mahalleh.activities import selectors, services
+from mahalleh.activities.models import Activity, Enrolment, Session
+from mahalleh.registry.api import STALE_RESPONSE, IdField, VersionMixin, object_id
+from mahalleh.registry.selectors import AGE_GROUPS, person_get
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+@extend_schema_field({"type": "string", "enum": Activity.Kind.values}, component_name="ActivityKindEnum")
+class KindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Activity.Kind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Activity.Sex.values}, component_name="ActivitySexEnum")
+class ActivitySexField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Activity.Sex.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": list(AGE_GROUPS)}, component_name="ActivityAgeGroupEnum")
+class AgeGroupField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[(g, g) for g in AGE_GROUPS], **kwargs)
+
+
+def _require_edit(user) -> None:
+    if not selectors.can_edit_activities(user):
+        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+
+
+def _stale_or_raise(exc: ValidationError) -> Response:
+    if getattr(exc, "code", None) == "stale":
+        return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
+    raise exc
+
+
+def _rate(attended: int, expected: int) -> float | None:
+    return selectors.Rate(attended, expected).value
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class ActivityOut(VersionMixin, serializers.ModelSerializer):
+    kind = KindField(read_only=True)
+    sex = ActivitySexField(read_only=True)
+    age_groups = serializers.ListField(child=AgeGroupField(), read_only=True, help_text="Empty: every age.")
+    enrolled_count = serializers.IntegerField(read_only=True, help_text="Enrolled and not left.")
+    sessions_count = serializers.IntegerField(read_only=True)
+    attended = serializers.SerializerMethodField(help_text="Present marks of enrolled residents.")
+    expected = serializers.SerializerMethodField(
+        help_text="Places of enrolled residents on the sessions held (attendance taken, not in the future)."
+    )
+    attendance_rate = serializers.SerializerMethodField(help_text="attended / expected; null before any.")
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "office",
+            "kind",
+            "title",
+            "description",
+            "age_groups",
+            "sex",
+            "partner",
+            "facilitator",
+            "place",
+            "starts_on",
+            "ends_on",
+            "enrolled_count",
+            "sessions_count",
+            "attended",
+            "expected",
+            "attendance_rate",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+    def _r(self, obj) -> selectors.Rate:
+        rates = self.context.get("rates") or {}
+        return rates.get(obj.pk) or selectors.activity_rate(obj)
+
+    def get_attended(self, obj) -> int:
+        return self._r(obj).attended
+
+    def get_expected(self, obj) -> int:
+        return self._r(obj).expected
+
+    def get_attendance_rate(self, obj) -> float | None:
+        return self._r(obj).value
+
+
+class ActivityFieldsIn(serializers.Serializer):
+    kind = KindField(required=False)
+    title = serializers.CharField(required=False, max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    age_groups = serializers.ListField(child=AgeGroupField(), required=False)
+    sex = ActivitySexField(required=False)
+    partner = IdField(required=False, allow_null=True, help_text="A partner organisation's id, or null.")
+    facilitator = IdField(required=False, help_text="A staff account of the office (manager or facilitator).")
+    place = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ActivityCreateIn(ActivityFieldsIn):
+    kind = KindField()
+    title = serializers.CharField(max_length=200)
+    facilitator = IdField(help_text="A staff account of the office (manager or facilitator).")
+    starts_on = serializers.DateField()
+
+
+class ActivityUpdateIn(ActivityFieldsIn):
+    version = serializers.CharField(help_text="Required: the `version` of the activity as you read it.")
+
+
+class ActivityFilterIn(serializers.Serializer):
+    kind = KindField(required=False)
+    state = serializers.ChoiceField(
+        choices=[("current", "current"), ("finished", "finished")],
+        required=False,
+        help_text="current: not ended yet (upcoming included); finished: ended before today.",
+    )
+
+
+def _resolve_people(office, d: dict) -> dict:
+    """Turn the facilitator's and the partner's ids into records the office may use (400 otherwise)."""
+    d = dict(d)
+    if "facilitator" in d:
+        user = selectors.facilitator_choices(office=office).filter(pk=d["facilitator"]).first()
+        if user is None:
+            raise exceptions.ValidationError(
+                {"facilitator": [_("The responsible facilitator must be on the staff of this office.")]}
+            )
+        d["facilitator"] = user
+    if d.get("partner") is not None:
+        partner = selectors.partner_choices(office=office).filter(pk=d["partner"]).first()
+        if partner is None:
+            raise exceptions.ValidationError(
+                {"partner": [_("This partner organisation does not work in this province.")]}
+            )
+        d["partner"] = partner
+    return d
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ActivityFilterIn], responses=ActivityOut(many=True)),
+    retrieve=extend_schema(responses=ActivityOut),
+    create=extend_schema(request=ActivityCreateIn, responses={201: ActivityOut}),
+    partial_update=extend_schema(request=ActivityUpdateIn, responses={200: ActivityOut, **STALE_RESPONSE}),
+)
+class ActivityViewSet(viewsets.GenericViewSet):
+    """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
+
+    serializer_class = ActivityOut
+
+    def get_queryset(self):
+        return selectors.activity_list(user=self.request.user)
+
+    def list(self, request):
+        f = ActivityFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.activity_list(user=request.user, **f.validated_data)
+        page = self.paginate_queryset(qs)
+        rates = selectors.activity_rates([a.pk for a in page])
+        return self.get_paginated_response(ActivityOut(page, many=True, context={"rates": rates}).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(ActivityOut(selectors.activity_get(user=request.user, pk=object_id(pk))).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = ActivityCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = _resolve_people(request.user.office, data.validated_data)
+        activity = services.activity_create(actor=request.user, via="api", **d)
+        activity = selectors.activity_get(user=request.user, pk=activity.pk)
+        return Response(ActivityOut(activity).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        activity = selectors.activity_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = ActivityUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        version = d.pop("version")
+        d = _resolve_people(activity.office, d)
+        try:
+            services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
+        except ValidationError as exc:
+            return _stale_or_raise(exc)
+        return Response(ActivityOut(selectors.activity_get(user=request.user, pk=activity.pk)).data)
+
+
+# --------------------------------------------------------------------------- enrolments
+
+
+class EnrolmentOut(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    attended = serializers.IntegerField(read_only=True)
+    expected = serializers.IntegerField(read_only=True)
+    attendance_rate = serializers.SerializerMethodField(help_text="attended / expected; null before any.")
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "activity",
+            "person",
+            "person_name",
+            "enrolled_on",
+            "left_on",
+            "attended",
+            "expected",
+            "attendance_rate",
+        ]
+
+    def get_attendance_rate(self, obj) -> float | None:
+        return _rate(obj.attended, obj.expected)
+
+
+class EnrolmentIn(serializers.Serializer):
+    activity = IdField()
+    person = IdField()
+    enrolled_on = serializers.DateField(required=False, help_text="Today by default.")
+
+
+class LeaveIn(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="The day they left; today by default.")
+
+
+class LeaveOut(serializers.Serializer):
+    removed = serializers.BooleanField(help_text="true: the enrolment had no attendance and was removed.")
+    enrolment = EnrolmentOut(allow_null=True, help_text="The enrolment with its end date; null if removed.")
+
+
+class EnrolmentFilterIn(serializers.Serializer):
+    activity = IdField(required=False)
+    person = IdField(required=False)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+def _enrolment_out(user, pk) -> dict:
+    return EnrolmentOut(selectors.with_attendance(selectors.enrolment_list(user=user)).get(pk=pk)).data
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[EnrolmentFilterIn], responses=EnrolmentOut(many=True)),
+    retrieve=extend_schema(responses=EnrolmentOut),
+    create=extend_schema(request=EnrolmentIn, responses={201: EnrolmentOut}),
+)
+class EnrolmentViewSet(viewsets.GenericViewSet):
+    """Residents enrolled in activities, with their attendance so far."""
+
+    serializer_class = EnrolmentOut
+
+    def get_queryset(self):
+        return selectors.enrolment_list(user=self.request.user)
+
+    def list(self, request):
+        f = EnrolmentFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = f.validated_data
+        qs = selectors.enrolment_list(
+            user=request.user, active=d.get("active"), **{k: d[k] for k in ("activity", "person") if k in d}
+        )
+        page = self.paginate_queryset(selectors.with_attendance(qs))
+        return self.get_paginated_response(EnrolmentOut(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
+        return Response(_enrolment_out(request.user, enrolment.pk))
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = EnrolmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        activity = selectors.activity_get(user=request.user, pk=d["activity"])
+        person = person_get(user=request.user, pk=d["person"])  # another office's resident: 404
+        try:
+            enrolment = services.enrol(
+                actor=request.user, activity=activity, person=person, on=d.get("enrolled_on"), via="api"
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "on" in exc.error_dict:
+                exc.error_dict["enrolled_on"] = exc.error_dict.pop("on")
+            raise
+        return Response(_enrolment_out(request.user, enrolment.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LeaveIn, responses=LeaveOut)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """Take the resident off the activity. With attendance recorded the enrolment is kept with the
+        day they left; without any it was a mistake and is removed (`removed: true`)."""
+        enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = LeaveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        kept = services.unenrol(
+            actor=request.user, enrolment=enrolment, on=data.validated_data.get("on"), via="api"
+        )
+        if kept is None:
+            return Response({"removed": True, "enrolment": None})
+        return Response({"removed": False, "enrolment": _enrolment_out(request.user, kept.pk)})
+
+
+# --------------------------------------------------------------------------- sessions and attendance
+
+
+class SessionOut(serializers.ModelSerializer):
+    present_count = serializers.IntegerField(read_only=True)
+    marked_count = serializers.IntegerField(read_only=True, help_text="Marks recorded (present or absent).")
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "activity",
+            "date",
+            "start_time",
+            "end_time",
+            "topic",
+            "note",
+            "present_count",
+            "marked_count",
+            "created_at",
+        ]
+
+
+class SessionIn(serializers.Serializer):
+    activity = IdField()
+    date = serializers.DateField()
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    end_time = serializers.TimeField(required=False, allow_null=True)
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SessionFilterIn(serializers.Serializer):
+    activity = IdField(required=False)
+
+
+class MarkIn(serializers.Serializer):
+    person = IdField()
+    present = serializers.BooleanField()
+
+
+class AttendanceIn(serializers.Serializer):
+    marks = MarkIn(many=True, required=False, default=list)
+    walk_ins = serializers.ListField(
+        child=IdField(), required=False, default=list, help_text="Residents who came without being enrolled."
+    )
+
+
+class AttendanceLineOut(serializers.Serializer):
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    enrolled = serializers.BooleanField()
+    present = serializers.BooleanField(allow_null=True, help_text="null: not marked yet.")
+
+
+class AttendanceOut(serializers.Serializer):
+    session = serializers.IntegerField()
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    not_marked = serializers.IntegerField()
+    lines = AttendanceLineOut(many=True)
+
+
+def _attendance_out(session) -> dict:
+    lines = selectors.attendance_sheet(session)
+    return AttendanceOut(
+        {
+            "session": session.pk,
+            "present": sum(1 for m in lines if m.saved is not None and m.saved.present),
+            "absent": sum(1 for m in lines if m.saved is not None and not m.saved.present),
+            "not_marked": sum(1 for m in lines if m.saved is None),
+            "lines": [
+                {
+                    "person": m.person.pk,
+                    "person_name": m.person.full_name,
+                    "enrolled": m.enrolled,
+                    "present": m.saved.present if m.saved is not None else None,
+                }
+                for m in lines
+            ],
+        }
+    ).data
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SessionFilterIn], responses=SessionOut(many=True)),
+    retrieve=extend_schema(responses=SessionOut),
+    create=extend_schema(request=SessionIn, responses={201: SessionOut}),
+)
+class SessionViewSet(viewsets.GenericViewSet):
+    """Sessions of activities, and their attendance."""
+
+    serializer_class = SessionOut
+
+    def get_queryset(self):
+        return selectors.session_list(user=self.request.user)
+
+    def list(self, request):
+        f = SessionFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        activity = None
+        if "activity" in f.validated_data:
+            activity = selectors.activity_get(user=request.user, pk=f.validated_data["activity"])
+        page = self.paginate_queryset(selectors.session_list(user=request.user, activity=activity))
+        return self.get_paginated_response(SessionOut(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(SessionOut(selectors.session_get(user=request.user, pk=object_id(pk))).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = SessionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        activity = selectors.activity_get(user=request.user, pk=d.pop("activity"))
+        session = services.session_create(actor=request.user, activity=activity, via="api", **d)
+        return Response(
+            SessionOut(selectors.session_get(user=request.user, pk=session.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(methods=["get"], responses=AttendanceOut)
+    @extend_schema(methods=["post"], request=AttendanceIn, responses=AttendanceOut)
+    @action(detail=True, methods=["get", "post"])
+    def attendance(self, request, pk=None):
+        """GET: the attendance sheet (enrolled residents and walk-ins, with their marks).
+        POST: save marks ({person, present}) and walk-ins (present, not enrolled). Idempotent; all or
+        nothing: one resident outside your office refuses the whole save (400)."""
+        session = selectors.session_get(user=request.user, pk=object_id(pk))
+        if request.method == "POST":
+            _require_edit(request.user)
+            data = AttendanceIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            d = data.validated_data
+            services.attendance_save(
+                actor=request.user,
+                session=session,
+                marks={m["person"]: m["present"] for m in d["marks"]},
+                walk_ins=d["walk_ins"],
+                via="api",
+            )
+        return Response(_attendance_out(session))

@@ -1,0 +1,407 @@
+"""Community groups API: the same selectors and services as the pages, so the same scope and rules.
+
+- Reads go through `selectors` (scoped by the user): a group outside the caller's scope is a 404,
+  and roles that may not read residents (analyst, PR officer, partner) get empty lists.
+- Writes go through `services`, only for office staff (403 otherwise). The services'
+  `ValidationError`s become 400s with the messages per field (`mahalleh.api.errors`): a member
+  added twice, a meeting dated in the future, an attendee out of scope … nothing is saved.
+- A group update carries the `version` the client read; if the group changed since, the answer
+  is 409 and nothing is written.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mahalleh.community import selectors, services
+from mahalleh.community.models import CommunityGroup, Meeting, Membership
+from mahalleh.core.services import version_token
+from mahalleh.geo.selectors import neighbourhood_list
+from mahalleh.registry.api import ErrorOut, IdField, object_id
+from mahalleh.registry.selectors import person_list
+
+
+def _require_edit(user) -> None:
+    if not selectors.can_edit_groups(user):
+        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+
+
+def _paginated(view, queryset, serializer_class):
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@extend_schema_field({"type": "string", "enum": CommunityGroup.Kind.values}, component_name="GroupKindEnum")
+class KindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=CommunityGroup.Kind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Membership.Role.values}, component_name="GroupRoleEnum")
+class RoleField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Membership.Role.choices, **kwargs)
+
+
+# --------------------------------------------------------------------------- groups
+
+
+class LeaderOut(serializers.Serializer):
+    membership = serializers.IntegerField(source="pk")
+    person = serializers.IntegerField(source="person_id")
+    name = serializers.CharField(source="person.full_name")
+
+
+class GroupOut(serializers.ModelSerializer):
+    kind = KindField(read_only=True)
+    members_count = serializers.IntegerField(read_only=True, help_text="Current members.")
+    meetings_count = serializers.IntegerField(read_only=True)
+    last_meeting = serializers.DateField(read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True, help_text="Met in the last 60 days.")
+    leaders = LeaderOut(many=True, read_only=True)
+    version = serializers.SerializerMethodField(
+        help_text="Send it back with an update: if the group changed since, the update is refused (409)."
+    )
+
+    class Meta:
+        model = CommunityGroup
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "office",
+            "neighbourhood",
+            "founded_on",
+            "description",
+            "members_count",
+            "meetings_count",
+            "last_meeting",
+            "is_active",
+            "leaders",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_version(self, obj) -> str:
+        return version_token(obj)
+
+
+class GroupFieldsIn(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=200)
+    kind = KindField(required=False)
+    neighbourhood = IdField(
+        required=False,
+        allow_null=True,
+        help_text="One of your office's neighbourhoods; null for all of them.",
+    )
+    founded_on = serializers.DateField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class GroupCreateIn(GroupFieldsIn):
+    name = serializers.CharField(max_length=200)
+    kind = KindField()
+    founded_on = serializers.DateField()
+
+
+class GroupUpdateIn(GroupFieldsIn):
+    version = serializers.CharField(help_text="Required: the `version` of the group as you read it.")
+
+
+class GroupFilterIn(serializers.Serializer):
+    kind = KindField(required=False)
+    status = serializers.ChoiceField(
+        choices=[("active", "active"), ("inactive", "inactive")],
+        required=False,
+        help_text="active: met in the last 60 days.",
+    )
+    neighbourhood = IdField(required=False)
+    office = IdField(required=False)
+
+
+def _neighbourhood(user, data: dict) -> dict:
+    """The neighbourhood id in a request body as the object (out of scope reads as unknown)."""
+    if "neighbourhood" not in data or data["neighbourhood"] is None:
+        return data
+    found = neighbourhood_list(user=user).filter(pk=data["neighbourhood"]).first()
+    if found is None:
+        raise ValidationError({"neighbourhood": _("Choose one of your office's neighbourhoods.")})
+    return {**data, "neighbourhood": found}
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[GroupFilterIn], responses=GroupOut(many=True)),
+    retrieve=extend_schema(responses=GroupOut),
+    create=extend_schema(request=GroupCreateIn, responses={201: GroupOut}),
+    partial_update=extend_schema(request=GroupUpdateIn, responses={200: GroupOut, 409: ErrorOut}),
+)
+class GroupViewSet(viewsets.GenericViewSet):
+    """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
+    in your scope, with their current member count, leaders and last meeting."""
+
+    serializer_class = GroupOut
+
+    def get_queryset(self):
+        return selectors.group_list(user=self.request.user)
+
+    def list(self, request):
+        f = GroupFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = dict(f.validated_data)
+        active = {"active": True, "inactive": False}.get(d.pop("status", None))
+        qs = selectors.group_list(
+            user=request.user,
+            kind=d.get("kind"),
+            active=active,
+            neighbourhood=d.get("neighbourhood"),
+            office=d.get("office"),
+        )
+        return _paginated(self, qs, GroupOut)
+
+    def retrieve(self, request, pk=None):
+        return Response(GroupOut(selectors.group_get(user=request.user, pk=object_id(pk))).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = GroupCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = _neighbourhood(request.user, dict(data.validated_data))
+        group = services.group_create(actor=request.user, via="api", **d)
+        return Response(
+            GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, pk=None):
+        group = selectors.group_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = GroupUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = _neighbourhood(request.user, dict(data.validated_data))
+        version = d.pop("version")
+        try:
+            services.group_update(actor=request.user, group=group, version=version, via="api", **d)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
+            raise
+        return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
+
+
+# --------------------------------------------------------------------------- memberships
+
+
+class MembershipOut(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    role = RoleField(read_only=True)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "group", "person", "person_name", "role", "joined_on", "left_on", "is_current"]
+
+    def get_is_current(self, obj) -> bool:
+        return obj.left_on is None
+
+
+class MembershipCreateIn(serializers.Serializer):
+    group = IdField()
+    person = IdField(help_text="A resident of your office (see /api/v1/persons/).")
+    role = RoleField(required=False, default=Membership.Role.MEMBER)
+    joined_on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class MembershipLeaveIn(serializers.Serializer):
+    left_on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class MembershipRoleIn(serializers.Serializer):
+    role = RoleField()
+
+
+class MembershipFilterIn(serializers.Serializer):
+    group = IdField(required=False)
+    person = IdField(required=False)
+    current = serializers.ChoiceField(
+        choices=[("true", "true"), ("false", "false")],
+        required=False,
+        help_text="true: current members only; false: past memberships only.",
+    )
+
+
+def _person(user, pk: int, field: str = "person"):
+    person = person_list(user=user).filter(pk=pk).first()
+    if person is None:
+        raise ValidationError({field: services.MESSAGES["not_in_scope"]})
+    return person
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[MembershipFilterIn], responses=MembershipOut(many=True)),
+    retrieve=extend_schema(responses=MembershipOut),
+    create=extend_schema(request=MembershipCreateIn, responses={201: MembershipOut}),
+)
+class MembershipViewSet(viewsets.GenericViewSet):
+    """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
+    `left_on`); joining again makes a new one. A resident is a current member of a group once."""
+
+    serializer_class = MembershipOut
+
+    def get_queryset(self):
+        return selectors.membership_list(user=self.request.user)
+
+    def list(self, request):
+        f = MembershipFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = dict(f.validated_data)
+        current = {"true": True, "false": False}.get(d.pop("current", None))
+        qs = selectors.membership_list(user=request.user, current=current)
+        if "group" in d:
+            qs = qs.filter(group_id=d["group"])
+        if "person" in d:
+            qs = qs.filter(person_id=d["person"])
+        return _paginated(self, qs, MembershipOut)
+
+    def retrieve(self, request, pk=None):
+        return Response(MembershipOut(selectors.membership_get(user=request.user, pk=object_id(pk))).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = MembershipCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        group = selectors.group_get(user=request.user, pk=d["group"])
+        person = _person(request.user, d["person"])
+        membership = services.member_add(
+            actor=request.user,
+            group=group,
+            person=person,
+            role=d["role"],
+            joined_on=d.get("joined_on"),
+            via="api",
+        )
+        return Response(MembershipOut(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MembershipLeaveIn, responses={200: MembershipOut})
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """End the membership (the row stays in the group's history)."""
+        membership = selectors.membership_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = MembershipLeaveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_leave(
+            actor=request.user, membership=membership, left_on=data.validated_data.get("left_on"), via="api"
+        )
+        return Response(MembershipOut(membership).data)
+
+    @extend_schema(request=MembershipRoleIn, responses={200: MembershipOut})
+    @action(detail=True, methods=["post"])
+    def role(self, request, pk=None):
+        """Make a current member a leader, or a leader an ordinary member."""
+        membership = selectors.membership_get(user=request.user, pk=object_id(pk))
+        _require_edit(request.user)
+        data = MembershipRoleIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_set_role(
+            actor=request.user, membership=membership, role=data.validated_data["role"], via="api"
+        )
+        return Response(MembershipOut(membership).data)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+class MeetingOut(serializers.ModelSerializer):
+    attendees_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "group", "date", "place", "decisions", "attendees_count", "recorded_by", "created_at"]
+
+
+class MeetingDetailOut(MeetingOut):
+    attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta(MeetingOut.Meta):
+        fields = [*MeetingOut.Meta.fields, "attendees"]
+
+
+class MeetingIn(serializers.Serializer):
+    group = IdField()
+    date = serializers.DateField(help_text="Not in the future.")
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    attendees = serializers.ListField(
+        child=IdField(),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text="Residents who attended: current members of the group, or residents of your office.",
+    )
+
+
+class MeetingFilterIn(serializers.Serializer):
+    group = IdField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[MeetingFilterIn], responses=MeetingOut(many=True)),
+    retrieve=extend_schema(responses=MeetingDetailOut),
+    create=extend_schema(request=MeetingIn, responses={201: MeetingDetailOut}),
+)
+class MeetingViewSet(viewsets.GenericViewSet):
+    """Meetings of the groups in your scope: date, place, decisions and who attended."""
+
+    serializer_class = MeetingOut
+
+    def get_queryset(self):
+        return selectors.meeting_list(user=self.request.user)
+
+    def list(self, request):
+        f = MeetingFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.meeting_list(user=request.user)
+        if "group" in f.validated_data:
+            qs = qs.filter(group_id=f.validated_data["group"])
+        return _paginated(self, qs, MeetingOut)
+
+    def retrieve(self, request, pk=None):
+        return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=object_id(pk))).data)
+
+    def create(self, request):
+        _require_edit(request.user)
+        data = MeetingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        group = selectors.group_get(user=request.user, pk=d["group"])
+        ids = set(d["attendees"])
+        people = list(person_list(user=request.user).filter(pk__in=ids))
+        unknown = sorted(ids - {p.pk for p in people})
+        if unknown:
+            raise ValidationError(
+                {
+                    "attendees": ValidationError(
+                        _("These residents are not in your office's registry: %(ids)s."),
+                        params={"ids": ", ".join(str(i) for i in unknown)},
+                    )
+                }
+            )
+        meeting = services.meeting_record(
+            actor=request.user,
+            group=group,
+            date=d["date"],
+            place=d["place"],
+            decisions=d["decisions"],
+            attendees=people,
+            via="api",
+        )
+        return Response(
+            MeetingDetailOut(selectors.meeting_get(user=request.user, pk=meeting.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

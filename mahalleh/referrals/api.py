@@ -1,0 +1,497 @@
+"""Referrals API: partners and their services, referrals and their transitions, notifications.
+
+The same selectors and services as the pages, so the same scope and the same rules:
+
+- office staff see the referrals of their scope with the full record (`ReferralOut`);
+- a partner user sees only their organisation's referrals, and of each only the minimum
+  personal data (`ReferralPartnerOut`: name, age group, mobile, reason, urgency, due date) —
+  another organisation's referral is a 404 like any record out of scope;
+- a refused transition is a 400 with the reason, the wrong side is a 403, a stale `version` a 409.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiTypes,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mahalleh.audit.services import audit_record
+from mahalleh.core.services import version_token
+from mahalleh.referrals import selectors, services
+from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
+from mahalleh.registry import selectors as registry
+from mahalleh.registry.api import STALE_RESPONSE, IdField, object_id
+
+# --------------------------------------------------------------------------- named enums
+
+
+@extend_schema_field({"type": "string", "enum": Partner.Kind.values}, component_name="PartnerKindEnum")
+class PartnerKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Partner.Kind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Referral.Status.values}, component_name="ReferralStatusEnum")
+class ReferralStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Referral.Status.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": Referral.Status.values, "nullable": True},
+    component_name="ReferralFromStatusEnum",
+)
+class FromStatusField(serializers.CharField):
+    """The status before a step; null for the first step (sending)."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field(
+    {"type": "string", "enum": Referral.Urgency.values}, component_name="ReferralUrgencyEnum"
+)
+class UrgencyField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Referral.Urgency.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": Referral.Outcome.values, "nullable": True},
+    component_name="ReferralOutcomeEnum",
+)
+class OutcomeField(serializers.CharField):
+    """The outcome of a completed referral; null until then."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field(
+    {"type": "string", "enum": list(registry.AGE_GROUPS), "nullable": True}, component_name="AgeGroupEnum"
+)
+class AgeGroupField(serializers.CharField):
+    def to_representation(self, value):
+        return value or None
+
+
+TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
+
+
+@extend_schema_field({"type": "string", "enum": TARGETS}, component_name="ReferralTargetStatusEnum")
+class TargetStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[(s, s) for s in TARGETS], **kwargs)
+
+
+# --------------------------------------------------------------------------- partners and services
+
+
+class ServiceOut(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "partner", "name", "description", "answer_days", "active"]
+
+
+class PartnerOut(serializers.ModelSerializer):
+    kind = PartnerKindField(read_only=True)
+    # Often empty: a plain string, not `format: email`.
+    contact_email = serializers.CharField(read_only=True)
+    services = ServiceOut(many=True, read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "province",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "answer_days",
+            "services",
+        ]
+
+
+class PartnerFilterIn(serializers.Serializer):
+    kind = PartnerKindField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PartnerFilterIn], responses=PartnerOut(many=True)),
+    retrieve=extend_schema(responses=PartnerOut),
+)
+class PartnerViewSet(viewsets.GenericViewSet):
+    """Partner organisations (national ones and those of your province) with their services.
+    A partner user sees only their own organisation."""
+
+    serializer_class = PartnerOut
+
+    def get_queryset(self):
+        return selectors.partner_list(user=self.request.user).prefetch_related("services")
+
+    def list(self, request):
+        f = PartnerFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.partner_list(user=request.user, kind=f.validated_data.get("kind"))
+        page = self.paginate_queryset(qs.prefetch_related("services"))
+        return self.get_paginated_response(PartnerOut(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        partner = selectors.partner_get(user=request.user, pk=object_id(pk))
+        return Response(PartnerOut(partner).data)
+
+
+class ServiceFilterIn(serializers.Serializer):
+    partner = IdField(required=False)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ServiceFilterIn], responses=ServiceOut(many=True)),
+    retrieve=extend_schema(responses=ServiceOut),
+)
+class ServiceViewSet(viewsets.GenericViewSet):
+    """The services partner organisations offer (ids for `service` when referring)."""
+
+    serializer_class = ServiceOut
+
+    def get_queryset(self):
+        return selectors.service_list(user=self.request.user)
+
+    def list(self, request):
+        f = ServiceFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = f.validated_data
+        qs = selectors.service_list(user=request.user, active=d.get("active"))
+        if d.get("partner"):
+            qs = qs.filter(partner_id=d["partner"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ServiceOut(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
+
+
+# --------------------------------------------------------------------------- referrals
+
+
+class ReferralEventOut(serializers.ModelSerializer):
+    from_status = FromStatusField(read_only=True)
+    to_status = ReferralStatusField(read_only=True)
+    by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["id", "from_status", "to_status", "note", "by", "by_name", "at"]
+
+    def get_by_name(self, obj) -> str:
+        return obj.by.display_name if obj.by_id else ""
+
+
+class ReferralOut(serializers.ModelSerializer):
+    """A referral as the office sees it."""
+
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
+    urgency = UrgencyField(read_only=True)
+    status = ReferralStatusField(read_only=True)
+    outcome = OutcomeField(read_only=True)
+    overdue = serializers.BooleanField(read_only=True, help_text="Open and past the due date.")
+    version = serializers.SerializerMethodField(
+        help_text="Send it back with a transition: if the referral changed since, it is refused (409)."
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "household",
+            "office",
+            "partner",
+            "partner_name",
+            "service",
+            "service_name",
+            "reason",
+            "urgency",
+            "due_on",
+            "status",
+            "overdue",
+            "decline_reason",
+            "outcome",
+            "outcome_note",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "accepted_at",
+            "closed_at",
+            "version",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_version(self, obj) -> str:
+        return version_token(obj)
+
+
+class ReferralDetailOut(ReferralOut):
+    events = ReferralEventOut(many=True, read_only=True)
+
+    class Meta(ReferralOut.Meta):
+        fields = [*ReferralOut.Meta.fields, "events"]
+
+
+class ReferralPartnerOut(serializers.Serializer):
+    """A referral as the partner organisation sees it: the minimum personal data, no national
+    code, birth date, address or household."""
+
+    id = serializers.IntegerField()
+    person_name = serializers.CharField()
+    age_group = AgeGroupField()
+    mobile = serializers.CharField()
+    whole_household = serializers.BooleanField(help_text="The resident's whole household is referred.")
+    service = serializers.IntegerField()
+    service_name = serializers.CharField()
+    office_name = serializers.CharField()
+    referred_by = serializers.CharField()
+    reason = serializers.CharField()
+    urgency = UrgencyField()
+    due_on = serializers.DateField()
+    status = ReferralStatusField()
+    overdue = serializers.BooleanField()
+    decline_reason = serializers.CharField()
+    outcome = OutcomeField()
+    outcome_note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_version(self, row) -> str:
+        return row["updated_at"].isoformat() if row.get("updated_at") else ""
+
+
+class ReferralPartnerDetailOut(ReferralPartnerOut):
+    events = ReferralEventOut(many=True)
+
+
+def _any(name, office, partner, **kwargs):
+    return PolymorphicProxySerializer(
+        component_name=name, serializers=[office, partner], resource_type_field_name=None, **kwargs
+    )
+
+
+REFERRAL_LIST = _any("ReferralListItem", ReferralOut, ReferralPartnerOut, many=True)
+REFERRAL_DETAIL = _any("ReferralDetail", ReferralDetailOut, ReferralPartnerDetailOut)
+
+
+class ReferralCreateIn(serializers.Serializer):
+    person = IdField()
+    service = IdField()
+    reason = serializers.CharField(max_length=2000)
+    urgency = UrgencyField(required=False, default=Referral.Urgency.NORMAL)
+    due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: today + the service's days to answer.",
+    )
+    whole_household = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Refer the person's whole household (the person is the contact).",
+    )
+
+
+class ReferralTransitionIn(serializers.Serializer):
+    to_status = TargetStatusField(
+        help_text="Partner: accepted, declined, in_progress, completed. Referring office: cancelled."
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required to decline (the reason), and to complete with outcome `other`.",
+    )
+    outcome = serializers.ChoiceField(
+        choices=Referral.Outcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="To complete.",
+    )
+    version = serializers.CharField(
+        required=False,
+        help_text="The `version` of the referral as you read it; refused (409) if it changed since.",
+    )
+
+
+class ReferralFilterIn(serializers.Serializer):
+    status = ReferralStatusField(required=False)
+    partner = IdField(required=False)
+    person = IdField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="Only open referrals past due."
+    )
+
+
+def _detail_data(user, referral):
+    events = list(selectors.referral_events(referral=referral))
+    if selectors.is_partner_user(user):
+        row = selectors.partner_row(referral)
+        row["events"] = events
+        return ReferralPartnerDetailOut(row).data
+    referral._prefetched_objects_cache = {"events": events}
+    return ReferralDetailOut(referral).data
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ReferralFilterIn], responses=REFERRAL_LIST),
+    retrieve=extend_schema(responses=REFERRAL_DETAIL),
+    create=extend_schema(request=ReferralCreateIn, responses={201: ReferralDetailOut}),
+)
+class ReferralViewSet(viewsets.GenericViewSet):
+    """Referrals to partner organisations. Office staff get the full record; a partner user gets
+    only their organisation's referrals with the minimum personal data."""
+
+    serializer_class = ReferralOut
+
+    def get_queryset(self):
+        return selectors.referral_list(user=self.request.user)
+
+    def list(self, request):
+        f = ReferralFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = f.validated_data
+        user = request.user
+        qs = selectors.referral_list(user=user, status=d.get("status"), overdue=d["overdue"])
+        if d.get("partner"):
+            qs = qs.filter(partner_id=d["partner"])
+        if d.get("person"):
+            qs = qs.filter(person_id=d["person"])
+        page = self.paginate_queryset(qs)
+        if selectors.is_partner_user(user):
+            data = ReferralPartnerOut([selectors.partner_row(r) for r in page], many=True).data
+        else:
+            data = ReferralOut(page, many=True).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, pk=None):
+        referral = selectors.referral_get(user=request.user, pk=object_id(pk))
+        audit_record(user=request.user, action="view", obj=referral, via="api")
+        return Response(_detail_data(request.user, referral))
+
+    def create(self, request):
+        user = request.user
+        if not selectors.can_refer(user):
+            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        data = ReferralCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        person = registry.person_get(user=user, pk=d["person"])
+        service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
+        if service is None:
+            raise exceptions.ValidationError(
+                {"service": [_("Choose a service that is offered in this resident's province.")]}
+            )
+        referral = services.referral_create(
+            actor=user,
+            person=person,
+            service=service,
+            reason=d["reason"],
+            urgency=d["urgency"],
+            due_on=d["due_on"],
+            household=person.household if d["whole_household"] else None,
+            via="api",
+        )
+        referral = selectors.referral_get(user=user, pk=referral.pk)
+        return Response(_detail_data(user, referral), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReferralTransitionIn, responses={200: REFERRAL_DETAIL, **STALE_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Accept, decline (with the reason in `note`), start, complete (with an `outcome`) or
+        cancel the referral. Each step is kept in `events` with who, when and the note."""
+        user = request.user
+        referral = selectors.referral_get(user=user, pk=object_id(pk))
+        data = ReferralTransitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            services.referral_transition(
+                actor=user,
+                referral=referral,
+                to_status=d["to_status"],
+                note=d["note"],
+                outcome=d["outcome"],
+                version=d.get("version"),
+                via="api",
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
+            raise
+        return Response(_detail_data(user, selectors.referral_get(user=user, pk=referral.pk)))
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class NotificationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "referral", "created_at", "read_at"]
+
+
+class NotificationFilterIn(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class MarkedOut(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[NotificationFilterIn], responses=NotificationOut(many=True)),
+)
+class NotificationViewSet(viewsets.GenericViewSet):
+    """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
+
+    serializer_class = NotificationOut
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+    def list(self, request):
+        f = NotificationFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.notification_list(user=request.user, unread=f.validated_data.get("unread"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(NotificationOut(page, many=True).data)
+
+    @extend_schema(request=None, responses=NotificationOut)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark one notification read."""
+        notification = selectors.notification_get(user=request.user, pk=object_id(pk))
+        notification = services.notification_mark_read(user=request.user, notification=notification)
+        return Response(NotificationOut(notification).data)
+
+    @extend_schema(request=None, responses=MarkedOut)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        """Mark all your notifications read."""
+        return Response({"marked": services.notifications_mark_all_read(user=request.user)})

@@ -1,0 +1,453 @@
+"""Referral pages: the office's list and overdue list, the partner's inbox, a referral with its
+events and answers, the new-referral form, partner organisations and their services, per-partner
+statistics, and the notifications page.
+
+Thin views: reads through `selectors` (scoped; out of scope is a 404), writes through `services`
+(their refusals land on the form). A partner user only ever gets `selectors.partner_row`, the
+minimum personal data, never the resident's record.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from mahalleh.accounts.models import Role
+from mahalleh.audit.services import audit_record
+from mahalleh.core.access import page_for, run_service
+from mahalleh.core.services import version_token
+from mahalleh.geo.models import Province
+from mahalleh.referrals import selectors, services
+from mahalleh.referrals.forms import ActionForm, PartnerForm, ReferralFilterForm, ReferralForm, ServiceForm
+from mahalleh.referrals.models import Partner, Referral
+from mahalleh.registry import selectors as registry
+from mahalleh.registry.models import Consent
+
+PAGE_SIZE = 50
+VERB_FOR = {status: verb for verb, status in services.ACTIONS.items()}
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "start": gettext_lazy("Mark in progress"),
+    "complete": gettext_lazy("Record the outcome"),
+    "cancel": gettext_lazy("Cancel the referral"),
+}
+
+
+# --------------------------------------------------------------------------- access
+
+
+# Office-side referral pages: roles that read the registry (a partner user is sent to the inbox
+# from the list, and gets a 404 anywhere else).
+staff_view = page_for(selectors.can_read_referrals)
+
+
+# The partner directory: staff only (a partner user has the "My organisation" page).
+directory_view = page_for(selectors.can_see_partners)
+
+
+_run = run_service
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@login_required
+def referral_list(request):
+    user = request.user
+    if selectors.is_partner_user(user):
+        return redirect("referrals:inbox")
+    if not selectors.can_read_referrals(user):
+        raise Http404
+    today = timezone.localdate()
+    form = ReferralFilterForm(request.GET, partners=selectors.partner_list(user=user))
+    filters = form.selector_kwargs()
+    referrals = selectors.referral_list(user=user, today=today, **filters)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "form": form,
+            "page": _page(request, referrals),
+            "overdue": filters.get("overdue", False),
+            "counts": selectors.referral_counts(user=user, today=today),
+            "query": _query_without(request, "page", "overdue"),
+            "can_manage_partners": selectors.can_manage_partners(user),
+        },
+    )
+
+
+def _query_without(request, *names) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+def inbox(request):
+    """The partner organisation's referrals, with the minimum personal data."""
+    user = request.user
+    if not selectors.is_partner_user(user):
+        if selectors.can_read_referrals(user):
+            return redirect("referrals:list")
+        raise Http404
+    today = timezone.localdate()
+    form = ReferralFilterForm(request.GET)
+    filters = form.selector_kwargs()
+    referrals = selectors.referral_list(user=user, today=today, **filters).select_related("person")
+    page = _page(request, referrals)
+    page.object_list = [selectors.partner_row(r, today=today) for r in page.object_list]
+    return render(
+        request,
+        "referrals/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "overdue": filters.get("overdue", False),
+            "counts": selectors.referral_counts(user=user, today=today),
+            "query": _query_without(request, "page", "overdue"),
+            "partner": user.partner,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- one referral
+
+
+def _action_forms(user, referral, bound: ActionForm | None = None) -> list[ActionForm]:
+    forms = []
+    for to_status in services.allowed_transitions(actor=user, referral=referral):
+        verb = VERB_FOR[to_status]
+        if bound is not None and bound.action == verb:
+            forms.append(bound)
+        else:
+            forms.append(ActionForm(action=verb, initial={"version": version_token(referral)}))
+    if bound is not None and bound not in forms:
+        # A refused move (not allowed, or not this user's side): show why, where it was asked.
+        forms.insert(0, bound)
+    return forms
+
+
+def _detail(request, referral, bound: ActionForm | None = None):
+    user = request.user
+    context = {
+        "events": selectors.referral_events(referral=referral),
+        "action_forms": _action_forms(user, referral, bound),
+        "action_labels": ACTION_LABELS,
+    }
+    if selectors.is_partner_user(user):
+        context["row"] = selectors.partner_row(referral)
+        return render(request, "referrals/referral_partner_detail.html", context)
+    context.update(
+        {
+            "referral": referral,
+            "person": referral.person,
+            "household": referral.person.household,
+        }
+    )
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+def referral_detail(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    audit_record(user=request.user, action="view", obj=referral)
+    return _detail(request, referral)
+
+
+@login_required
+@require_POST
+def referral_act(request, pk, action):
+    user = request.user
+    referral = selectors.referral_get(user=user, pk=pk)
+    if action not in services.ACTIONS:
+        raise Http404
+    form = ActionForm(request.POST, action=action)
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = _run(
+            request,
+            form,
+            lambda: services.referral_transition(
+                actor=user,
+                referral=referral,
+                to_status=services.ACTIONS[action],
+                note=d["note"],
+                outcome=d.get("outcome") or "",
+                version=d.get("version") or None,
+            ),
+            _("The referral is now “%(status)s”.")
+            % {"status": Referral.Status(services.ACTIONS[action]).label},
+        )
+        if saved:
+            return redirect("referrals:detail", pk=referral.pk)
+        referral = selectors.referral_get(user=user, pk=pk)
+    return _detail(request, referral, bound=form)
+
+
+@login_required
+def referral_create(request, person_pk):
+    user = request.user
+    if not selectors.can_refer(user):
+        raise Http404
+    person = registry.person_get(user=user, pk=person_pk)
+    available = list(selectors.services_for_person(person=person))
+    initial = {"service": request.GET.get("service") or ""}
+    form = ReferralForm(request.POST or None, services=available, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        referral = _run(
+            request,
+            form,
+            lambda: services.referral_create(
+                actor=user,
+                person=person,
+                service=d["service"],
+                reason=d["reason"],
+                urgency=d["urgency"],
+                due_on=d["due_on"],
+                household=person.household if d["whole_household"] else None,
+            ),
+            _("The referral was sent to the partner organisation."),
+        )
+        if referral:
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "person": person,
+            "household": person.household,
+            "has_consent": registry.consent_in_force(person=person, purpose=Consent.Purpose.REFERRAL),
+            "no_services": not available,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@staff_view
+def partner_stats(request):
+    rows = selectors.partner_stats(user=request.user)
+    return render(request, "referrals/stats.html", {"rows": rows})
+
+
+# --------------------------------------------------------------------------- partners and services
+
+
+def _provinces(user):
+    if user.role == Role.PROVINCE_COORDINATOR:
+        return Province.objects.filter(pk=user.province_id)
+    return Province.objects.all()
+
+
+@directory_view
+def partner_list(request):
+    user = request.user
+    kind = request.GET.get("kind") or None
+    partners = selectors.partner_list(user=user, kind=kind).prefetch_related("services")
+    return render(
+        request,
+        "referrals/partner_list.html",
+        {
+            "partners": partners,
+            "kinds": Partner.Kind.choices,
+            "kind": kind,
+            "can_create": selectors.can_edit_partner(user, None),
+            "can_see_stats": selectors.can_read_referrals(user),
+        },
+    )
+
+
+@directory_view
+def partner_detail(request, pk):
+    user = request.user
+    partner = selectors.partner_get(user=user, pk=pk)
+    stats = None
+    if selectors.can_read_referrals(user):
+        stats = next((r for r in selectors.partner_stats(user=user) if r["partner"].pk == partner.pk), None)
+    return render(
+        request,
+        "referrals/partner_detail.html",
+        {
+            "partner": partner,
+            "services": selectors.service_list(user=user, partner=partner),
+            "can_edit": selectors.can_edit_partner(user, partner),
+            "stats": stats,
+            "users": partner.users.filter(is_active=True)
+            if selectors.can_edit_partner(user, partner)
+            else [],
+        },
+    )
+
+
+@directory_view
+def partner_create(request):
+    user = request.user
+    if not selectors.can_edit_partner(user, None):
+        raise Http404
+    initial = {"province": user.province_id} if user.role == Role.PROVINCE_COORDINATOR else {}
+    form = PartnerForm(
+        request.POST or None, provinces=_provinces(user), initial={"answer_days": 7, **initial}
+    )
+    del form.fields["version"]
+    if request.method == "POST" and form.is_valid():
+        partner = _run(
+            request,
+            form,
+            lambda: services.partner_create(actor=user, **form.partner_fields()),
+            _("The partner organisation was added."),
+        )
+        if partner:
+            return redirect("referrals:partner_detail", pk=partner.pk)
+    return render(
+        request,
+        "referrals/form.html",
+        {"form": form, "title": _("New partner organisation"), "testid": "partner-form"},
+    )
+
+
+@directory_view
+def partner_edit(request, pk):
+    user = request.user
+    partner = selectors.partner_get(user=user, pk=pk)
+    if not selectors.can_edit_partner(user, partner):
+        raise Http404
+    initial = {
+        "name": partner.name,
+        "kind": partner.kind,
+        "province": partner.province_id,
+        "contact_name": partner.contact_name,
+        "contact_phone": partner.contact_phone,
+        "contact_email": partner.contact_email,
+        "answer_days": partner.answer_days,
+        "version": version_token(partner),
+    }
+    form = PartnerForm(request.POST or None, provinces=_provinces(user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _run(
+            request,
+            form,
+            lambda: services.partner_update(
+                actor=user,
+                partner=partner,
+                version=form.cleaned_data.get("version") or None,
+                **form.partner_fields(),
+            ),
+            _("The partner organisation was saved."),
+        )
+        if saved:
+            return redirect("referrals:partner_detail", pk=partner.pk)
+    return render(
+        request,
+        "referrals/form.html",
+        {"form": form, "title": _("Edit partner organisation"), "partner": partner, "testid": "partner-form"},
+    )
+
+
+@directory_view
+def service_create(request, pk):
+    user = request.user
+    partner = selectors.partner_get(user=user, pk=pk)
+    if not selectors.can_edit_partner(user, partner):
+        raise Http404
+    form = ServiceForm(request.POST or None, initial={"answer_days": partner.answer_days, "active": True})
+    del form.fields["version"]
+    if request.method == "POST" and form.is_valid():
+        service = _run(
+            request,
+            form,
+            lambda: services.service_create(actor=user, partner=partner, **form.service_fields()),
+            _("The service was added."),
+        )
+        if service:
+            return redirect("referrals:partner_detail", pk=partner.pk)
+    return render(
+        request,
+        "referrals/form.html",
+        {"form": form, "title": _("New service"), "partner": partner, "testid": "service-form"},
+    )
+
+
+@directory_view
+def service_edit(request, pk):
+    user = request.user
+    service = selectors.service_get(user=user, pk=pk)
+    partner = service.partner
+    if not selectors.can_edit_partner(user, partner):
+        raise Http404
+    initial = {
+        "name": service.name,
+        "description": service.description,
+        "answer_days": service.answer_days,
+        "active": service.active,
+        "version": version_token(service),
+    }
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _run(
+            request,
+            form,
+            lambda: services.service_update(
+                actor=user,
+                service=service,
+                version=form.cleaned_data.get("version") or None,
+                **form.service_fields(),
+            ),
+            _("The service was saved."),
+        )
+        if saved:
+            return redirect("referrals:partner_detail", pk=partner.pk)
+    return render(
+        request,
+        "referrals/form.html",
+        {"form": form, "title": _("Edit service"), "partner": partner, "testid": "service-form"},
+    )
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+@login_required
+def notification_list(request):
+    user = request.user
+    if request.method == "POST":
+        services.notifications_mark_all_read(user=user)
+        messages.success(request, _("All notifications were marked as read."))
+        return redirect("referrals:notifications")
+    page = _page(request, selectors.notification_list(user=user))
+    return render(
+        request,
+        "referrals/notifications.html",
+        {"page": page, "unread": selectors.unread_count(user=user)},
+    )
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark the notification read and go to its referral (or back to the list)."""
+    user = request.user
+    notification = selectors.notification_get(user=user, pk=pk)
+    services.notification_mark_read(user=user, notification=notification)
+    if (
+        notification.referral_id
+        and selectors.referral_list(user=user).filter(pk=notification.referral_id).exists()
+    ):
+        return redirect("referrals:detail", pk=notification.referral_id)
+    target = request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("referrals:notifications")

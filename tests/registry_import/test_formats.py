@@ -1,0 +1,237 @@
+"""CSV and XLSX as Excel and people really make them: encodings, separators, digits, dates, numbers."""
+
+import datetime
+
+import pytest
+
+from mahalleh.registry.importer.columns import COLUMNS
+from mahalleh.registry.models import Household, Person
+from tests.registry_import.conftest import EN, FA, code, person, write_csv, write_xlsx
+
+KEYS = [c.key for c in COLUMNS]
+
+
+def cells(**values) -> list:
+    return [values.get(k, "") for k in KEYS]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1256"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_in_every_encoding_and_separator_excel_writes(run, tmp_path, encoding, delimiter):
+    rows = [person(national=code(1), address="کوچه شهید رجایی، پلاک ۱۲"),
+            person(relation="همسر", first="فاطمه",
+            sex="زن", national=code(2))]  # fmt: skip
+    header = None
+    if encoding == "cp1256":
+        # Windows-1256 has no Persian yeh: Excel writes the Arabic one, which the import folds.
+        arabic = str.maketrans("ی۱۲", "ي12")
+        rows = [{k: v.translate(arabic) for k, v in r.items()} for r in rows]
+        header = [h.translate(arabic) for h in FA]
+    path = write_csv(tmp_path / "f.csv", rows, encoding=encoding, delimiter=delimiter, header=header)
+    result = run(path, commit=True)
+    assert not result.failed, result.file_error and result.file_error.text()
+    assert (result.rows_valid, result.errors) == (2, [])
+    assert Household.objects.get().address == rows[0]["address"]
+    assert set(Person.objects.values_list("first_name", flat=True)) == {rows[0]["first_name"], "فاطمه"}
+
+
+def test_excel_sep_line_and_arabic_semicolon(run, tmp_path):
+    path = tmp_path / "f.csv"
+    header = ["کد خانوار", "کد محله", "نسبت با سرپرست", "نام", "نام خانوادگی", "جنسیت", "کد ملی"]
+    path.write_text(
+        "sep=;\n" + ";".join(header) + f"\nH1;NA;سرپرست;علی;رضایی;مرد;{code(1)}\n", encoding="utf-8"
+    )
+    result = run(path)
+    assert result.rows_valid == 1
+    path.write_text("؛".join(header) + f"\nH1؛NA؛سرپرست؛علی؛رضایی؛مرد؛{code(1)}\n", encoding="utf-8")
+    assert run(path).rows_valid == 1
+
+
+def test_english_headers_and_other_spellings_are_accepted(run, tmp_path, world):
+    header = ["Household Key", "Neighborhood", "relationship", "First Name", "Surname", "Gender",
+              "national_id",
+              "DOB", "Mobile Number", "Notes"]  # fmt: skip
+    path = tmp_path / "f.csv"
+    path.write_text(
+        ",".join(header) + f"\nH1,NA,head,Ali,Rezaei,male,{code(1)},2001-02-03,+98 912 123 4567,call back\n",
+        encoding="utf-8",
+    )
+    result = run(path, commit=True)
+    assert result.errors == [] and result.ignored_columns == ["Notes"]
+    p = Person.objects.get()
+    assert (p.first_name, p.sex, p.relation, p.birth_date, p.mobile) == (
+        "Ali", "male", "head", datetime.date(2001, 2, 3), "09121234567",
+    )  # fmt: skip
+
+
+def test_template_headers_in_both_languages_round_trip(run, tmp_path):
+    for header, name in ((FA, "fa.csv"), (EN, "en.csv")):
+        path = write_csv(tmp_path / name, [person(national=code(1))], header=header)
+        assert run(path).rows_valid == 1
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "1402/5/3",
+        "۱۴۰۲/۰۵/۰۳",
+        "1402-05-03",
+        "١٤٠٢/٥/٣",
+        "1402.05.03",
+        "14020503",
+        "2023-07-25",
+        "۲۰۲۳-۰۷-۲۵",
+    ],
+)
+def test_every_date_spelling_gives_the_same_day(run, tmp_path, spelling):
+    run(write_csv(tmp_path / "f.csv", [person(national=code(1), birth=spelling)]), commit=True)
+    assert Person.objects.get().birth_date == datetime.date(2023, 7, 25)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("۰۰۱۲۳۴۵۶۷۹", "0012345679"), ("٠٠١٢٣٤٥٦٧٩", "0012345679"), ("001-234567-9", "0012345679"),
+     ("12345679", "0012345679")],
+)  # fmt: skip
+def test_national_codes_in_persian_arabic_or_latin_digits(run, tmp_path, typed, stored):
+    result = run(write_csv(tmp_path / "f.csv", [person(national=typed, mobile="۰۹۱۲ ۱۲۳ ۴۵۶۷")]), commit=True)
+    assert result.errors == []
+    p = Person.objects.get()
+    assert (p.national_code, p.mobile) == (stored, "09121234567")
+
+
+def test_persian_digits_in_household_keys_fold_to_latin(run, tmp_path):
+    rows = [
+        person("خ-۱۲", national=code(1)),
+        person("خ-12", relation="همسر", first="زهرا", sex="زن", national=code(2)),
+    ]
+    run(write_csv(tmp_path / "f.csv", rows), commit=True)
+    assert list(Household.objects.values_list("external_id", flat=True)) == ["خ-12"]
+
+
+def test_xlsx_numbers_dates_and_booleans(run, tmp_path):
+    rows = [
+        # national code typed as a number: Excel dropped its leading zeros; mobile as a number too
+        cells(household_key=101, neighbourhood="NA", relation="سرپرست", first_name="علی", last_name="رضایی",
+              sex="مرد", birth_date=datetime.date(1980, 3, 1), national_code=12345679, mobile=9121234567,
+              phone=3432221234),
+        cells(household_key=101, relation="فرزند", first_name="زهرا", last_name="رضایی", sex="زن",
+              birth_date=datetime.datetime(2014, 9, 1),  # noqa: DTZ001 - an Excel date cell
+              national_code=code(3), school_enrolled=True),
+        cells(household_key="101", relation="فرزند", first_name="رضا", last_name="رضایی", sex="مرد",
+              birth_date="۱۳۹۵/۰۱/۰۱", national_code=code(4), school_enrolled="خیر"),
+    ]  # fmt: skip
+    result = run(write_xlsx(tmp_path / "f.xlsx", rows), commit=True)
+    assert result.format == "xlsx"
+    assert result.errors == []
+    household = Household.objects.get()
+    assert (household.external_id, household.phone) == ("101", "3432221234")
+    head = Person.objects.get(relation="head")
+    assert (head.national_code, head.mobile, head.birth_date) == (
+        "0012345679",
+        "09121234567",
+        datetime.date(1980, 3, 1),
+    )
+    zahra = Person.objects.get(first_name="زهرا")
+    assert (zahra.birth_date, zahra.school_enrolled) == (datetime.date(2014, 9, 1), True)
+    assert Person.objects.get(first_name="رضا").school_enrolled is False
+
+
+def test_xlsx_and_csv_of_the_same_rows_give_the_same_result(run, tmp_path):
+    rows = [person(national=code(1)), person(relation="همسر", first="فاطمه", sex="زن", national="123"),
+            person("H2", hood="XX", national=code(3))]  # fmt: skip
+    csv_result = run(write_csv(tmp_path / "f.csv", rows))
+    xlsx_result = run(write_xlsx(tmp_path / "f.xlsx", [[r.get(k, "") for k in KEYS] for r in rows]))
+    assert csv_result.counts() == xlsx_result.counts()
+    strip = [{k: e[k] for k in ("row", "column", "value", "code")} for e in csv_result.errors]
+    assert strip == [{k: e[k] for k in ("row", "column", "value", "code")} for e in xlsx_result.errors]
+
+
+def test_persian_value_aliases_and_codes(run, tmp_path):
+    rows = [
+        person(national=code(1), tenure="رهن و اجاره", income_band="کم", nationality="افغانستانی",
+               education="سیکل", employment="خانه دار", disability="ندارد", insurance="تأمین اجتماعی",
+               id_type="کد ملی"),
+        person(relation="spouse", first="Zahra", sex="F", national=code(2), nationality="afghan",
+               education="upper_secondary", employment="self-employed", insurance="relief"),
+        person(relation="فرزند", first="احمد", sex="مرد", id_type="کارت آمایش", document_number="A123",
+               birth="1385/1/1"),
+    ]  # fmt: skip
+    result = run(write_csv(tmp_path / "f.csv", rows), commit=True)
+    assert result.errors == []
+    head = Person.objects.get(relation="head")
+    assert (head.nationality, head.education, head.employment, head.disability, head.insurance) == (
+        "afghan", "lower_secondary", "homemaker", "none", "social_security",
+    )  # fmt: skip
+    assert Household.objects.get().tenure == "mortgage" and Household.objects.get().income_band == "low"
+    spouse = Person.objects.get(relation="spouse")
+    assert (spouse.sex, spouse.education, spouse.employment, spouse.insurance) == (
+        "female", "upper_secondary", "self_employed", "relief",
+    )  # fmt: skip
+    child = Person.objects.get(relation="child")
+    assert (child.id_type, child.national_code, child.document_number, child.nationality) == (
+        "foreign_id", None, "A123", "unknown",
+    )  # fmt: skip
+
+
+def test_nothing_but_a_card_number_means_a_foreign_card_and_nothing_at_all_means_no_document(run, tmp_path):
+    rows = [person(document_number="X-99"), person("H2", first="حسین")]
+    run(write_csv(tmp_path / "f.csv", rows), commit=True)
+    assert dict(Person.objects.values_list("first_name", "id_type")) == {"علی": "foreign_id", "حسین": "none"}
+
+
+def test_text_is_cleaned_as_the_forms_do(run, tmp_path):
+    run(
+        write_csv(
+            tmp_path / "f.csv", [person(national=code(1), first="  محمد\u200f  رضا ", last="رضا\u200cیی")]
+        ),
+        commit=True,
+    )
+    p = Person.objects.get()
+    assert (p.first_name, p.last_name) == ("محمد رضا", "رضا\u200cیی")
+
+
+@pytest.fixture
+def streaming(monkeypatch):
+    """Read every XLSX with the bounded-memory streaming reader (normally only for very large sheets)."""
+    from mahalleh.registry.importer import readers
+
+    monkeypatch.setattr(readers, "STREAM_ABOVE_BYTES", -1)
+
+
+def test_large_xlsx_files_are_streamed_with_the_same_result(run, tmp_path, streaming):
+    from mahalleh.registry.importer import readers
+
+    rows = [
+        cells(household_key=101, neighbourhood="NA", relation="سرپرست", first_name="علی", last_name="رضایی",
+              sex="مرد", birth_date=datetime.date(1980, 3, 1), national_code=12345679, mobile=9121234567,
+              father_name="حسن & حسین <x>"),
+        [],
+        cells(household_key="101", relation="فرزند", first_name="زهرا", last_name="رضایی", sex="زن",
+              birth_date="۱۳۹۵/۰۱/۰۱", national_code=code(4), school_enrolled=True),
+        cells(household_key="102", neighbourhood="NA", relation="سرپرست", first_name="=1+1", last_name="x",
+              sex="مرد", national_code="123"),
+    ]  # fmt: skip
+    path = write_xlsx(tmp_path / "big.xlsx", rows)
+    assert isinstance(readers.open_rows(path, "xlsx"), readers.StreamingXlsxRows)
+    result = run(path, commit=True)
+    assert (result.rows_total, result.rows_empty, result.rows_valid) == (3, 1, 2)
+    assert sorted((e["row"], e["column"], e["code"]) for e in result.errors) == [
+        (5, "نام", "formula"), (5, "کد ملی", "national_code.length"),
+    ]  # fmt: skip
+    head = Person.objects.get(relation="head")
+    assert (head.national_code, head.mobile, head.birth_date, head.father_name) == (
+        "0012345679", "09121234567", datetime.date(1980, 3, 1), "حسن & حسین <x>",
+    )  # fmt: skip
+    assert Person.objects.get(first_name="زهرا").birth_date == datetime.date(2016, 3, 20)
+
+
+def test_a_broken_large_xlsx_is_unreadable_not_a_crash(run, tmp_path, streaming):
+    import zipfile
+
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='a'/></sheets></workbook>")
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r='1'><c r='A1'")
+    result = run(path)
+    assert result.failed and result.file_error.code == "unreadable"
