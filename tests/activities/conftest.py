@@ -6,11 +6,19 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mahalleh.activities import services
 from mahalleh.activities.models import Activity
 from tests.registry.conftest import reg  # noqa: F401 — the registry fixture the activities build on
+
+
+def tr(msgid: str, **params) -> str:
+    """A message as the Persian UI and the API (Persian by default) show it: the catalogue's
+    translation of the msgid, with its parameters (lazy ones among them) rendered in Persian."""
+    with translation.override("fa"):
+        text = translation.gettext(msgid)
+        return text % {key: str(value) for key, value in params.items()} if params else text
 
 
 def days(n: int) -> datetime.timedelta:

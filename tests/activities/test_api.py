@@ -1,5 +1,6 @@
 """Activities API: the same scope and rules as the pages. Every answer is checked against the OpenAPI
-schema (the client comes from tests/api/conftest.py)."""
+schema (the client comes from tests/api/conftest.py). The API speaks Persian unless the client sends
+the language cookie, so messages are compared with the Persian catalogue."""
 
 import datetime
 
@@ -8,16 +9,12 @@ from django.utils import translation
 
 from mahalleh.activities import services
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
-from tests.activities.conftest import days
+from mahalleh.core.jalali import format_jalali
+from mahalleh.core.persian import to_persian_digits
+from tests.activities.conftest import days, tr
 from tests.api.conftest import _fresh_cache, api, openapi  # noqa: F401 — fixtures reused
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_schema_documents_the_activity_endpoints(openapi):  # noqa: F811
@@ -106,7 +103,7 @@ def test_bad_input_is_a_400_with_the_message_at_the_field(act, api, today):  # n
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["end_time"] == ["The session must end after it starts."]
+    assert response.json()["end_time"] == [tr("The session must end after it starts.")]
 
 
 def test_read_only_roles_get_403_on_writes(act, api, today):  # noqa: F811
@@ -150,7 +147,13 @@ def test_post_attendance_for_a_resident_of_another_office_is_refused_whole(act, 
         format="json",
     )
     assert response.status_code == 400
-    assert "not in your office" in response.json()["person"][0]
+    with translation.override("fa"):  # one of the two residents is out of scope
+        expected = translation.ngettext(
+            "%(n)s of these residents is not in your office. Nothing was saved.",
+            "%(n)s of these residents are not in your office. Nothing was saved.",
+            1,
+        ) % {"n": to_persian_digits(1)}
+    assert response.json()["person"] == [expected]
     assert not Attendance.objects.exists()
 
 
@@ -161,7 +164,12 @@ def test_post_attendance_for_a_future_session_is_refused(act, api, reg):  # noqa
         format="json",
     )
     assert response.status_code == 400
-    assert "in the future" in response.json()["non_field_errors"][0]
+    assert response.json()["non_field_errors"] == [
+        tr(
+            "This session is on %(date)s, in the future: attendance can be taken on the day or later.",
+            date=format_jalali(act.future.date),
+        )
+    ]
     assert not Attendance.objects.exists()
 
 
@@ -193,7 +201,10 @@ def test_enrol_and_leave_through_the_api(act, api, reg):  # noqa: F811
     again = client.post(
         "/api/v1/enrolments/", {"activity": act.activity.pk, "person": reg.child_a.pk}, format="json"
     )
-    assert again.status_code == 400 and "already enrolled" in again.json()["person"][0]
+    assert again.status_code == 400
+    assert again.json()["person"] == [
+        tr("%(name)s is already enrolled in this activity.", name=reg.child_a.full_name)
+    ]
     services.attendance_save(
         actor=act.world.facilitator_a, session=act.session_1, marks={reg.child_a.pk: True}
     )

@@ -11,7 +11,7 @@ from mahalleh.activities import services
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import to_persian_digits
-from tests.activities.conftest import days
+from tests.activities.conftest import days, tr
 from tests.registry.test_views import section
 
 pytestmark = pytest.mark.django_db
@@ -403,7 +403,9 @@ def test_a_walk_in_is_found_and_added_as_present(act, login, reg):
     response = client.post(url("walkin_add", act.session_1.pk), {"person": reg.daughter_a.pk}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="attendance-sheet"' in html and "walk-in" in html
+    assert 'id="attendance-sheet"' in html
+    row = html.split(f'id="mark-{reg.daughter_a.pk}"', 1)[1].split('id="mark-', 1)[0]  # her row
+    assert f'<span class="badge text-bg-info">{tr("walk-in")}</span>' in row
     mark = Attendance.objects.get(session=act.session_1, person=reg.daughter_a)
     assert mark.present and mark.walk_in
 

@@ -49,3 +49,25 @@ def test_bench_refuses_a_scale_that_does_not_fit(tmp_path):
     assert proc.returncode != 0
     assert "GB" in proc.stderr and "choose a smaller scale" in proc.stderr
     assert not (tmp_path / "latest.json").exists()
+
+
+def test_bench_says_when_postgresql_is_unreachable_and_still_runs_the_rest(tmp_path):
+    env = {
+        **os.environ,
+        "BENCH_SCALE": "200",
+        "BENCH_PEER_ROWS": "20",
+        "BENCH_XLSX_ROWS": "50",
+        "BENCH_API_SECONDS": "1",
+        "BENCH_SEARCH_QUERIES": "5",
+        "BENCH_RESULTS_DIR": str(tmp_path),
+        # Nothing listens on port 9 of loopback.
+        "BENCH_PG_ADMIN_URL": "postgres://postgres@127.0.0.1:9/postgres",
+    }
+    env.pop("DATABASE_URL", None)
+    proc = run_bench(env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    pg = [r for r in results["rows"] if "PostgreSQL" in r["name"] and r["name"].startswith("CSV import")]
+    assert pg and pg[0]["value"] is None and "PostgreSQL unreachable" in pg[0]["note"]
+    assert any(r["name"].startswith("CSV import → SQLite") and r["value"] for r in results["rows"])
+    assert "PostgreSQL unreachable" in proc.stdout

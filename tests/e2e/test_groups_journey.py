@@ -184,11 +184,6 @@ LABELS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the group pages' strings are not in the Persian catalogue yet (the pages show English); "
-    "remove this mark once they are translated",
-)
 def test_the_labels_of_the_journey_are_translated():
     """`fa()` falls back to the English msgid when the catalogue lacks it, so the journey would
     pass on an English page: this says whether the Persian UI really has them."""

@@ -12,7 +12,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.referrals import services
@@ -25,6 +25,14 @@ from tests.api.conftest import (  # noqa: F401 — schema-checked API client
     session_api,
 )
 from tests.registry.conftest import reg  # noqa: F401 — fixture reused
+
+
+def tr(msgid: str, **params) -> str:
+    """A message as the Persian UI and the API (Persian by default) show it: the catalogue's
+    translation of the msgid, with its parameters (lazy labels among them) rendered in Persian."""
+    with translation.override("fa"):
+        text = translation.gettext(msgid)
+        return text % {key: str(value) for key, value in params.items()} if params else text
 
 
 @pytest.fixture

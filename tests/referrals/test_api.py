@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from mahalleh.referrals.models import Notification, Referral
-from tests.referrals.conftest import move
+from tests.referrals.conftest import move, tr
 
 S = Referral.Status
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,13 @@ def test_create_without_consent_is_a_400_with_the_message_and_nothing_saved(ref,
         format="json",
     )
     assert response.status_code == 400
-    assert "consent" in response.json()["non_field_errors"][0]
+    assert response.json()["non_field_errors"] == [
+        tr(
+            "%(name)s has not given consent to be referred to partner organisations, or has "
+            "withdrawn it. Record their consent first; the referral was not sent.",
+            name=ref.reg.child_a.full_name,
+        )
+    ]
     assert not Referral.objects.exists()
 
 

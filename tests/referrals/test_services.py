@@ -13,7 +13,7 @@ from mahalleh.referrals import services
 from mahalleh.referrals.models import Notification, Referral, ReferralEvent, Service
 from mahalleh.registry import services as registry_services
 from mahalleh.registry.models import Person
-from tests.referrals.conftest import move
+from tests.referrals.conftest import move, tr
 
 S = Referral.Status
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,13 @@ def test_referral_without_consent_is_refused_and_nothing_is_saved(ref):
     with pytest.raises(ValidationError) as exc:
         ref.refer(person=ref.reg.child_a)
     assert exc.value.code == "no_consent"
-    assert "consent" in exc.value.messages[0]
+    assert exc.value.messages == [
+        tr(
+            "%(name)s has not given consent to be referred to partner organisations, or has "
+            "withdrawn it. Record their consent first; the referral was not sent.",
+            name=ref.reg.child_a.full_name,
+        )
+    ]
     assert ref.reg.child_a.full_name in exc.value.messages[0]
     assert nothing_written()
 
@@ -231,7 +237,13 @@ def test_impossible_transition_is_refused_with_a_message_and_nothing_changes(ref
             actor=actor_for(ref, to), referral=referral, to_status=to, **args_for(to)
         )
     assert exc.value.code == "transition"
-    assert "cannot" in exc.value.messages[0]
+    assert exc.value.messages == [
+        tr(
+            "This referral is “%(current)s”; it cannot be made “%(target)s”.",
+            current=S(start).label,
+            target=S(to).label,
+        )
+    ]
     referral.refresh_from_db()
     assert referral.status == start
     assert referral.events.count() == events
