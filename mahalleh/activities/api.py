@@ -46,12 +46,6 @@ def _require_edit(user) -> None:
         raise exceptions.PermissionDenied(_("Your role does not allow this action."))
 
 
-def _stale_or_raise(exc: ValidationError) -> Response:
-    if getattr(exc, "code", None) == "stale":
-        return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
-    raise exc
-
-
 def _rate(attended: int, expected: int) -> float | None:
     return selectors.Rate(attended, expected).value
 
@@ -205,10 +199,7 @@ class ActivityViewSet(viewsets.GenericViewSet):
         d = dict(data.validated_data)
         version = d.pop("version")
         d = _resolve_people(activity.office, d)
-        try:
-            services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
-        except ValidationError as exc:
-            return _stale_or_raise(exc)
+        services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
         return Response(ActivityOut(selectors.activity_get(user=request.user, pk=activity.pk)).data)
 
 

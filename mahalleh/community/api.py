@@ -184,12 +184,7 @@ class GroupViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         d = _neighbourhood(request.user, dict(data.validated_data))
         version = d.pop("version")
-        try:
-            services.group_update(actor=request.user, group=group, version=version, via="api", **d)
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "stale":
-                return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
-            raise
+        services.group_update(actor=request.user, group=group, version=version, via="api", **d)
         return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
 
 

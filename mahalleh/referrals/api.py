@@ -9,7 +9,6 @@ The same selectors and services as the pages, so the same scope and the same rul
 - a refused transition is a 400 with the reason, the wrong side is a 403, a stale `version` a 409.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiTypes,
@@ -430,20 +429,15 @@ class ReferralViewSet(viewsets.GenericViewSet):
         data = ReferralTransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        try:
-            services.referral_transition(
-                actor=user,
-                referral=referral,
-                to_status=d["to_status"],
-                note=d["note"],
-                outcome=d["outcome"],
-                version=d.get("version"),
-                via="api",
-            )
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "stale":
-                return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
-            raise
+        services.referral_transition(
+            actor=user,
+            referral=referral,
+            to_status=d["to_status"],
+            note=d["note"],
+            outcome=d["outcome"],
+            version=d.get("version"),
+            via="api",
+        )
         return Response(_detail_data(user, selectors.referral_get(user=user, pk=referral.pk)))
 
 

@@ -9,7 +9,6 @@
 - Every retrieve of a household, a resident or a harm case is written to the audit trail.
 """
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -51,13 +50,6 @@ STALE_RESPONSE = {409: ErrorOut}
 def _require_edit(user) -> None:
     if not selectors.can_edit_registry(user):
         raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-
-
-def _stale_or_raise(exc: ValidationError) -> Response:
-    """A stale edit is a 409 with the service's message; any other error goes to the 400 handler."""
-    if getattr(exc, "code", None) == "stale":
-        return Response({"detail": exc.messages[0], "code": "stale"}, status=status.HTTP_409_CONFLICT)
-    raise exc
 
 
 def _duplicate_response(user, warning: DuplicateWarning) -> Response:
@@ -305,8 +297,6 @@ class PersonViewSet(viewsets.GenericViewSet):
             )
         except DuplicateWarning as warning:
             return _duplicate_response(request.user, warning)
-        except ValidationError as exc:
-            return _stale_or_raise(exc)
         return Response(PersonOut(person).data)
 
 
@@ -427,12 +417,7 @@ class HouseholdViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
         version = d.pop("version")
-        try:
-            services.household_update(
-                actor=request.user, household=household, version=version, via="api", **d
-            )
-        except ValidationError as exc:
-            return _stale_or_raise(exc)
+        services.household_update(actor=request.user, household=household, version=version, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
         return Response(HouseholdDetailOut(household).data)
 
@@ -558,18 +543,15 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
         data = HarmTransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        try:
-            services.harm_case_transition(
-                actor=request.user,
-                case=case,
-                to_status=d["to_status"],
-                on=d["on"],
-                note=d["note"],
-                version=d.get("version"),
-                via="api",
-            )
-        except ValidationError as exc:
-            return _stale_or_raise(exc)
+        services.harm_case_transition(
+            actor=request.user,
+            case=case,
+            to_status=d["to_status"],
+            on=d["on"],
+            note=d["note"],
+            version=d.get("version"),
+            via="api",
+        )
         return Response(HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data)
 
 
