@@ -22,7 +22,7 @@ from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record
 from mahalleh.core.access import page_for, run_service
 from mahalleh.core.services import version_token
-from mahalleh.geo.models import Province
+from mahalleh.geo.selectors import province_list
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.forms import ActionForm, PartnerForm, ReferralFilterForm, ReferralForm, ServiceForm
 from mahalleh.referrals.models import Partner, Referral
@@ -248,12 +248,6 @@ def partner_stats(request):
 # --------------------------------------------------------------------------- partners and services
 
 
-def _provinces(user):
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return Province.objects.filter(pk=user.province_id)
-    return Province.objects.all()
-
-
 @directory_view
 def partner_list(request):
     user = request.user
@@ -301,7 +295,7 @@ def partner_create(request):
         raise Http404
     initial = {"province": user.province_id} if user.role == Role.PROVINCE_COORDINATOR else {}
     form = PartnerForm(
-        request.POST or None, provinces=_provinces(user), initial={"answer_days": 7, **initial}
+        request.POST or None, provinces=province_list(user=user), initial={"answer_days": 7, **initial}
     )
     del form.fields["version"]
     if request.method == "POST" and form.is_valid():
@@ -336,7 +330,7 @@ def partner_edit(request, pk):
         "answer_days": partner.answer_days,
         "version": version_token(partner),
     }
-    form = PartnerForm(request.POST or None, provinces=_provinces(user), initial=initial)
+    form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _run(
             request,

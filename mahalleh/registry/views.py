@@ -430,37 +430,40 @@ def person_status(request, pk):
 # --------------------------------------------------------------------------- harms, consent, assessment
 
 
+def _person_record(request, pk, *, form_class, initial=None, record, message, title, testid):
+    """A form that records something about one resident (a harm, a consent) through a service."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved, _warning = _save(request, form, lambda: record(person, form.cleaned_data), message)
+        if saved:
+            return redirect("registry:person_detail", pk=person.pk)
+    context = {
+        "form": form,
+        "household": person.household,
+        "person": person,
+        "title": title,
+        "testid": testid,
+    }
+    return render(request, "registry/form.html", context)
+
+
 @registry_edit_view
 def harm_create(request, pk):
-    user = request.user
-    person = selectors.person_get(user=user, pk=pk)
-    form = HarmCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        case, _warning = _save(
-            request,
-            form,
-            lambda: services.harm_case_open(
-                actor=user,
-                person=person,
-                harm_type=d["harm_type"],
-                identified_on=d["identified_on"],
-                note=d["note"],
-            ),
-            _("The social harm was recorded."),
-        )
-        if case:
-            return redirect("registry:person_detail", pk=person.pk)
-    return render(
+    return _person_record(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "household": person.household,
-            "person": person,
-            "title": _("Record a social harm"),
-            "testid": "harm-form",
-        },
+        pk,
+        form_class=HarmCaseForm,
+        record=lambda person, d: services.harm_case_open(
+            actor=request.user,
+            person=person,
+            harm_type=d["harm_type"],
+            identified_on=d["identified_on"],
+            note=d["note"],
+        ),
+        message=_("The social harm was recorded."),
+        title=_("Record a social harm"),
+        testid="harm-form",
     )
 
 
@@ -503,37 +506,23 @@ def harm_transition(request, pk):
 
 @registry_edit_view
 def consent_create(request, pk):
-    user = request.user
-    person = selectors.person_get(user=user, pk=pk)
-    form = ConsentForm(request.POST or None, initial={"purpose": request.GET.get("purpose") or None})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        consent, _warning = _save(
-            request,
-            form,
-            lambda: services.consent_record(
-                actor=user,
-                person=person,
-                purpose=d["purpose"],
-                given=d["given"],
-                on=d["on"],
-                given_by=d["given_by"],
-                note=d["note"],
-            ),
-            _("The consent was recorded."),
-        )
-        if consent:
-            return redirect("registry:person_detail", pk=person.pk)
-    return render(
+    return _person_record(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "household": person.household,
-            "person": person,
-            "title": _("Record consent"),
-            "testid": "consent-form",
-        },
+        pk,
+        form_class=ConsentForm,
+        initial={"purpose": request.GET.get("purpose") or None},
+        record=lambda person, d: services.consent_record(
+            actor=request.user,
+            person=person,
+            purpose=d["purpose"],
+            given=d["given"],
+            on=d["on"],
+            given_by=d["given_by"],
+            note=d["note"],
+        ),
+        message=_("The consent was recorded."),
+        title=_("Record consent"),
+        testid="consent-form",
     )
 
 
