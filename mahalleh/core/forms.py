@@ -4,8 +4,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali, parse_date
 
 
@@ -18,7 +18,7 @@ class JalaliDateInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, datetime.date):
-            persian = not (get_language() or "fa").startswith("en")
+            persian = is_persian()
             return format_jalali(value, persian_digits=persian)
         return value
 

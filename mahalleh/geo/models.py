@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core.i18n import localized
 
 
 class NamedPlace(models.Model):
@@ -20,9 +21,7 @@ class NamedPlace(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language, falling back to Persian."""
-        if (get_language() or "fa").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fa
+        return localized(self.name_fa, self.name_en)
 
 
 class Province(NamedPlace):

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.referrals.models import Partner, Referral, Service
 from mahalleh.referrals.services import default_due_on
@@ -54,7 +54,7 @@ class ReferralForm(StyledFormMixin, forms.Form):
         groups: dict[str, list] = {}
         for s in services:
             groups.setdefault(s.partner.name, []).append((str(s.pk), s.name))
-        persian = not (get_language() or "fa").startswith("en")
+        persian = is_persian()
         due_dates = {
             pk: format_jalali(default_due_on(s, on=timezone.localdate()), persian_digits=persian)
             for pk, s in self.services.items()

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role, User
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.referrals.models import Notification, Referral
 
@@ -47,10 +48,6 @@ def office_users(referral: Referral) -> list[User]:
     return users
 
 
-def _fa_digits() -> bool:
-    return (translation.get_language() or "fa").startswith("fa")
-
-
 def _message(kind: str, referral: Referral, note: str = "") -> str:
     """The text in the site's language (the rows are shown as stored, and emailed)."""
     params = {
@@ -58,7 +55,7 @@ def _message(kind: str, referral: Referral, note: str = "") -> str:
         "service": referral.service.name,
         "partner": referral.partner.name,
         "urgency": referral.get_urgency_display(),
-        "due": format_jalali(referral.due_on, persian_digits=_fa_digits()),
+        "due": format_jalali(referral.due_on, persian_digits=is_persian()),
         "reason": note,
         "outcome": referral.get_outcome_display() if referral.outcome else "",
     }

@@ -21,11 +21,11 @@ from typing import IO, Any
 import xlsxwriter
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import OFFICE_ROLES, Role
 from mahalleh.audit.services import audit_record
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.registry import selectors
 from mahalleh.registry.models import Household, Person
@@ -43,10 +43,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def _persian() -> bool:
-    return not (get_language() or "fa").startswith("en")
 
 
 # --------------------------------------------------------------------------- columns
@@ -67,7 +63,7 @@ def _dated(model: type[Model], name: str) -> list[Column]:
     label = _label(model, name)
 
     def jalali(obj):
-        return format_jalali(getattr(obj, name), persian_digits=_persian())
+        return format_jalali(getattr(obj, name), persian_digits=is_persian())
 
     def iso(obj):
         value = getattr(obj, name)
@@ -234,7 +230,7 @@ def export_households(*, user, filters: dict, fmt: str, fileobj: IO[bytes], via:
     if fmt == "csv":
         count = write_csv(fileobj, header, rows(households))
     else:
-        count = write_xlsx(fileobj, header, rows(households), right_to_left=_persian())
+        count = write_xlsx(fileobj, header, rows(households), right_to_left=is_persian())
     office_id, province_id = _place(user)
     audit_record(
         user=user,

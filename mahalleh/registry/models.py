@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core.i18n import localized
 
 
 class HarmType(models.Model):
@@ -26,9 +27,7 @@ class HarmType(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "fa").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fa
+        return localized(self.name_fa, self.name_en)
 
 
 class Household(models.Model):
@@ -318,9 +317,7 @@ class AssessmentItem(models.Model):
 
     @property
     def label(self) -> str:
-        if (get_language() or "fa").startswith("en") and self.label_en:
-            return self.label_en
-        return self.label_fa
+        return localized(self.label_fa, self.label_en)
 
 
 class Assessment(models.Model):

@@ -3,19 +3,15 @@
 import datetime
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mahalleh.activities.models import AGE_GROUP_CHOICES
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.persian import to_persian_digits
 
 register = template.Library()
 
 _AGE_GROUP_LABELS = dict(AGE_GROUP_CHOICES)
-
-
-def _persian() -> bool:
-    return not (get_language() or "fa").startswith("en")
 
 
 @register.filter
@@ -24,7 +20,7 @@ def percent(rate) -> str:
     value = getattr(rate, "percent", rate)
     if value is None or value == "":
         return "—"
-    return f"{to_persian_digits(value)}٪" if _persian() else f"{value}%"
+    return f"{to_persian_digits(value)}٪" if is_persian() else f"{value}%"
 
 
 @register.filter
@@ -33,15 +29,15 @@ def hm(value) -> str:
     if not isinstance(value, datetime.time):
         return ""
     text = f"{value.hour:02d}:{value.minute:02d}"
-    return to_persian_digits(text) if _persian() else text
+    return to_persian_digits(text) if is_persian() else text
 
 
 @register.filter
 def target_groups(activity) -> str:
     """ "adolescents (12–17), youth (18–29) · women and girls", or "all ages"."""
     groups = [str(_AGE_GROUP_LABELS[g]) for g in activity.age_groups if g in _AGE_GROUP_LABELS]
-    text = "، ".join(groups) if _persian() else ", ".join(groups)
+    text = "، ".join(groups) if is_persian() else ", ".join(groups)
     text = text or _("all ages")
     if activity.sex != activity.Sex.ANY:
         text = f"{text} · {activity.get_sex_display()}"
-    return to_persian_digits(text) if _persian() else text
+    return to_persian_digits(text) if is_persian() else text

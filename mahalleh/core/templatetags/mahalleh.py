@@ -4,16 +4,12 @@ import datetime
 
 from django import template
 from django.utils import formats, numberformat
-from django.utils.translation import get_language
 
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali, format_jalali_long
 from mahalleh.core.persian import to_persian_digits
 
 register = template.Library()
-
-
-def _persian() -> bool:
-    return not (get_language() or "fa").startswith("en")
 
 
 @register.filter
@@ -24,9 +20,9 @@ def jdate(value, arg: str = "") -> str:
     if not isinstance(value, datetime.date):
         return str(value)
     if arg == "long":
-        text = format_jalali_long(value, lang="fa" if _persian() else "en")
+        text = format_jalali_long(value, lang="fa" if is_persian() else "en")
         return text
-    return format_jalali(value, persian_digits=_persian(), with_time=(arg == "time"))
+    return format_jalali(value, persian_digits=is_persian(), with_time=(arg == "time"))
 
 
 @register.filter
@@ -34,7 +30,7 @@ def num(value) -> str:
     """A number with thousands separators, in Persian digits in the Persian UI."""
     if value in (None, ""):
         return ""
-    if _persian():
+    if is_persian():
         # Django's fa locale sets no NUMBER_GROUPING, so formats.number_format would not group at all.
         text = numberformat.format(value, ".", grouping=3, thousand_sep="٬", force_grouping=True)
         return to_persian_digits(text)
@@ -46,7 +42,7 @@ def digits(value) -> str:
     """Any text with its digits shown as Persian digits in the Persian UI (codes, phones)."""
     if value in (None, ""):
         return ""
-    return to_persian_digits(str(value)) if _persian() else str(value)
+    return to_persian_digits(str(value)) if is_persian() else str(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,15 +1,11 @@
 """Rates and day counts of the partner statistics, in the digits of the UI language."""
 
 from django import template
-from django.utils.translation import get_language
 
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.persian import to_persian_digits
 
 register = template.Library()
-
-
-def _persian() -> bool:
-    return not (get_language() or "fa").startswith("en")
 
 
 @register.filter
@@ -18,7 +14,7 @@ def percent(value) -> str:
     if value is None or value == "":
         return "—"
     text = str(round(float(value) * 100))
-    return to_persian_digits(text) + "٪" if _persian() else text + "%"
+    return to_persian_digits(text) + "٪" if is_persian() else text + "%"
 
 
 @register.filter
@@ -27,4 +23,4 @@ def days(value) -> str:
     if value is None or value == "":
         return "—"
     text = f"{float(value):.1f}"
-    return to_persian_digits(text.replace(".", "٫")) if _persian() else text
+    return to_persian_digits(text.replace(".", "٫")) if is_persian() else text

@@ -9,11 +9,12 @@ of the core validators.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mahalleh.core import national_code as nc
 from mahalleh.core import phone
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import PARSE_MESSAGES, parse_date
 from mahalleh.core.persian import localized_digits
 
@@ -94,7 +95,7 @@ KIND_NAMES = {
 
 
 def list_separator() -> str:
-    return "، " if (get_language() or "fa").startswith("fa") else ", "
+    return "، " if is_persian() else ", "
 
 
 def _localize(value):

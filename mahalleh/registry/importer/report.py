@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime
 
 import xlsxwriter
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.registry.importer.messages import error_text
 from mahalleh.registry.models import Person
 
 XLSX_MAX_ROWS = 1_048_576
-
-
-def _persian() -> bool:
-    return (get_language() or "fa").startswith("fa")
 
 
 def write_error_report(target, errors, header) -> int:
@@ -35,7 +31,7 @@ def write_error_report(target, errors, header) -> int:
         },
     )
     sheet = book.add_worksheet(_("Errors")[:31])
-    if _persian():
+    if is_persian():
         sheet.right_to_left()
     bold = book.add_format({"bold": True, "bg_color": "#E9ECEF", "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -68,7 +64,7 @@ def preview_rows(preview: list[dict]) -> list[dict]:
         birth = row.get("birth_date") or ""
         if birth:
             try:
-                birth = format_jalali(datetime.date.fromisoformat(birth), persian_digits=_persian())
+                birth = format_jalali(datetime.date.fromisoformat(birth), persian_digits=is_persian())
             except ValueError:
                 pass
         out.append(
