@@ -24,8 +24,3 @@ def household_items(household) -> list[dict]:
     One entry per member's enrolment ("enrolled in <activity>", with their attendance so far) and
     one more when they left it. The household was already scoped by the caller."""
     return _items(Enrolment.objects.filter(person__household=household))
-
-
-def person_items(person) -> list[dict]:
-    """The same entries for one resident (for a timeline on the person's page)."""
-    return _items(Enrolment.objects.filter(person=person))
