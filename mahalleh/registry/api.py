@@ -111,25 +111,11 @@ class PersonOut(VersionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Person
+        # The resident's own fields are the ones the services write (one list, services.PERSON_FIELDS).
         fields = [
             "id",
             "household",
-            "id_type",
-            "national_code",
-            "document_number",
-            "first_name",
-            "last_name",
-            "father_name",
-            "sex",
-            "birth_date",
-            "relation",
-            "nationality",
-            "education",
-            "school_enrolled",
-            "employment",
-            "disability",
-            "insurance",
-            "mobile",
+            *services.PERSON_FIELDS,
             "status",
             "status_changed_on",
             "created_at",
