@@ -31,7 +31,7 @@ def sentry_init(*, dsn: str, environment: str = "production", transport=None) ->
         "dsn": dsn,
         "environment": environment,
         "integrations": [DjangoIntegration()],
-        "send_default_pii": False,
+        # Nothing personal is sent: no PII by default, no request bodies, no local variables.
         "max_request_body_size": "never",
         "include_local_variables": False,  # locals may hold a resident's record
         "before_send": _scrub,

@@ -21,7 +21,7 @@ from tests.ops.pgtools import as_postgres, pg_bin, wait_until
 pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("DATABASE_REPLICA_URLS"),
-        reason="DATABASE_REPLICA_URLS is not set: the real-replica router tests are SKIPPED (.ci/run sets it)",
+        reason="DATABASE_REPLICA_URLS is not set: real-replica router tests SKIPPED (.ci/run sets it)",
     ),
     pytest.mark.django_db(transaction=True, databases=["default", "replica1"]),
 ]
@@ -51,7 +51,9 @@ def export_csv(client) -> str:
 
 
 def test_the_export_is_read_from_the_replica(client, world):
-    Household.objects.create(neighbourhood=world.hood_a, address="کوچه بنفشه ۷", created_by=world.facilitator_a)
+    Household.objects.create(
+        neighbourhood=world.hood_a, address="کوچه بنفشه ۷", created_by=world.facilitator_a
+    )
     wait_until(lambda: replica_sees(Household, address="کوچه بنفشه ۷"))
     verified_client(client, world.facilitator_a)
 
