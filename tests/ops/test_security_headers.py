@@ -11,7 +11,10 @@ from tests.conftest import verified_client
 
 TEMPLATES = sorted(Path("mahalleh").glob("*/templates/**/*.html"))
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>", re.I), "inline <script>"),
+    (
+        re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>", re.I),
+        "inline <script>",
+    ),
     (re.compile(r"<style\b", re.I), "inline <style>"),
     (re.compile(r"\sstyle=", re.I), "style attribute"),
     (re.compile(r"\son[a-z]+=", re.I), "on* event attribute"),
@@ -28,7 +31,9 @@ def test_there_are_templates_to_check():
 def test_no_template_needs_unsafe_inline(template):
     text = template.read_text(encoding="utf-8")
     found = [what for pattern, what in INLINE if pattern.search(text)]
-    assert not found, f"{template}: {', '.join(found)} (the CSP forbids it: use a static file / data attribute)"
+    assert not found, (
+        f"{template}: {', '.join(found)} (the CSP forbids it: use a static file / data attribute)"
+    )
 
 
 @pytest.mark.django_db
