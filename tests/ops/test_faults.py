@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from mahalleh.audit.models import AuditEntry
 from mahalleh.registry.models import Household
@@ -24,6 +25,12 @@ from tests.conftest import verified_client
 from tests.ops.pgtools import Cluster, accepts_connections, pg_bin, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The worker and PostgreSQL-restart tests bring their own databases: run them once, in the SQLite run.
+once = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+    reason="runs once, in the SQLite run (it brings its own database)",
+)
 
 
 # --------------------------------------------------------------------------- disk full
@@ -98,6 +105,7 @@ def _own_env(tmp_path, **extra) -> dict:
     return env
 
 
+@once
 def test_a_worker_killed_during_an_import_commit_leaves_nothing_half_written_and_a_retry_works(tmp_path):
     env = _own_env(tmp_path, FAULT_PERSONS="40000")
     steps = ["-m", "tests.ops.fault_steps"]
@@ -179,6 +187,7 @@ def throwaway_pg(tmp_path):
         cluster.destroy()
 
 
+@once
 def test_postgresql_restarted_under_load_fails_cleanly_and_the_app_reconnects(tmp_path, throwaway_pg):
     import json
     import threading

@@ -23,6 +23,7 @@ def one_healthy_replica(monkeypatch):
         yield
 
 
+@override_settings(DATABASE_REPLICAS=[])
 def test_without_replicas_everything_reads_the_primary():
     with using_replica():
         assert router.db_for_read(None) == "default"
