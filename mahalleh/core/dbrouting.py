@@ -331,30 +331,33 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.warning(
-            "database unavailable: %s", str(exception).strip().splitlines()[0] if str(exception) else ""
-        )
-        for conn in connections.all(initialized_only=True):
-            try:
-                conn.close_if_unusable_or_obsolete()
-            except DatabaseError:
-                pass
-        message = _(
-            "The database is not reachable for a moment. Nothing was lost: try again in a few seconds."
-        )
-        if request.path.startswith("/api/"):
-            import json
+        return database_unavailable_response(request, exception)
 
-            body = json.dumps({"detail": message, "code": "database_unavailable"}, ensure_ascii=False)
-            response = HttpResponse(body, status=503, content_type="application/json")
-        else:
-            from django.template.loader import render_to_string
 
-            try:
-                # No request context: its context processors would query the database again.
-                body = render_to_string("core/error.html", {"status": 503, "message": message})
-            except Exception:  # noqa: BLE001 - the page must not depend on the database
-                body = f"<!doctype html><title>503</title><p>{message}</p>"
-            response = HttpResponse(body, status=503)
-        response["Retry-After"] = "5"
-        return response
+def database_unavailable_response(request, exception) -> HttpResponse:
+    """503 with Retry-After (JSON under /api/), for the middleware above and for the 500 handler
+    (a lost connection inside another middleware never reaches process_exception)."""
+    import json
+
+    from django.template.loader import render_to_string
+
+    first_line = str(exception).strip().splitlines()[0] if str(exception) else ""
+    logger.warning("database unavailable: %s", first_line)
+    for conn in connections.all(initialized_only=True):
+        try:
+            conn.close_if_unusable_or_obsolete()
+        except DatabaseError:
+            pass
+    message = _("The database is not reachable for a moment. Nothing was lost: try again in a few seconds.")
+    if request.path.startswith("/api/"):
+        body = json.dumps({"detail": message, "code": "database_unavailable"}, ensure_ascii=False)
+        response = HttpResponse(body, status=503, content_type="application/json")
+    else:
+        try:
+            # No request context: its context processors would query the database again.
+            body = render_to_string("core/error.html", {"status": 503, "message": message})
+        except Exception:  # noqa: BLE001 - the page must not depend on the database
+            body = f"<!doctype html><title>503</title><p>{message}</p>"
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = "5"
+    return response

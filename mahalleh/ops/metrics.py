@@ -74,11 +74,12 @@ def exposition() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
+        # Every gunicorn worker (and the job worker) writes its values there: sum them.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        body = generate_latest(registry)
     else:
-        registry = CollectorRegistry()
-        for collector in list(REGISTRY._collector_to_names):
-            registry.register(collector)
-    registry.register(StateCollector())
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+        body = generate_latest(REGISTRY)
+    state = CollectorRegistry()
+    state.register(StateCollector())
+    return body + generate_latest(state), CONTENT_TYPE_LATEST

@@ -249,3 +249,41 @@ def _get_ok(get) -> bool:
         return get()[0] == 200
     except OSError:
         return False
+
+
+# --------------------------------------------------------------------------- lost connection
+
+
+@pytest.mark.django_db
+def test_a_lost_database_connection_in_a_page_is_a_503_asking_to_retry(client, world, monkeypatch):
+    from django.db import OperationalError
+
+    from mahalleh.registry import selectors
+
+    def lost(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    verified_client(client, world.facilitator_a)
+    monkeypatch.setattr(selectors, "household_list", lost)
+    response = client.get("/registry/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "پایگاه داده لحظه‌ای در دسترس نیست" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_lost_connection_inside_a_middleware_is_a_503_too(rf):
+    from django.db import OperationalError
+
+    from mahalleh.core.views import error_500
+
+    try:
+        raise OperationalError("terminating connection due to administrator command")
+    except OperationalError:
+        api = error_500(rf.get("/api/v1/me/"))
+    assert api.status_code == 503 and api["Content-Type"] == "application/json"
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        other = error_500(rf.get("/registry/"))
+    assert other.status_code == 500
