@@ -44,7 +44,7 @@ test: install-dev lint
 	fi
 
 bench: install-dev
-	$(PY) -m bench
+	BENCH_START_REPLICA=$${BENCH_START_REPLICA:-1} $(PY) -m bench
 
 # Rebuild the compiled translations after editing mahalleh/locale/*/LC_MESSAGES/django.po
 messages: install-dev

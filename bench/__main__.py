@@ -351,6 +351,8 @@ def main() -> int:
                      note=f"p50 {srch[kind]['p50_ms']} ms, {srch[kind]['n']} queries")
             )  # fmt: skip
         api_env, api_token, api_label = env, setup["token"], label
+        if vendor == "postgresql":
+            rows.append(router_row(env, url))
     if api_env is not None:
         print(f"  API load ({api_label}, {api_seconds} s)", flush=True)
         try:
@@ -372,6 +374,61 @@ def main() -> int:
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def router_row(env: dict, pg_url: str) -> dict:
+    """The heavy read page with and without the replica router (same run): does the primary get
+    relieved? Needs a streaming replica: BENCH_REPLICA_URL, or BENCH_START_REPLICA=1 (as
+    `make bench` sets) to start one with scripts/pg_replica.sh on BENCH_REPLICA_PORT."""
+    name = "export page with the replica router (PostgreSQL)"
+    replica_url = os.environ.get("BENCH_REPLICA_URL", "")
+    replica_dir = None
+    try:
+        if not replica_url:
+            if os.environ.get("BENCH_START_REPLICA") != "1":
+                return _row(
+                    name,
+                    None,
+                    "ms",
+                    target=None,
+                    note="no replica: set BENCH_REPLICA_URL or BENCH_START_REPLICA=1",
+                )
+            port = int(os.environ.get("BENCH_REPLICA_PORT", "5443"))
+            primary_port = pg_url.rsplit(":", 1)[1].split("/")[0]
+            replica_dir = tempfile.mkdtemp(prefix="mahalleh-bench-replica-")
+            started = subprocess.run(
+                ["bash", str(ROOT / "scripts" / "pg_replica.sh"), "start", primary_port, str(port), replica_dir],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if started.returncode != 0:
+                return _row(
+                    name,
+                    None,
+                    "ms",
+                    target=None,
+                    note=f"replica did not start: {started.stderr.strip()[-200:]}",
+                )
+            replica_url = pg_url.rsplit(":", 1)[0] + f":{port}/" + pg_url.rsplit("/", 1)[1]
+        print("  PostgreSQL: export with / without the replica router", flush=True)
+        n = int(os.environ.get("BENCH_ROUTER_REQUESTS", "3"))
+        res = run_worker("router", n, env={**env, "DATABASE_REPLICA_URLS": replica_url})
+        with_r, without = res["with_router"], res["without_router"]
+        total = sum(with_r["statements"].values())
+        return _row(
+            name, with_r["p95_ms"], "ms", target=None, lower_is_better=True,
+            peer=without["p95_ms"], peer_name="same page, primary only",
+            note=(f"{n} requests, {res['persons']:,} persons; primary served {with_r['statements']['default']} of "
+                  f"{total} SQL statements and read {with_r['primary_rows_read']:,} rows with the router, "
+                  f"{sum(without['statements'].values())} statements and {without['primary_rows_read']:,} rows "
+                  "without"),
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - reported in the table, the other rows stand
+        return _row(name, None, "ms", target=None, note=f"failed: {str(exc)[-300:]}")
+    finally:
+        if replica_dir:
+            subprocess.run(
+                ["bash", str(ROOT / "scripts" / "pg_replica.sh"), "stop", replica_dir], check=False
+            )
 
 
 def _row(name, value, unit, *, target, peer=None, peer_name="", limit=None, limit_name="", note="",

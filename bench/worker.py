@@ -232,7 +232,79 @@ def step_search(args) -> None:
     out(**results)
 
 
+def step_router(args) -> None:
+    """The registry export (the heaviest read page there is until the dashboards land) for the
+    bench facilitator, N times with the replica router and N times without, in one process:
+    latency, and how many SQL statements and rows the PRIMARY had to serve in each mode."""
+    import psycopg
+    from django.db import connections
+    from django.test import Client, override_settings
+
+    from mahalleh.accounts.models import User
+    from mahalleh.registry.models import Person
+
+    n = int(args[0]) if args else 3
+    user = User.objects.get(username="bench")
+    client = Client()
+    client.force_login(user)
+    newest = Person.objects.using("default").order_by("-pk").values_list("pk", flat=True).first()
+    deadline = time.monotonic() + 120
+    while not Person.objects.using("replica1").filter(pk=newest).exists():  # the replica caught up
+        if time.monotonic() > deadline:
+            raise SystemExit("the replica did not catch up within 120 s")
+        time.sleep(0.5)
+    primary = connections["default"].settings_dict
+
+    def primary_rows_read() -> int:
+        time.sleep(1.1)  # PostgreSQL publishes a backend's table statistics about once a second
+        with psycopg.connect(
+            host=primary["HOST"] or "127.0.0.1", port=primary["PORT"] or 5432, user=primary["USER"],
+            password=primary.get("PASSWORD") or None, dbname=primary["NAME"], autocommit=True,
+        ) as conn:  # fmt: skip
+            return conn.execute(
+                "SELECT tup_returned + tup_fetched FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()[0]
+
+    def run(routes: list[str]) -> dict:
+        counts = {alias: 0 for alias in connections}
+
+        def counter(alias):
+            def wrapper(execute, sql, params, many, context):
+                counts[alias] += 1
+                return execute(sql, params, many, context)
+
+            return wrapper
+
+        samples = []
+        with override_settings(REPLICA_VIEWS=routes, REPLICA_ROLES=[]):
+            client.get("/registry/export/?format=csv")  # warm caches and connections
+            before = primary_rows_read()
+            wrappers = [connections[a].execute_wrapper(counter(a)) for a in connections]
+            for w in wrappers:
+                w.__enter__()
+            try:
+                for _ in range(n):
+                    t = time.perf_counter()
+                    response = client.get("/registry/export/?format=csv")
+                    b"".join(response.streaming_content)
+                    samples.append(time.perf_counter() - t)
+                    assert response.status_code == 200
+            finally:
+                for w in wrappers:
+                    w.__exit__(None, None, None)
+            after = primary_rows_read()
+        return {**_percentiles(samples), "statements": counts, "primary_rows_read": after - before}
+
+    out(
+        requests=n,
+        persons=Person.objects.count(),
+        with_router=run(["registry:export"]),
+        without_router=run([]),
+    )
+
+
 STEPS = {
+    "router": step_router,
     "setup": step_setup,
     "import": step_import,
     "limit": step_limit,

@@ -63,10 +63,16 @@ INSTALLED_APPS = [
     "mahalleh.community",
     "mahalleh.api",
     "mahalleh.demo",
+    "mahalleh.ops",
 ]
 
 MIDDLEWARE = [
+    # First: every log line and error report of the request carries its id; metrics time it all.
+    "mahalleh.core.middleware.RequestIdMiddleware",
+    "mahalleh.ops.metrics.MetricsMiddleware",
+    "mahalleh.core.dbrouting.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mahalleh.core.middleware.LanguageMiddleware",
@@ -78,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it calls the routed views itself (replica first, primary on failure).
+    "mahalleh.core.dbrouting.ReplicaRoutingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,13 +115,55 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'mahalleh.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A connection kept across requests is checked before reuse, so the app reconnects by
+        # itself after PostgreSQL restarts instead of failing one request per worker.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Seconds a writer waits for another one's lock instead of failing "database is locked".
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            # Take the write lock when the transaction starts: a DEFERRED transaction that read
+            # first and writes second cannot wait for the lock (SQLite fails it at once).
+            "transaction_mode": "IMMEDIATE",
+        }
     )
+
+# Streaming read replicas (PostgreSQL): heavy reads go there, see mahalleh/core/dbrouting.py.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # A replica that is down must not hold a request for long before the primary takes over.
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests read the test database through the replica (it streams from the primary).
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["mahalleh.core.dbrouting.ReplicaRouter"]
+# A replica further behind than this is skipped; a user who wrote reads the primary this long.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
+# Views whose reads go to a replica (URL names, shell patterns allowed) and URL prefixes.
+# An app opts in with one line here, or with @replica_view / `with using_replica():`.
+REPLICA_VIEWS = [
+    "registry:export",
+    "audit:list",
+    "audit-entry-list",
+    "indicators:*",
+    "reports:*",
+    "indicator-*",
+    "report-*",
+]
+REPLICA_PATH_PREFIXES = env_list("REPLICA_PATH_PREFIXES", [])
+# Roles whose every GET reads from a replica (aggregate-only users).
+REPLICA_ROLES = ["national_analyst"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -140,6 +190,29 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+if env_bool("SECURE_COOKIES", False):
+    # Behind a TLS proxy (deploy/nginx): trust its X-Forwarded-Proto, and tell browsers to
+    # use HTTPS only from now on.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Content-Security-Policy (django-csp): every script, style, font and image is ours; no inline
+# script or style attribute anywhere (tests/ops/test_security_headers.py checks the templates).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Lockout after repeated failed logins (django-axes): per username and address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -163,7 +236,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Largest upload accepted, per kind of upload, in megabytes (nginx's client_max_body_size in
+# deploy/ must be at least the largest of these).
+UPLOAD_LIMITS_MB = {
+    "import": env_int("UPLOAD_MAX_IMPORT_MB", 50),
+    "image": env_int("UPLOAD_MAX_IMAGE_MB", 10),
+}
+# Uploads of imports that failed, or were checked and never saved, are deleted after this long.
+UPLOAD_KEEP_HOURS = env_int("UPLOAD_KEEP_HOURS", 72)
+# An import whose worker has not reported for this long is marked failed (the worker died).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 15)
+# Where exports are written before they are sent (a full disk gives a clear error page).
+EXPORT_TMP_DIR = env_str("EXPORT_TMP_DIR") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -184,7 +269,8 @@ else:
     }
 
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that is down is a cache miss (and a warning), never an error page.
+    {"default": {"BACKEND": "mahalleh.core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
@@ -220,9 +306,36 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# JSON lines (one object per line, with the request id) for the journal and log shippers;
+# LOG_FORMAT=text for a human at a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "mahalleh.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "mahalleh.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Operations: /metrics is answered only to these addresses or to `Authorization: Bearer <token>`.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# /readyz fails when the media directory's disk has less free space than this.
+READY_MIN_FREE_MB = env_int("READY_MIN_FREE_MB", 500)
+
+# Errors to Sentry (or a compatible server) only when SENTRY_DSN is set; no personal data sent.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from mahalleh.core.errors_sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

@@ -6,6 +6,7 @@ from mahalleh.core.views import favicon
 
 urlpatterns = [
     path("", include("mahalleh.core.urls")),
+    path("", include("mahalleh.ops.urls")),
     path("accounts/", include("mahalleh.accounts.urls")),
     path("places/", include("mahalleh.geo.urls")),
     path("registry/", include("mahalleh.registry.urls")),

@@ -27,3 +27,24 @@ class LanguageMiddleware:
         if "Cookie" not in patch:
             response["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         return response
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the proxy's X-Request-ID if sane, else a new one): it is in every
+    log line of the request, in the error report and in the response's X-Request-ID header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from mahalleh.core.logging import new_request_id, request_id_var
+
+        request_id = new_request_id(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -28,6 +30,14 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    # Called inside Django's exception handling: a lost database connection is a 503, not a 500.
+    from django.db import InterfaceError, OperationalError
+
+    from mahalleh.core.dbrouting import database_unavailable_response
+
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable_response(request, exception)
     return render(request, "core/error.html", {"status": 500}, status=500)
 
 

@@ -231,6 +231,8 @@ def export_households(*, user, filters: dict, fmt: str, fileobj: IO[bytes], via:
         count = write_csv(fileobj, header, rows(households))
     else:
         count = write_xlsx(fileobj, header, rows(households), right_to_left=is_persian())
+    # Buffered bytes reach the disk here, so a full disk fails before the export is audited as done.
+    fileobj.flush()
     office_id, province_id = _place(user)
     audit_record(
         user=user,

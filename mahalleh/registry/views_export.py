@@ -1,13 +1,20 @@
 """Export of the household list as CSV or XLSX, with the list's filters (see `exports`)."""
 
+import errno
+import logging
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from mahalleh.registry import exports, selectors
 from mahalleh.registry.forms import HouseholdFilterForm
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -26,9 +33,22 @@ def export(request):
     filters = HouseholdFilterForm(params, actor=user).selector_kwargs()
     # A temporary file, not a streamed body: the audit entry records the real row count, and a
     # failure half-way is an error page instead of a silently truncated file.
-    out = tempfile.TemporaryFile()  # FileResponse closes it (and the OS deletes it)
-    exports.export_households(user=user, filters=filters, fmt=fmt, fileobj=out)
-    out.seek(0)
+    out = tempfile.TemporaryFile(dir=settings.EXPORT_TMP_DIR)  # FileResponse closes it; the OS deletes it
+    try:
+        exports.export_households(user=user, filters=filters, fmt=fmt, fileobj=out)
+        out.seek(0)
+    except OSError as exc:
+        out.close()
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        logger.error(
+            "export failed, disk full under %s: %s", settings.EXPORT_TMP_DIR or tempfile.gettempdir(), exc
+        )
+        message = _(
+            "The server's disk is full, so the export could not be written. Nothing was sent; "
+            "tell your administrator and try again later."
+        )
+        return render(request, "core/error.html", {"status": 507, "message": message}, status=507)
     return FileResponse(
         out, as_attachment=True, filename=exports.filename(fmt), content_type=exports.FORMATS[fmt]
     )

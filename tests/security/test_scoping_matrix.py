@@ -395,3 +395,22 @@ def test_partner_user_sees_no_places_in_the_api(world, api):
 def test_api_filter_on_an_out_of_scope_office_returns_nothing(world, api):
     body = api(world.facilitator_a).get(f"/api/v1/neighbourhoods/?office={world.office_b.pk}").json()
     assert body["results"] == []
+
+
+# --------------------------------------------------------------------------- operations endpoints
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_operations_endpoints_show_no_data_and_metrics_only_to_allowed_addresses(world, client, role):
+    """/healthz and /readyz (for load balancers) are the same for everyone and name no person or
+    place; /metrics is a 404 from any other address, whatever the role (even the admin)."""
+    from tests.conftest import verified_client
+
+    if role:
+        verified_client(client, getattr(world, role))
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert set(ready.json()) == {"status", "database", "disk", "replicas", "cache", "jobs"}
+    text = ready.content.decode()
+    assert all(getattr(world, place).name_fa not in text for place in ("kerman", "office_a", "hood_a"))
+    assert client.get("/metrics", REMOTE_ADDR="198.51.100.7").status_code == 404

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.metrics import IMPORT_ROWS, IMPORT_ROWS_PER_SECOND
 from mahalleh.core.services import require
+from mahalleh.core.uploads import check_upload_size
 from mahalleh.registry.importer.messages import ImportFileError, file_text
 from mahalleh.registry.importer.pipeline import COUNT_FIELDS, run_import
 from mahalleh.registry.importer.readers import sniff
@@ -67,6 +70,8 @@ def import_job_create(*, actor, upload, language: str | None = None) -> ImportJo
     """Store an uploaded file as a new import of the actor's office; a file that is not a
     spreadsheet or is empty is refused at once with a ValidationError on ``file``."""
     require(can_import(actor))
+    with translation.override(language or translation.get_language()):
+        check_upload_size(upload, kind="import")
     name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
     job = ImportJob(office_id=actor.office_id, uploaded_by=actor, original_name=name)
     # A random stored name: the original may carry personal data and odd characters.
@@ -88,7 +93,24 @@ def import_job_start(*, actor, upload, language: str | None = None) -> ImportJob
 
     language = language or translation.get_language() or "fa"
     job = import_job_create(actor=actor, upload=upload, language=language)
-    import_validate_task(job.pk, language)
+    try:
+        import_validate_task(job.pk, language)
+    except Exception as exc:  # the queue (Redis) is unreachable: take nothing, say so
+        logger.error("import %s could not be queued: %s", job.pk, exc)
+        job.file.delete(save=False)
+        job.delete()
+        with translation.override(language):
+            raise ValidationError(
+                {
+                    "file": [
+                        _(
+                            "The job queue is not reachable right now, so the file was not taken. "
+                            "Try again in a minute."
+                        )
+                    ]
+                },
+                code="queue_unavailable",
+            ) from None
     job.refresh_from_db()
     return job
 
@@ -141,6 +163,7 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
 
     report_fd, report_path = tempfile.mkstemp(suffix=".xlsx")
     os.close(report_fd)
+    started = time.perf_counter()
     with translation.override(language):
         try:
             result = run_import(
@@ -164,6 +187,10 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
             )
             os.unlink(report_path)
             return
+        step = "commit" if commit else "check"
+        elapsed = max(time.perf_counter() - started, 1e-6)
+        IMPORT_ROWS.labels(step).inc(result.rows_total)
+        IMPORT_ROWS_PER_SECOND.labels(step).observe(result.rows_total / elapsed)
         try:
             fields = {name: getattr(result, name) for name in COUNT_FIELDS}
             if result.failed:
@@ -194,3 +221,72 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
         finally:
             if os.path.exists(report_path):
                 os.unlink(report_path)
+
+
+# --------------------------------------------------------------------------- housekeeping
+
+
+def import_jobs_reap(*, now=None) -> int:
+    """Mark as failed the imports whose worker stopped reporting (killed, out of memory, machine
+    restarted). Their commit was one transaction, so nothing of the file was written; the user
+    is told to upload it again. Returns how many were marked."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    stale = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING], updated_at__lt=cutoff
+    )
+    count = 0
+    for job in stale:
+        # Stored in Persian, the UI's default language (the job has no language of its own).
+        with translation.override("fa"):
+            message = str(
+                _(
+                    "The import stopped before it finished (the background worker was interrupted). "
+                    "Nothing from this file was saved: upload it again."
+                )
+            )
+        count += ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at__lt=cutoff).update(
+            status=ImportJob.Status.FAILED, message=message, finished_at=now, updated_at=now
+        )
+        logger.warning("import %s marked failed: no progress since %s", job.pk, job.updated_at.isoformat())
+    return count
+
+
+def _removed_message() -> str:
+    with translation.override("fa"):
+        return str(_("Checked but not saved in time: the file was removed. Upload it again to import it."))
+
+
+def import_uploads_clean(*, now=None) -> int:
+    """Delete the stored files of imports that failed, or were checked and never saved, more than
+    UPLOAD_KEEP_HOURS ago (they hold residents' personal data). Returns how many files went."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.UPLOAD_KEEP_HOURS)
+    old = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.FAILED, ImportJob.Status.VALIDATED], updated_at__lt=cutoff
+    ).exclude(file="")
+    removed = 0
+    for job in old:
+        for stored in (job.file, job.report_file):
+            if stored:
+                stored.delete(save=False)
+        fields = {"file": "", "report_file": "", "updated_at": now}
+        if job.status == ImportJob.Status.VALIDATED:
+            fields.update(
+                status=ImportJob.Status.FAILED,
+                finished_at=now,
+                message=str(
+                    _("Checked but not saved in time: the file was removed. Upload it again to import it.")
+                ),
+            )
+        ImportJob.objects.filter(pk=job.pk).update(**fields)
+        removed += 1
+    return removed

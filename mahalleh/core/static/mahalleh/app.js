@@ -242,6 +242,9 @@
   function init() {
     initDatePickers();
     drawMaps(document);
+    applyWidths(document);
+    initServiceDueDate();
+    initDocumentBoxes();
   }
 
   ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
@@ -252,9 +255,72 @@
     });
   });
 
+  /* ------------------------------------------------------------ behaviours --
+   * The Content-Security-Policy forbids inline scripts, on* attributes and style=""; pages
+   * ask for behaviour with data attributes instead:
+   *   data-width="42"          the element's width is 42 % (progress bars)
+   *   data-autosubmit          a change submits the element's form
+   *   data-tick-all="SELECTOR" a click ticks every checkbox matching SELECTOR
+   *   data-history-back        a click goes back one page (the href is the fallback)
+   *   select[data-service] + input[name=due_on]  the due date follows the chosen service
+   *   select[name=id_type] + [data-show-for]     only the matching document box is shown
+   */
+  function applyWidths(root) {
+    (root || document).querySelectorAll('[data-width]').forEach((el) => {
+      const value = Math.max(0, Math.min(100, parseFloat(el.dataset.width) || 0));
+      el.style.width = value + '%';
+    });
+  }
+
+  document.addEventListener('change', (event) => {
+    const el = event.target;
+    if (el && el.matches && el.matches('[data-autosubmit]') && el.form) {
+      el.form.submit();
+    }
+  });
+  document.addEventListener('click', (event) => {
+    const tick = event.target.closest && event.target.closest('[data-tick-all]');
+    if (tick) {
+      document.querySelectorAll(tick.dataset.tickAll).forEach((c) => { c.checked = true; });
+    }
+    const back = event.target.closest && event.target.closest('[data-history-back]');
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  function initServiceDueDate() {
+    // The due date follows the service chosen, until someone types a date of their own.
+    const select = document.querySelector('select[data-service]');
+    const due = document.querySelector('input[name="due_on"]');
+    if (!select || !due) return;
+    let auto = due.value === '' || Array.prototype.some.call(select.options, (o) => o.dataset.due === due.value);
+    due.addEventListener('input', () => { auto = false; });
+    select.addEventListener('change', () => {
+      const option = select.options[select.selectedIndex];
+      if (auto && option && option.dataset.due) { due.value = option.dataset.due; }
+    });
+  }
+
+  function initDocumentBoxes() {
+    // The national code box only for a national code, the card number only for a card or passport.
+    // Without JavaScript both stay visible and the server ignores the one that does not apply.
+    const select = document.querySelector('select[name="id_type"]');
+    if (!select || !document.querySelector('[data-show-for]')) return;
+    function update() {
+      document.querySelectorAll('[data-show-for]').forEach((box) => {
+        box.hidden = box.dataset.showFor.split(' ').indexOf(select.value) === -1;
+      });
+    }
+    select.addEventListener('change', update);
+    update();
+  }
+
   function afterSwap() {
     initDatePickers();
     drawMaps(document);
+    applyWidths(document);
   }
   document.addEventListener('htmx:afterSwap', afterSwap);
   document.addEventListener('htmx:oobAfterSwap', afterSwap);

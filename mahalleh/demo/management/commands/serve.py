@@ -20,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--logins", action="store_true", help="print the demo logins")
 
     def handle(self, *args, host, port, workers, logins, **options):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+        # Plain log lines for a person at a terminal (production units log JSON, see deploy/).
+        env = {"LOG_FORMAT": "text", **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
         web = subprocess.Popen(  # noqa: S603 - fixed argument list
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi:application",

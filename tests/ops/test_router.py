@@ -1,0 +1,150 @@
+"""The database router's decisions (no replica needed: these run on SQLite and PostgreSQL)."""
+
+import logging
+
+import pytest
+from django.db import connections
+from django.test import RequestFactory, override_settings
+from django.urls import resolve
+
+from mahalleh.core import dbrouting
+from mahalleh.core.dbrouting import ReplicaRouter, ReplicaStatus, replica_view, using_replica
+
+router = ReplicaRouter()
+
+
+@pytest.fixture
+def one_healthy_replica(monkeypatch):
+    """Settings that name one replica, whose health check says it is current."""
+    monkeypatch.setattr(
+        dbrouting, "replica_status", lambda alias, fresh=False: ReplicaStatus(alias, True, 0.0)
+    )
+    with override_settings(DATABASE_REPLICAS=["replica1"]):
+        yield
+
+
+@override_settings(DATABASE_REPLICAS=[])
+def test_without_replicas_everything_reads_the_primary():
+    with using_replica():
+        assert router.db_for_read(None) == "default"
+    assert router.db_for_read(None) == "default"
+
+
+def test_heavy_reads_go_to_a_healthy_replica_and_other_reads_to_the_primary(one_healthy_replica):
+    assert router.db_for_read(None) == "default"
+    with using_replica():
+        assert router.db_for_read(None) == "replica1"
+    assert router.db_for_read(None) == "default"
+
+
+def test_reads_after_a_write_in_the_same_block_stay_on_the_primary(one_healthy_replica):
+    with using_replica():
+        assert router.db_for_read(None) == "replica1"
+        assert router.db_for_write(None) == "default"
+        assert router.db_for_read(None) == "default"
+
+
+def test_a_lagging_or_unreachable_replica_is_skipped(monkeypatch):
+    monkeypatch.setattr(
+        dbrouting, "replica_status", lambda alias, fresh=False: ReplicaStatus(alias, False, 95.0, "lag 95 s")
+    )
+    with override_settings(DATABASE_REPLICAS=["replica1"]), using_replica():
+        assert router.db_for_read(None) == "default"
+
+
+def test_migrations_run_on_the_primary_only():
+    assert router.allow_migrate("default", "registry") is True
+    assert router.allow_migrate("replica1", "registry") is False
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_reads_stay_on_the_primary(one_healthy_replica):
+    # pytest-django wraps the test in a transaction on the primary, as `transaction.atomic` would.
+    assert connections["default"].in_atomic_block
+    with using_replica():
+        assert router.db_for_read(None) == "default"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "routed"),
+    [
+        ("/registry/export/", "GET", True),
+        ("/audit/", "GET", True),
+        ("/api/v1/audit/", "GET", True),
+        ("/registry/", "GET", False),
+        ("/audit/", "POST", False),
+    ],
+)
+def test_the_configured_views_are_routed_to_a_replica(path, method, routed):
+    request = RequestFactory().generic(method, path)
+    request.resolver_match = resolve(path)
+    assert dbrouting._routed(request, request.resolver_match.func) is routed
+
+
+def test_a_route_is_one_line_of_settings():
+    request = RequestFactory().get("/registry/")
+    request.resolver_match = resolve("/registry/")
+    with override_settings(REPLICA_VIEWS=["registry:household_*"]):
+        assert dbrouting._routed(request, request.resolver_match.func) is True
+
+
+def test_a_view_decorated_with_replica_view_reads_from_the_replica(one_healthy_replica):
+    seen = []
+
+    @replica_view
+    def dashboard(request):
+        seen.append(router.db_for_read(None))
+        return "page"
+
+    assert dashboard(RequestFactory().get("/x/")) == "page"
+    assert seen == ["replica1"]
+
+
+def test_a_replica_failing_mid_view_falls_back_to_the_primary_with_a_warning(one_healthy_replica, caplog):
+    from django.db import OperationalError
+
+    calls = []
+
+    @replica_view
+    def dashboard(request):
+        alias = router.db_for_read(None)
+        calls.append(alias)
+        if alias == "replica1":
+            raise OperationalError("server closed the connection unexpectedly")
+        return f"served by {alias}"
+
+    with caplog.at_level(logging.WARNING, logger="mahalleh.replicas"):
+        assert dashboard(RequestFactory().get("/x/")) == "served by default"
+    assert calls == ["replica1", "default"]
+    assert "replica1 failed during a request" in caplog.text
+
+
+def test_a_failure_after_a_write_is_not_retried(one_healthy_replica):
+    from django.db import OperationalError
+
+    @replica_view
+    def dashboard(request):
+        router.db_for_read(None)
+        router.db_for_write(None)
+        raise OperationalError("boom")
+
+    with pytest.raises(OperationalError):
+        dashboard(RequestFactory().get("/x/"))
+
+
+@pytest.mark.django_db
+def test_a_successful_post_pins_the_user_to_the_primary_for_a_few_seconds(client, world):
+    from tests.conftest import verified_client
+
+    verified_client(client, world.facilitator_a)
+    with override_settings(DATABASE_REPLICAS=["replica1"], READ_YOUR_WRITES_SECONDS=7):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    cookie = response.cookies[dbrouting.PIN_COOKIE]
+    assert cookie.value == "1" and cookie["max-age"] == 7
+
+    state = dbrouting._RequestState(
+        request=RequestFactory().get("/", HTTP_COOKIE=f"{dbrouting.PIN_COOKIE}=1")
+    )
+    assert dbrouting._pinned_to_primary(state) is True
+    fresh = dbrouting._RequestState(request=RequestFactory().get("/"))
+    assert dbrouting._pinned_to_primary(fresh) is False
