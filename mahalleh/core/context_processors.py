@@ -11,6 +11,9 @@ from mahalleh.registry.selectors import can_read_registry
 # Roles that run the office's work with residents (activities, referrals, groups).
 OFFICE_WORK_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
 
+# Survey staff and the readers of the evaluation results (mahalleh.evaluation.selectors).
+EVALUATION_ROLES = OFFICE_WORK_ROLES | {Role.NATIONAL_ANALYST}
+
 
 def _items(user) -> list[dict]:
     items = [{"label": _("Home"), "url": reverse("core:home"), "key": "home"}]
@@ -48,6 +51,8 @@ def _items(user) -> list[dict]:
         items.append({"label": _("Activities"), "url": reverse("activities:list"), "key": "activities"})
         items.append({"label": _("Referrals"), "url": reverse("referrals:list"), "key": "referrals"})
         items.append({"label": _("Groups"), "url": reverse("community:list"), "key": "groups"})
+    if role in EVALUATION_ROLES or user.is_superuser:
+        items.append({"label": _("Evaluation"), "url": reverse("evaluation:index"), "key": "evaluation"})
     items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
     if can_manage_staff(user):
         items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})
