@@ -127,6 +127,7 @@ def twfe(frame):
 
 
 def _event_study(frame, labels: dict[int, str]) -> list[EventPoint]:
+    import numpy as np
     import statsmodels.api as sm
 
     times = sorted(t for t in frame["event_time"].unique() if t != 0)
@@ -139,17 +140,19 @@ def _event_study(frame, labels: dict[int, str]) -> list[EventPoint]:
         frame[name] = ((frame["event_time"] == t) & (frame["treated"] == 1)).astype(float)
         names.append(name)
     x, y = _design(frame, names)
-    fit = sm.OLS(y, x).fit(
-        method="qr", cov_type="cluster", cov_kwds={"groups": frame["cluster"].to_numpy()}, use_t=True
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = sm.OLS(y, x).fit(
+            method="qr", cov_type="cluster", cov_kwds={"groups": frame["cluster"].to_numpy()}, use_t=True
+        )
     ci = fit.conf_int(alpha=0.05)
     points = [EventPoint(0, labels.get(0, ""), 0.0, 0.0, 0.0, reference=True)]
     for t, name in zip(times, names, strict=True):
-        points.append(
-            EventPoint(
-                t, labels.get(t, ""), float(fit.params[name]), float(ci.loc[name, 0]), float(ci.loc[name, 1])
-            )
-        )
+        estimate = float(fit.params[name])
+        low, high = float(ci.loc[name, 0]), float(ci.loc[name, 1])
+        if not (np.isfinite(low) and np.isfinite(high)):  # no spread to measure: a point, no whisker
+            low = high = estimate
+        points.append(EventPoint(t, labels.get(t, ""), estimate, low, high))
     return sorted(points, key=lambda p: p.event_time)
 
 
@@ -178,7 +181,7 @@ def _kernel(*, interpreted: bool):
             config.DISABLE_JIT = before
 
 
-def wild_bootstrap(x, y, clusters, *, column: str, draws: int, seed: int):
+def wild_bootstrap(x, y, clusters, *, column: str, draws: int, seed: int, bootstrap_type: str = "11"):
     """(p-value, 95% CI half-width factor c, se) from wildboottest's WCU wild cluster bootstrap."""
     import numpy as np
     from wildboottest.wildboottest import WildboottestCL
@@ -189,7 +192,7 @@ def wild_bootstrap(x, y, clusters, *, column: str, draws: int, seed: int):
     with warnings.catch_warnings(), _kernel(interpreted=draws * clusters_n**2 <= INTERPRETED_LIMIT):
         warnings.simplefilter("ignore")
         boot = WildboottestCL(X=x.to_numpy(), Y=y, cluster=clusters, R=r, B=draws, seed=seed, parallel=False)
-        boot.get_scores(bootstrap_type="11", impose_null=False)
+        boot.get_scores(bootstrap_type=bootstrap_type, impose_null=False)
         boot.get_weights(weights_type=WEIGHTS)
         boot.get_numer()
         boot.get_denom()
@@ -203,7 +206,15 @@ def wild_bootstrap(x, y, clusters, *, column: str, draws: int, seed: int):
     return float(np.asarray(boot.pvalue).ravel()[0]), critical, se
 
 
-def did(frame, *, draws: int = DRAWS, seed: int = 12, labels: dict[int, str] | None = None) -> DidFit:
+def did(
+    frame,
+    *,
+    draws: int = DRAWS,
+    seed: int = 12,
+    labels: dict[int, str] | None = None,
+    event_study: bool = True,
+    bootstrap_type: str = "11",
+) -> DidFit:
     """Estimate one outcome. ``frame`` (pandas) has one row per respondent and round with columns
     ``y`` (0/1 or numeric), ``cluster`` (neighbourhood, integer codes), ``period`` (round, integer
     codes), ``treated`` (1 in target neighbourhoods), ``event_time`` (rounds since the last
@@ -213,10 +224,17 @@ def did(frame, *, draws: int = DRAWS, seed: int = 12, labels: dict[int, str] | N
     # One BLAS thread: these matrices are small (N × ~20), and on a busy 2-core server a
     # multi-threaded QR of them was 5× slower than a single-threaded one (measured).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _did(frame, draws=draws, seed=seed, labels=labels)
+        return _did(
+            frame,
+            draws=draws,
+            seed=seed,
+            labels=labels,
+            event_study=event_study,
+            bootstrap_type=bootstrap_type,
+        )
 
 
-def _did(frame, *, draws: int, seed: int, labels: dict[int, str] | None) -> DidFit:
+def _did(frame, *, draws, seed, labels, event_study, bootstrap_type) -> DidFit:
     import numpy as np
 
     frame = frame.reset_index(drop=True)
@@ -233,10 +251,21 @@ def _did(frame, *, draws: int, seed: int, labels: dict[int, str] | None) -> DidF
     clusters = int(frame["cluster"].nunique())
     if clusters < 3:
         raise EstimationError("too_few_clusters")
-    fit, x, y = twfe(frame)
+    if frame["y"].nunique() < 2:
+        raise EstimationError("singular")  # everyone answered alike: nothing to estimate
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit, x, y = twfe(frame)
+        se_clustered, p_clustered = float(fit.bse["treated_post"]), float(fit.pvalues["treated_post"])
     estimate = float(fit.params["treated_post"])
     p_value, critical, se = wild_bootstrap(
-        x, y, frame["cluster"].to_numpy(), column="treated_post", draws=draws, seed=seed
+        x,
+        y,
+        frame["cluster"].to_numpy(),
+        column="treated_post",
+        draws=draws,
+        seed=seed,
+        bootstrap_type=bootstrap_type,
     )
     table, did_means = two_by_two(frame)
     return (
@@ -253,7 +282,7 @@ def _did(frame, *, draws: int, seed: int, labels: dict[int, str] | None) -> DidF
             n=int(len(frame)),
             table=table,
             did_means=did_means,
-            event=_event_study(frame, labels or {}),
+            event=_event_study(frame, labels or {}) if event_study else [],
         )
         if np.isfinite(estimate)
         else _raise("singular")

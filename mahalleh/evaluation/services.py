@@ -140,9 +140,9 @@ def survey_sample_draw(*, actor, round: SurveyRound) -> int:
     round_.save(update_fields=["sampled_at", "updated_at"])
     audit_record(
         user=actor,
-        action="sample",
+        action="create",
         obj=round_,
-        object_type="surveyround",
+        object_type="surveysample",
         changes={"households": [None, str(len(rows))], "seed": [None, str(round_.seed)]},
         province_id=round_.province_id,
     )
@@ -236,7 +236,14 @@ def survey_response_save(*, actor, round: SurveyRound, person: Person, via: str 
     if errors:
         raise ValidationError(errors)
     response = _save_one(actor=actor, round_=round, sample=sample, person=person, data=data, via=via)
-    audit_record(user=actor, action="survey", obj=person, changes={"round": [None, str(round.pk)]}, via=via)
+    audit_record(
+        user=actor,
+        action="update",
+        obj=response,
+        object_type="surveyresponse",
+        changes={"round": [None, str(round.pk)], "person": [None, str(person.pk)]},
+        via=via,
+    )
     return response
 
 
@@ -272,8 +279,9 @@ def survey_household_save(*, actor, sample: SampleHousehold, answers: dict[int, 
     ]
     audit_record(
         user=actor,
-        action="survey",
-        obj=sample.household,
+        action="update",
+        obj=sample,
+        object_type="surveyresponse",
         changes={"round": [None, str(sample.round_id)], "persons": [None, str(len(saved))]},
         via=via,
     )
@@ -319,9 +327,9 @@ def survey_answer_copy(*, actor, response: SurveyResponse, answer: str, via: str
     person = person_update(actor=actor, person=response.person, via=via, **{field: mapping[value]})
     audit_record(
         user=actor,
-        action="survey_copy",
+        action="update",
         obj=person,
-        changes={field: [None, str(mapping[value])], "round": [None, str(response.round_id)]},
+        changes={field: [None, str(mapping[value])], "source": [None, f"survey round {response.round_id}"]},
         via=via,
     )
     return person
