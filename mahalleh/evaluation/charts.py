@@ -10,6 +10,10 @@ from django.utils.safestring import mark_safe
 WIDTH, HEIGHT, PAD = 320, 140, 16
 
 
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
 def event_chart(fit) -> str:
     points = fit.event if fit else []
     if len(points) < 2:
@@ -27,19 +31,23 @@ def event_chart(fit) -> str:
     zero = y(0.0)
     whiskers = format_html_join(
         "",
-        '<line x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}" stroke="#212529" stroke-width="2"/>',
-        ((x, y(p.ci_low), y(p.ci_high)) for x, p in zip(xs, points, strict=True) if not p.reference),
+        '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" stroke="#212529" stroke-width="2"/>',
+        (
+            (_n(x), _n(y(p.ci_low)), _n(y(p.ci_high)))
+            for x, p in zip(xs, points, strict=True)
+            if not p.reference
+        ),
     )
     dots = format_html_join(
         "",
-        '<{0} cx="{1:.1f}" cy="{2:.1f}" r="5" x="{3:.1f}" y="{4:.1f}" width="10" height="10" fill="{5}"/>',
+        '<{0} cx="{1}" cy="{2}" r="5" x="{3}" y="{4}" width="10" height="10" fill="{5}"/>',
         (
             (
                 "rect" if p.reference else "circle",
-                x,
-                y(p.estimate),
-                x - 5,
-                y(p.estimate) - 5,
+                _n(x),
+                _n(y(p.estimate)),
+                _n(x - 5),
+                _n(y(p.estimate) - 5),
                 "#6c757d" if p.reference else ("#0d6efd" if p.event_time > 0 else "#212529"),
             )
             for x, p in zip(xs, points, strict=True)
@@ -48,11 +56,11 @@ def event_chart(fit) -> str:
     svg = format_html(
         '<svg viewBox="0 0 {w} {h}" width="100%" height="{h}" aria-hidden="true" focusable="false" '
         'class="event-chart" data-testid="event-chart">'
-        '<line x1="0" x2="{w}" y1="{z:.1f}" y2="{z:.1f}" stroke="#6c757d" stroke-dasharray="4 3"/>'
+        '<line x1="0" x2="{w}" y1="{z}" y2="{z}" stroke="#6c757d" stroke-dasharray="4 3"/>'
         "{whiskers}{dots}</svg>",
         w=WIDTH,
         h=HEIGHT,
-        z=zero,
+        z=_n(zero),
         whiskers=whiskers,
         dots=dots,
     )
