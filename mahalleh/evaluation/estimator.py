@@ -271,8 +271,8 @@ def _did(frame, *, draws, seed, labels, event_study, bootstrap_type) -> DidFit:
     return (
         DidFit(
             estimate=estimate,
-            se_clustered=float(fit.bse["treated_post"]),
-            p_clustered=float(fit.pvalues["treated_post"]),
+            se_clustered=se_clustered,
+            p_clustered=p_clustered,
             ci_low=estimate - critical * se,
             ci_high=estimate + critical * se,
             p_value=p_value,

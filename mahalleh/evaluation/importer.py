@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy
 from mahalleh.audit.services import audit_record
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.persian import localized_digits, to_latin_digits
-from mahalleh.evaluation.items import survey_items
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
-from mahalleh.evaluation.services import _require_survey_scope, _save_one, clean_answers
+from mahalleh.evaluation.services import _require_survey_scope, _save_one, clean_answers, harm_codes
 from mahalleh.registry.importer.columns import YES_NO, fold
 from mahalleh.registry.importer.messages import ImportFileError
 from mahalleh.registry.importer.readers import cell_text, open_rows, sniff
@@ -198,7 +197,7 @@ def _check(path, name, round_: SurveyRound, actor) -> tuple[SurveyImportResult, 
     result = SurveyImportResult()
     fmt = sniff(path, name)
     source = open_rows(path, fmt)
-    harm_codes = {i.code.removeprefix("harm_") for i in survey_items() if i.code.startswith("harm_")}
+    known_harms = harm_codes()
     parsed = []
     try:
         for row_no, cells in source:
@@ -211,7 +210,7 @@ def _check(path, name, round_: SurveyRound, actor) -> tuple[SurveyImportResult, 
             result.rows_total += 1
             if result.rows_total > MAX_ROWS:
                 raise ImportFileError("too_many_rows", max=MAX_ROWS)
-            parsed.append((row_no, *_parse_row(cells, result.header, harm_codes)))
+            parsed.append((row_no, *_parse_row(cells, result.header, known_harms)))
     finally:
         source.close()
     if result.header is None:
@@ -244,7 +243,7 @@ def _check(path, name, round_: SurveyRound, actor) -> tuple[SurveyImportResult, 
         if person_id is not None and len(seen.get(person_id, [])) > 1:
             errors.append(("person", "duplicate", str(person_id), {"rows": seen[person_id]}))
         if person is not None and sample is not None and not errors:
-            data, problems = clean_answers(answers, person=person, round=round_)
+            data, problems = clean_answers(answers, person=person, round=round_, known_harms=known_harms)
             for column, messages in problems.items():
                 errors.append(
                     (column, "answer", str(answers.get(column, "")), {"message": " ".join(messages)})

@@ -153,10 +153,16 @@ def survey_sample_draw(*, actor, round: SurveyRound) -> int:
 # --------------------------------------------------------------------------- answers
 
 
-def clean_answers(answers: dict, *, person: Person | None, round: SurveyRound) -> tuple[dict, dict]:
-    """(clean values, {field: [message]}) for one person's answers; nothing is written."""
+def harm_codes() -> set[str]:
     from mahalleh.evaluation.items import survey_items
 
+    return {i.code.removeprefix("harm_") for i in survey_items() if i.code.startswith("harm_")}
+
+
+def clean_answers(
+    answers: dict, *, person: Person | None, round: SurveyRound, known_harms: set[str] | None = None
+) -> tuple[dict, dict]:
+    """(clean values, {field: [message]}) for one person's answers; nothing is written."""
     errors: dict[str, list] = {}
     data = {k: answers.get(k) for k in ANSWER_FIELDS}
     age = data["age"]
@@ -181,7 +187,7 @@ def clean_answers(answers: dict, *, person: Person | None, round: SurveyRound) -
         if data[key] not in (None, True, False):
             errors[key] = [_("Answer yes, no, or leave it empty.")]
     harms = data["harms"] or []
-    known = {i.code.removeprefix("harm_") for i in survey_items() if i.code.startswith("harm_")}
+    known = known_harms if known_harms is not None else harm_codes()
     unknown = [h for h in harms if h not in known]
     if not isinstance(harms, list) or unknown:
         errors["harms"] = [_("Unknown harm: %(codes)s.") % {"codes": "، ".join(map(str, unknown or [harms]))}]
@@ -286,6 +292,50 @@ def survey_household_save(*, actor, sample: SampleHousehold, answers: dict[int, 
         via=via,
     )
     return saved
+
+
+@transaction.atomic
+def survey_answers_load(*, actor, round: SurveyRound, answers, via: str = "import") -> int:
+    """Add many new answers of one round at once (a bulk load: the demo, a migration of paper
+    forms). ``answers`` yields (sample, person, answers); every one is checked first and any
+    error refuses the whole load. Persons already answered in the round are refused too."""
+    require(can_manage_rounds(actor))
+    known = harm_codes()
+    rows, problems = [], {}
+    for sample, person, given in answers:
+        if sample.round_id != round.pk or person.household_id != sample.household_id:
+            problems[person.pk] = {"person": [_("Not a member of a household sampled in this round.")]}
+            continue
+        data, errors = clean_answers(given, person=person, round=round, known_harms=known)
+        if errors:
+            problems[person.pk] = errors
+            continue
+        rows.append(
+            SurveyResponse(
+                round=round,
+                sample=sample,
+                person=person,
+                neighbourhood_id=sample.neighbourhood_id,
+                entered_by=actor,
+                via=via,
+                **data,
+            )
+        )
+    if problems:
+        exc = ValidationError(_("Some answers need correcting; nothing was saved."), code="invalid")
+        exc.members = problems
+        raise exc
+    SurveyResponse.objects.bulk_create(rows, batch_size=2000)
+    audit_record(
+        user=actor,
+        action="import",
+        object_type="surveyround",
+        object_id=round.pk,
+        changes={"answers": [None, str(len(rows))]},
+        via=via,
+        province_id=round.province_id,
+    )
+    return len(rows)
 
 
 # --------------------------------------------------------------------------- survey → registry

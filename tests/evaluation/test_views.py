@@ -40,7 +40,9 @@ def test_evaluation_page_without_baseline_shows_the_reason(ev, login):
     from mahalleh.evaluation import services
 
     services.survey_household_save(
-        actor=ev.coordinator, sample=sample, answers={p.pk: {"insured": True} for p in sample.household.members.all()}
+        actor=ev.coordinator,
+        sample=sample,
+        answers={p.pk: {"insured": True} for p in sample.household.members.all()},
     )
     page = login(ev.coordinator).get(reverse("evaluation:province", args=["KRM"]))
     assert page.status_code == 200
