@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mahalleh.evaluation import estimator
-from tests.evaluation.simulate import simulated_frame
+from mahalleh.evaluation.simulate import simulated_frame
 
 pytestmark = pytest.mark.skipif(not estimator.available(), reason="the evaluation extra is not installed")
 

@@ -1,4 +1,4 @@
-"""Simulated survey data with a known effect, for the estimator's tests and the bench."""
+"""Simulated survey data with a known effect, for the estimator's tests and `make bench`."""
 
 from __future__ import annotations
 
