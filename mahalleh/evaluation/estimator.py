@@ -145,7 +145,7 @@ def _event_study(frame, labels: dict[int, str]) -> list[EventPoint]:
         fit = sm.OLS(y, x).fit(
             method="qr", cov_type="cluster", cov_kwds={"groups": frame["cluster"].to_numpy()}, use_t=True
         )
-    ci = fit.conf_int(alpha=0.05)
+        ci = fit.conf_int(alpha=0.05)
     points = [EventPoint(0, labels.get(0, ""), 0.0, 0.0, 0.0, reference=True)]
     for t, name in zip(times, names, strict=True):
         estimate = float(fit.params[name])

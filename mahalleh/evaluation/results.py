@@ -86,9 +86,12 @@ class ItemRow:
         return ITEM_MESSAGES[self.reason]() if self.reason else ""
 
     def points(self, value: float | None) -> str:
+        from mahalleh.evaluation.templatetags.evaluation import isolated
+        from mahalleh.evaluation.templatetags.evaluation import localized_digits as digits
+
         if value is None:
             return "—"
-        return str(localized_digits(f"{value * 100:.1f}"))
+        return isolated(digits(f"{value * 100:.1f}".replace("-", "−")))
 
     @property
     def sentence(self) -> str:

@@ -30,6 +30,7 @@ def test_coordinator_sees_the_sentence_and_the_two_by_two_table(evaluated, login
     client.cookies["mahalleh_language"] = "en"
     with translation.override("en"):
         html = client.get(reverse("evaluation:province", args=["KRM"])).content.decode()
+    html = html.replace("\u2066", "").replace("\u2069", "")
     assert "rose 50.0 points more in target neighbourhoods than in comparison ones" in html
     assert 'data-testid="two-by-two"' in html and 'data-testid="event-table"' in html
 

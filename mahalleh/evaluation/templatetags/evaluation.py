@@ -14,9 +14,15 @@ def localized_digits(text) -> str:
     return to_persian_digits(text).replace(".", "٫") if is_persian() else text
 
 
+def isolated(text: str) -> str:
+    """A signed number kept left-to-right inside right-to-left text (Unicode isolates), so
+    "+16.3" is not shown as "16.3+" in the Persian UI."""
+    return f"\u2066{text}\u2069"
+
+
 def _pp(value: float) -> str:
     text = f"{value * 100:+.1f}".replace("-", "−")
-    return str(localized_digits(text))
+    return isolated(localized_digits(text))
 
 
 @register.filter
