@@ -10,17 +10,12 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from mahalleh.api.base import IdField, object_id, paginated
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
 from mahalleh.geo.selectors import neighbourhood_list, province_list
-from mahalleh.registry.api import IdField, object_id
 from mahalleh.registry.selectors import person_list
-
-
-def _paginated(view, queryset, serializer_class):
-    page = view.paginate_queryset(queryset)
-    return view.get_paginated_response(serializer_class(page, many=True).data)
 
 
 @extend_schema_field(
@@ -111,7 +106,7 @@ class RoundViewSet(viewsets.GenericViewSet):
         return selectors.round_list(user=self.request.user)
 
     def list(self, request):
-        return _paginated(self, selectors.round_list(user=request.user), RoundOut)
+        return paginated(self, selectors.round_list(user=request.user), RoundOut)
 
     def retrieve(self, request, pk=None):
         return Response(RoundOut(selectors.round_get(user=request.user, pk=object_id(pk))).data)
@@ -152,7 +147,7 @@ class RoundViewSet(viewsets.GenericViewSet):
         """The sampled households you may survey."""
         round_ = selectors.round_get(user=request.user, pk=object_id(pk))
         qs = selectors.sample_list(user=request.user, round=round_)
-        return _paginated(self, qs, SampleOut)
+        return paginated(self, qs, SampleOut)
 
 
 class ResponseViewSet(viewsets.GenericViewSet):
@@ -165,7 +160,7 @@ class ResponseViewSet(viewsets.GenericViewSet):
         return selectors.response_list(user=self.request.user)
 
     def list(self, request):
-        return _paginated(self, selectors.response_list(user=request.user), ResponseOut)
+        return paginated(self, selectors.response_list(user=request.user), ResponseOut)
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):

@@ -18,16 +18,11 @@ from mahalleh.core.services import require
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.selectors import can_manage_rounds, can_survey
 from mahalleh.geo.models import Neighbourhood, Province
+from mahalleh.registry.ages import age_on  # noqa: F401 - also used by the views, the sheet and the demo
 from mahalleh.registry.models import Household, Person
 
 ANSWER_FIELDS = ("age", "sex", "in_school", "works", "employment", "job_training", "insured", "harms")
 MAX_AGE = 120
-
-
-def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 # --------------------------------------------------------------------------- rounds
