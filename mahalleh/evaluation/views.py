@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for
 from mahalleh.evaluation import estimator, importer, selectors, services
 from mahalleh.evaluation.charts import event_chart
 from mahalleh.evaluation.forms import MemberAnswersForm, RoundForm, SurveyImportForm
@@ -85,27 +85,14 @@ def results_province(request, code):
 @rounds_admin_view
 def round_create(request):
     user = request.user
-    form = RoundForm(request.POST or None, actor=user, initial={"households_per_neighbourhood": 30})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        round_ = run_service(
-            request,
-            form,
-            lambda: services.survey_round_create(
-                actor=user,
-                province=d["province"],
-                name=d["name"],
-                kind=d["kind"],
-                held_on=d["held_on"],
-                neighbourhoods=d["neighbourhoods"],
-                households_per_neighbourhood=d["households_per_neighbourhood"],
-                seed=d["seed"],
-            ),
-            _("The round was created. Draw its sample next."),
-        )
-        if round_:
-            return redirect("evaluation:round", pk=round_.pk)
-    return render(request, "evaluation/round_form.html", {"form": form})
+    return form_page(
+        request,
+        form=RoundForm(request.POST or None, actor=user, initial={"households_per_neighbourhood": 30}),
+        save=lambda d: services.survey_round_create(actor=user, **d),
+        message=_("The round was created. Draw its sample next."),
+        done=lambda round_: reverse("evaluation:round", args=[round_.pk]),
+        template="evaluation/round_form.html",
+    )
 
 
 @survey_view

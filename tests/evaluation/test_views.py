@@ -178,3 +178,27 @@ def test_survey_sheet_download_lists_sampled_members(ev, login):
     assert ids == set(
         Person.objects.filter(household__survey_samples__round=round_).values_list("pk", flat=True)
     )
+
+
+def test_round_form_creates_the_round_then_the_sample_is_drawn(ev, login):
+    client = login(ev.coordinator)
+    response = client.post(
+        reverse("evaluation:round_create"),
+        {
+            "province": ev.kerman.pk,
+            "name": "خط پایه ۱۴۰۳",
+            "kind": "baseline",
+            "held_on": "۱۴۰۳/۰۱/۲۰",
+            "neighbourhoods": [ev.hood_a.pk, ev.hood_b.pk, ev.hood_a_comparison.pk],
+            "households_per_neighbourhood": 2,
+            "seed": 42,
+        },
+    )
+    round_ = SurveyRound.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evaluation:round", args=[round_.pk])
+    assert round_.held_on.isoformat() == "2024-04-08" and round_.seed == 42
+    client.post(reverse("evaluation:round_draw", args=[round_.pk]))
+    page = client.get(reverse("evaluation:round", args=[round_.pk]))
+    assert page.content.decode().count("evaluation/rounds/") >= 6  # six sampled households listed
+    assert round_.sample.count() == 6
