@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import xlsxwriter
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -237,7 +237,7 @@ def _check(path, name, round_: SurveyRound, actor) -> tuple[SurveyImportResult, 
         elif sample is not None:
             try:
                 _require_survey_scope(actor, sample.neighbourhood_id)
-            except Exception:  # out of the user's scope reads as "not in the sample" (no leak)
+            except PermissionDenied:  # out of the user's scope reads as "not in the sample" (no leak)
                 errors.append(("person", "not_in_sample", str(person_id), {}))
                 sample = None
         if person_id is not None and len(seen.get(person_id, [])) > 1:
