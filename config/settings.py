@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mahalleh.audit",
     "mahalleh.activities",
     "mahalleh.community",
+    "mahalleh.evaluation",
     "mahalleh.api",
     "mahalleh.demo",
     "mahalleh.ops",

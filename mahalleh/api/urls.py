@@ -7,6 +7,7 @@ from mahalleh.activities import api as activities_api
 from mahalleh.api.auth import TokenObtainView
 from mahalleh.audit import api as audit_api
 from mahalleh.community import api as community_api
+from mahalleh.evaluation import api as evaluation_api
 from mahalleh.geo import api as geo_api
 from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
@@ -35,11 +36,15 @@ router.register("notifications", referrals_api.NotificationViewSet, basename="no
 router.register("groups", community_api.GroupViewSet, basename="group")
 router.register("memberships", community_api.MembershipViewSet, basename="membership")
 router.register("meetings", community_api.MeetingViewSet, basename="meeting")
+router.register("survey-rounds", evaluation_api.RoundViewSet, basename="survey-round")
+router.register("survey-responses", evaluation_api.ResponseViewSet, basename="survey-response")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("v1/me/", accounts_api.me, name="api-me"),
     path("v1/", include(api_import.api_urlpatterns)),
+    path("v1/evaluation/", evaluation_api.evaluation_nation, name="api-evaluation-nation"),
+    path("v1/evaluation/<str:code>/", evaluation_api.evaluation_province, name="api-evaluation-province"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.

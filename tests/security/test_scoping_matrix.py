@@ -414,3 +414,80 @@ def test_operations_endpoints_show_no_data_and_metrics_only_to_allowed_addresses
     text = ready.content.decode()
     assert all(getattr(world, place).name_fa not in text for place in ("kerman", "office_a", "hood_a"))
     assert client.get("/metrics", REMOTE_ADDR="198.51.100.7").status_code == 404
+
+
+# --------------------------------------------------------------------------- evaluation (issue #12)
+
+SURVEY_STAFF = {"admin", "coordinator", "manager_a", "facilitator_a", "manager_b", "facilitator_b"}
+EVALUATION_PAGES = {
+    # route: roles that get 200 (everyone else 404)
+    "index": SURVEY_STAFF | {"analyst", "coordinator_fars"},
+    "kerman": {"admin", "analyst", "coordinator"},
+    "nation": {"admin", "analyst"},
+    "round": SURVEY_STAFF,  # the Kerman round covers neighbourhoods A, B and the comparison one
+    "household_a": {"admin", "coordinator", "manager_a", "facilitator_a"},
+}
+
+
+@pytest.fixture
+def kerman_round(world):
+    from mahalleh.evaluation import services
+    from mahalleh.registry.models import Household, Person
+
+    for hood in (world.hood_a, world.hood_b, world.hood_a_comparison):
+        household = Household.objects.create(neighbourhood=hood)
+        Person.objects.create(
+            household=household, first_name="نام", last_name="فامیل", sex="male", relation="head"
+        )
+    round_ = services.survey_round_create(
+        actor=world.coordinator,
+        province=world.kerman,
+        name="baseline",
+        kind="baseline",
+        held_on=world.office_a.opened_on,
+        neighbourhoods=[world.hood_a, world.hood_b, world.hood_a_comparison],
+        households_per_neighbourhood=1,
+        seed=1,
+    )
+    services.survey_sample_draw(actor=world.coordinator, round=round_)
+    return round_
+
+
+@pytest.mark.parametrize("page", list(EVALUATION_PAGES))
+@pytest.mark.parametrize("role", ROLES)
+def test_evaluation_pages_answer_200_in_scope_and_404_outside(world, kerman_round, login, role, page):
+    sample_a = kerman_round.sample.get(neighbourhood=world.hood_a)
+    url = {
+        "index": reverse("evaluation:index"),
+        "kerman": reverse("evaluation:province", args=["KRM"]),
+        "nation": reverse("evaluation:nation"),
+        "round": reverse("evaluation:round", args=[kerman_round.pk]),
+        "household_a": reverse("evaluation:household", args=[kerman_round.pk, sample_a.pk]),
+    }[page]
+    expected = 200 if role in EVALUATION_PAGES[page] else 404
+    assert login(getattr(world, role)).get(url).status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_evaluation_api_follows_the_same_scope(world, kerman_round, api, role):
+    client = api(getattr(world, role))
+    rounds = client.get("/api/v1/survey-rounds/").json()["results"]
+    sees_round = role in SURVEY_STAFF | {"analyst"}
+    assert [r["id"] for r in rounds] == ([kerman_round.pk] if sees_round else [])
+    # In scope: 400 saying there are no answers yet; outside: 404.
+    kerman = client.get("/api/v1/evaluation/KRM/")
+    assert kerman.status_code == (400 if role in EVALUATION_PAGES["kerman"] else 404)
+    sample = client.get(f"/api/v1/survey-rounds/{kerman_round.pk}/sample/")
+    if role in SURVEY_STAFF:
+        hoods = {s["neighbourhood"] for s in sample.json()["results"]}
+        expected = {
+            "manager_a": {world.hood_a.pk},
+            "facilitator_a": {world.hood_a.pk},
+            "manager_b": {world.hood_b.pk},
+            "facilitator_b": {world.hood_b.pk},
+        }.get(role, {world.hood_a.pk, world.hood_b.pk, world.hood_a_comparison.pk})
+        assert hoods == expected
+    elif sees_round:
+        assert sample.json()["results"] == []  # the analyst sees no households
+    else:
+        assert sample.status_code == 404

@@ -15,10 +15,11 @@ from mahalleh.registry.models import Person
 XLSX_MAX_ROWS = 1_048_576
 
 
-def write_error_report(target, errors, header) -> int:
+def write_error_report(target, errors, header, *, text=error_text) -> int:
     """Every error as (row, column, value, reason) in an XLSX workbook, in the active language.
 
-    ``errors`` yields (row, col, code, value, params) in sheet order. Values are written as text
+    ``errors`` yields (row, col, code, value, params) in sheet order; ``text(code, value, params)``
+    words the reason (another importer, the survey sheet's, passes its own). Values are written as text
     cells, so a formula that was refused in the upload is shown, never run. Returns the count.
     """
     book = xlsxwriter.Workbook(
@@ -50,7 +51,7 @@ def write_error_report(target, errors, header) -> int:
         sheet.write_number(line, 0, row)
         sheet.write_string(line, 1, header.name(col))
         sheet.write_string(line, 2, value or "")
-        sheet.write_string(line, 3, error_text(code, value, params))
+        sheet.write_string(line, 3, text(code, value, params))
         count += 1
     sheet.autofilter(0, 0, max(count, 1), 3)
     book.close()
