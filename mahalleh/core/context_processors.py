@@ -9,6 +9,9 @@ from mahalleh.core.scoping import can_manage_staff
 from mahalleh.registry.selectors import can_read_registry
 
 # Roles that run the office's work with residents (activities, referrals, groups).
+# Roles that write, review or oversee experience stories (mahalleh.stories; named here by URL only,
+# so the core does not import the app).
+STORY_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
 OFFICE_WORK_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
 
 
@@ -48,6 +51,8 @@ def _items(user) -> list[dict]:
         items.append({"label": _("Activities"), "url": reverse("activities:list"), "key": "activities"})
         items.append({"label": _("Referrals"), "url": reverse("referrals:list"), "key": "referrals"})
         items.append({"label": _("Groups"), "url": reverse("community:list"), "key": "groups"})
+    if role in STORY_ROLES or user.is_superuser:
+        items.append({"label": _("Stories"), "url": reverse("stories:list"), "key": "stories"})
     items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
     if can_manage_staff(user):
         items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})
