@@ -11,6 +11,7 @@ from mahalleh.geo import api as geo_api
 from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
 from mahalleh.registry import api_import
+from mahalleh.stories import api as stories_api
 
 router = DefaultRouter()
 router.register("provinces", geo_api.ProvinceViewSet, basename="province")
@@ -35,6 +36,8 @@ router.register("notifications", referrals_api.NotificationViewSet, basename="no
 router.register("groups", community_api.GroupViewSet, basename="group")
 router.register("memberships", community_api.MembershipViewSet, basename="membership")
 router.register("meetings", community_api.MeetingViewSet, basename="meeting")
+router.register("stories", stories_api.StoryViewSet, basename="story")
+router.register("public/stories", stories_api.PublicStoryViewSet, basename="public-story")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
