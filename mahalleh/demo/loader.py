@@ -16,6 +16,7 @@ from mahalleh.demo.activities import load_activities
 from mahalleh.demo.community import load_community
 from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
+from mahalleh.demo.stories import load_stories
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
 
@@ -146,6 +147,7 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
         load_referrals(rng=rng, fake=fake)
         load_activities(rng=rng, fake=fake)
         load_community(rng=rng, fake=fake)
+        load_stories(rng=rng)
     return True
 
 
