@@ -136,7 +136,11 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a busy machine: don't lose the figures over a slow shutdown
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
 
 def http_load(url: str, token: str | None, *, seconds: int, connections: int) -> dict:

@@ -84,3 +84,19 @@ def st(reg):  # noqa: F811
     s.other.refresh_from_db()
     s.today = datetime.date.today()
     return s
+
+
+def fa(msgid: str, **params) -> str:
+    """A message as the Persian UI shows it (the compiled catalogue's translation of the msgid)."""
+    from django.utils import translation
+
+    with translation.override("fa"):
+        text = translation.gettext(msgid)
+    return text % params if params else text
+
+
+NOT_AN_IMAGE = "This file is not a photo Mahalleh can use. Upload a JPEG, PNG or WebP image."
+NAMED_WITHOUT_CONSENT = (
+    "The story names «%(name)s», a registered resident of the office, who has not consented to "
+    "photos and stories. Record the resident's consent in the registry, or remove the name."
+)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mahalleh.stories.models import Story, StoryImage
-from tests.stories.conftest import photo_bytes, story_data, upload
+from tests.stories.conftest import NAMED_WITHOUT_CONSENT, NOT_AN_IMAGE, fa, photo_bytes, story_data, upload
 
 
 def test_list_shows_only_the_office_stories(st, login):
@@ -47,7 +47,7 @@ def test_detail_page_warns_about_the_named_resident_and_refuses_publishing(st, l
     assert 'data-testid="publish-problems"' in html and "محمدرضا احمدی" in html
     response = client.post(reverse("stories:publish", args=[story.pk]))
     assert response.status_code == 400
-    assert "has not consented" in response.content.decode()
+    assert fa(NAMED_WITHOUT_CONSENT, name="محمدرضا احمدی") in response.content.decode()
     story.refresh_from_db()
     assert story.status == Story.Status.DRAFT
 
@@ -59,7 +59,7 @@ def test_photo_upload_through_the_page_and_a_fake_photo_refused_at_the_field(st,
     assert ok.status_code == 302
     bad = client.post(url, {"photo": upload(b"GIF89a nope", name="x.gif"), "alt_fa": "کلاس"})
     assert bad.status_code == 400
-    assert "JPEG, PNG or WebP" in bad.content.decode()
+    assert fa(NOT_AN_IMAGE) in bad.content.decode()
     assert StoryImage.objects.filter(story=st.draft).count() == 2  # the fixture's and the good one
 
 

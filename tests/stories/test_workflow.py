@@ -10,7 +10,7 @@ from mahalleh.registry import services as registry_services
 from mahalleh.registry.models import Consent
 from mahalleh.stories import names, services
 from mahalleh.stories.models import Story, StoryEvent
-from tests.stories.conftest import story_data, upload
+from tests.stories.conftest import NAMED_WITHOUT_CONSENT, fa, story_data, upload
 
 S = Story.Status
 
@@ -49,7 +49,7 @@ def test_only_the_office_pr_officer_publishes(st, who):
     actor = getattr(st, who, None) or getattr(st.world, who)
     with pytest.raises(PermissionDenied) as exc:
         services.story_publish(actor=actor, story=st.draft)
-    assert "PR officer" in str(exc.value)
+    assert str(exc.value) == fa("Only the PR officer of the story's office can publish it.")
     st.draft.refresh_from_db()
     assert st.draft.status == S.DRAFT
 
@@ -72,7 +72,8 @@ def test_publish_without_the_english_alt_text_is_refused(st):
     services.image_add(actor=w.facilitator_a, story=st.draft, upload=upload(), alt_fa="کوچه", alt_en="")
     with pytest.raises(ValidationError) as exc:
         services.story_publish(actor=w.pr_a, story=st.draft)
-    assert any("English description" in m for m in exc.value.messages)
+    missing_alt = "Photo %(n)s has no English description for screen readers (the story has an English version)."
+    assert exc.value.messages == [fa(missing_alt, n=2)]
     st.draft.refresh_from_db()
     assert st.draft.status == S.DRAFT
 
@@ -81,7 +82,8 @@ def test_a_half_written_english_version_blocks_publishing(st):
     story = services.story_create(actor=st.world.pr_a, **story_data(summary_en="", body_en=""))
     with pytest.raises(ValidationError) as exc:
         services.story_publish(actor=st.world.pr_a, story=story)
-    assert any("English version is incomplete" in m for m in exc.value.messages)
+    incomplete = "The English version is incomplete: give it a title, a summary and a text, or leave all three empty."
+    assert fa(incomplete) in exc.value.messages
 
 
 def test_facilitator_of_office_b_cannot_edit_or_submit_office_a_story(st):
@@ -116,7 +118,7 @@ def test_a_story_naming_a_resident_without_consent_cannot_be_published(st, writt
     assert [(m.phrase, m.residents, m.consented) for m in matches] == [(written, 1, False)]
     with pytest.raises(ValidationError) as exc:
         services.story_publish(actor=st.world.pr_a, story=story)
-    assert any(written in m and "consent" in m for m in exc.value.messages)
+    assert exc.value.messages == [fa(NAMED_WITHOUT_CONSENT, name=written)]
     _consent(st, st.head_a)
     assert names.story_matches(story)[0].consented
     assert services.story_publish(actor=st.world.pr_a, story=story).status == S.PUBLISHED
