@@ -8,6 +8,10 @@ The public portal reads only published stories (`public_*`), and in English only
 English version. Nothing here ever returns a draft to the public.
 """
 
+import time
+
+from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -157,6 +161,33 @@ def public_office_neighbourhoods(*, offices) -> QuerySet[Neighbourhood]:
     return Neighbourhood.objects.filter(office__in=offices, kind=Neighbourhood.Kind.TARGET).select_related("office")
 
 
+_GENERATION_SQL = f"SELECT value FROM {PortalGeneration._meta.db_table} WHERE language = %s"  # noqa: S608
+
+
+# {language: (generation, monotonic time it was read)}: each worker process re-reads the generation at
+# most once per GENERATION_TTL seconds. Without this every cached page opened a database connection
+# (SQLite opens one per request) and cost five times a constant view; with it a cache hit touches no
+# database at all. A publish in this process forgets the memo at once; the other workers notice
+# within GENERATION_TTL, well inside the pages' own browser max-age (60 s).
+_generation_memo: dict[str, tuple[int, float]] = {}
+
+
+def generation_ttl() -> float:
+    return getattr(settings, "STORIES_GENERATION_TTL", 1.0)
+
+
+def forget_generations() -> None:
+    _generation_memo.clear()
+
+
 def portal_generation(lang: str) -> int:
-    value = PortalGeneration.objects.filter(language=lang).values_list("value", flat=True).first()
-    return value or 0
+    now = time.monotonic()
+    memo = _generation_memo.get(lang)
+    if memo is not None and now - memo[1] < generation_ttl():
+        return memo[0]
+    with connection.cursor() as cursor:  # plain SQL: the ORM's query building cost more than the read
+        cursor.execute(_GENERATION_SQL, [lang])
+        row = cursor.fetchone()
+    value = row[0] if row else 0
+    _generation_memo[lang] = (value, now)
+    return value

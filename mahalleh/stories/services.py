@@ -85,6 +85,9 @@ def bump_portal(languages=("fa", "en")) -> None:
     for lang in languages:
         PortalGeneration.objects.get_or_create(language=lang)
         PortalGeneration.objects.filter(language=lang).update(value=F("value") + 1)
+    # This process sees the change at once (and again once it is committed); see portal_generation.
+    selectors.forget_generations()
+    transaction.on_commit(selectors.forget_generations)
 
 
 def _languages(story: Story) -> tuple[str, ...]:
