@@ -154,7 +154,9 @@ def api_load(env: dict, token: str, *, seconds: int, connections: int) -> dict:
     """`/api/v1/persons/` with a token, gunicorn with 2 workers on loopback, loaded by wrk (or a bounded
     Python loader)."""
     with Server(env, serve_port(0)) as server:
-        return http_load(server.url("/api/v1/persons/?page_size=20"), token, seconds=seconds, connections=connections)
+        return http_load(
+            server.url("/api/v1/persons/?page_size=20"), token, seconds=seconds, connections=connections
+        )
 
 
 def portal_load(env: dict, paths: dict, *, seconds: int, connections: int) -> dict:
@@ -251,7 +253,9 @@ def _python_load(url: str, token: str | None, *, seconds: int, connections: int)
             t = time.perf_counter()
             try:
                 conn.request(
-                    "GET", f"{parts.path}?{parts.query}" if parts.query else parts.path, headers=_headers(token)
+                    "GET",
+                    f"{parts.path}?{parts.query}" if parts.query else parts.path,
+                    headers=_headers(token),
                 )
                 resp = conn.getresponse()
                 resp.read()

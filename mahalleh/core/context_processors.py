@@ -11,7 +11,13 @@ from mahalleh.registry.selectors import can_read_registry
 # Roles that run the office's work with residents (activities, referrals, groups).
 # Roles that write, review or oversee experience stories (mahalleh.stories; named here by URL only,
 # so the core does not import the app).
-STORY_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
+STORY_ROLES = {
+    Role.OFFICE_MANAGER,
+    Role.FACILITATOR,
+    Role.PR_OFFICER,
+    Role.PROVINCE_COORDINATOR,
+    Role.NATIONAL_ADMIN,
+}
 OFFICE_WORK_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
 
 

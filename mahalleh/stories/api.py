@@ -116,11 +116,16 @@ class StoryOut(serializers.Serializer):
 
     @extend_schema_field(NameMatchOut(many=True))
     def get_named_residents(self, obj) -> list:
-        return [{"phrase": m.phrase, "residents": m.residents, "consented": m.consented} for m in names.story_matches(obj)]
+        return [
+            {"phrase": m.phrase, "residents": m.residents, "consented": m.consented}
+            for m in names.story_matches(obj)
+        ]
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_publish_problems(self, obj) -> list:
-        return [str(p) for p in services.publish_problems(obj)] if obj.status != Story.Status.PUBLISHED else []
+        return (
+            [str(p) for p in services.publish_problems(obj)] if obj.status != Story.Status.PUBLISHED else []
+        )
 
 
 class StoryFieldsIn(serializers.Serializer):
@@ -167,7 +172,9 @@ def _neighbourhood(user, data: dict) -> dict:
         return data
     found = selectors.writable_neighbourhoods(user=user).filter(pk=data["neighbourhood"]).first()
     if found is None:
-        raise exceptions.ValidationError({"neighbourhood": [_("Choose one of your office's neighbourhoods.")]})
+        raise exceptions.ValidationError(
+            {"neighbourhood": [_("Choose one of your office's neighbourhoods.")]}
+        )
     return {**data, "neighbourhood": found}
 
 
@@ -211,7 +218,9 @@ class StoryViewSet(viewsets.GenericViewSet):
         _require_writer(request.user)
         data = StoryCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        story = services.story_create(actor=request.user, **_neighbourhood(request.user, dict(data.validated_data)))
+        story = services.story_create(
+            actor=request.user, **_neighbourhood(request.user, dict(data.validated_data))
+        )
         return self._out(story, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -242,7 +251,9 @@ class StoryViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """The office's PR officer publishes the story (400 with the reasons when it cannot be)."""
-        return self._transition(request, pk, lambda s, _c: services.story_publish(actor=request.user, story=s))
+        return self._transition(
+            request, pk, lambda s, _c: services.story_publish(actor=request.user, story=s)
+        )
 
     @extend_schema(request=CommentIn, responses=StoryOut)
     @action(detail=True, methods=["post"], url_path="return")
@@ -309,7 +320,13 @@ def _public(story, lang: str, request) -> dict:
     absolute = request.build_absolute_uri
 
     def image(i):
-        return {"alt": i.alt(lang), "caption": i.caption(lang), "width": i.width, "height": i.height, "renditions": i.renditions}
+        return {
+            "alt": i.alt(lang),
+            "caption": i.caption(lang),
+            "width": i.width,
+            "height": i.height,
+            "renditions": i.renditions,
+        }
 
     office = story.office
     return {
@@ -322,13 +339,18 @@ def _public(story, lang: str, request) -> dict:
         "summary": story.text(lang, "summary"),
         "body_html": story.text(lang, "body_html"),
         "published_at": story.published_at,
-        "office": {"code": office.code, "name": (office.name_en or office.name_fa) if lang == "en" else office.name_fa},
+        "office": {
+            "code": office.code,
+            "name": (office.name_en or office.name_fa) if lang == "en" else office.name_fa,
+        },
         "themes": [t.theme for t in story.theme_tags.all()],
         "cover": image(story.cover) if story.cover else None,
     }
 
 
-LANG_PARAM = OpenApiParameter("lang", str, enum=["fa", "en"], description="Language of the texts (default fa).")
+LANG_PARAM = OpenApiParameter(
+    "lang", str, enum=["fa", "en"], description="Language of the texts (default fa)."
+)
 
 
 def _lang(request) -> str:

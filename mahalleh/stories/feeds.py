@@ -38,7 +38,9 @@ class StoryRss(Feed):
         return reverse("portal:home", kwargs={"lang": lang})
 
     def feed_url(self, lang):
-        return reverse("portal:feed_atom" if self.feed_type is Atom1Feed else "portal:feed_rss", kwargs={"lang": lang})
+        return reverse(
+            "portal:feed_atom" if self.feed_type is Atom1Feed else "portal:feed_rss", kwargs={"lang": lang}
+        )
 
     def author_name(self, lang):
         with translation.override(lang):
@@ -111,7 +113,13 @@ def json_feed(request, lang):
             "date_published": story.published_at.isoformat(),
             "date_modified": story.updated_at.isoformat(),
             "language": lang,
-            "authors": [{"name": story.office.name_en or story.office.name_fa if lang == "en" else story.office.name_fa}],
+            "authors": [
+                {
+                    "name": story.office.name_en or story.office.name_fa
+                    if lang == "en"
+                    else story.office.name_fa
+                }
+            ],
             "tags": [t.theme for t in story.theme_tags.all()],
         }
         if story.cover:

@@ -22,7 +22,9 @@ class StoryForm(StyledFormMixin, forms.Form):
     body_fa = forms.CharField(
         label=_("Text (Persian)"),
         widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl", **PREVIEW_ATTRS}),
-        help_text=_("Markdown: **bold**, *italic*, ## heading, - list item, [link](https://…). HTML is not allowed."),
+        help_text=_(
+            "Markdown: **bold**, *italic*, ## heading, - list item, [link](https://…). HTML is not allowed."
+        ),
     )
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     summary_en = forms.CharField(
@@ -52,7 +54,9 @@ class StoryForm(StyledFormMixin, forms.Form):
 
     def story_fields(self) -> dict:
         data = self.cleaned_data
-        return {k: data[k] for k in ("title_fa", "summary_fa", "body_fa", "title_en", "summary_en", "body_en")} | {
+        return {
+            k: data[k] for k in ("title_fa", "summary_fa", "body_fa", "title_en", "summary_en", "body_en")
+        } | {
             "neighbourhood": data["neighbourhood"],
             "themes": data["themes"],
         }

@@ -46,14 +46,18 @@ def _read(upload) -> bytes:
     if size is not None and size > limit:
         raise ValidationError(
             _("The photo is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": localized_digits(round(size / 1048576, 1)), "limit": localized_digits(limit // 1048576)},
+            % {
+                "size": localized_digits(round(size / 1048576, 1)),
+                "limit": localized_digits(limit // 1048576),
+            },
             code="too_large",
         )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(
-            _("The photo is too large; the limit is %(limit)s MB.") % {"limit": localized_digits(limit // 1048576)},
+            _("The photo is too large; the limit is %(limit)s MB.")
+            % {"limit": localized_digits(limit // 1048576)},
             code="too_large",
         )
     return data

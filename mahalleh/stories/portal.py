@@ -25,9 +25,15 @@ def story_path(story, lang: str) -> str:
     return reverse("portal:story", kwargs={"lang": lang, "pk": story.pk, "slug": story.slug or "story"})
 
 
-def _render(request, lang: str, template: str, context: dict, *, alternates: dict | None = None) -> HttpResponse:
+def _render(
+    request, lang: str, template: str, context: dict, *, alternates: dict | None = None
+) -> HttpResponse:
     """alternates: {lang: path} of this page in each language it exists in (hreflang, switch)."""
-    alternates = alternates if alternates is not None else {code: request.path.replace(f"/{lang}/", f"/{code}/", 1) for code in ("fa", "en")}
+    alternates = (
+        alternates
+        if alternates is not None
+        else {code: request.path.replace(f"/{lang}/", f"/{code}/", 1) for code in ("fa", "en")}
+    )
     other = OTHER[lang]
     context = {
         "lang": lang,
@@ -208,13 +214,15 @@ def _sitemap(request, lang):
         alternates = {"fa": story_path(story, "fa")}
         if story.has_english:
             alternates["en"] = story_path(story, "en")
-        for code, path in alternates.items():
+        for path in alternates.values():
             urls.append({"loc": path, "lastmod": story.updated_at, "alternates": alternates})
     for office in selectors.public_offices():
         paths = {c: reverse("portal:office", kwargs={"lang": c, "code": office.code}) for c in ("fa", "en")}
         urls += [{"loc": p, "alternates": paths} for p in paths.values()]
     for province in selectors.public_provinces():
-        paths = {c: reverse("portal:province", kwargs={"lang": c, "code": province.code}) for c in ("fa", "en")}
+        paths = {
+            c: reverse("portal:province", kwargs={"lang": c, "code": province.code}) for c in ("fa", "en")
+        }
         urls += [{"loc": p, "alternates": paths} for p in paths.values()]
     absolute = request.build_absolute_uri
     for url in urls:

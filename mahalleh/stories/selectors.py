@@ -77,7 +77,9 @@ def _scope(user) -> Q:
 
 
 def _with_images(qs: QuerySet[Story]) -> QuerySet[Story]:
-    return qs.select_related("office__county__province", "neighbourhood", "cover", "created_by").prefetch_related(
+    return qs.select_related(
+        "office__county__province", "neighbourhood", "cover", "created_by"
+    ).prefetch_related(
         "theme_tags", Prefetch("images", queryset=StoryImage.objects.order_by("position", "pk"))
     )
 
@@ -110,7 +112,12 @@ def writable_neighbourhoods(*, user) -> QuerySet[Neighbourhood]:
 
 
 def public_story_list(
-    *, lang: str, office: Office | None = None, province: Province | None = None, theme: str = "", query: str = ""
+    *,
+    lang: str,
+    office: Office | None = None,
+    province: Province | None = None,
+    theme: str = "",
+    query: str = "",
 ) -> QuerySet[Story]:
     qs = _with_images(Story.objects.filter(status=Story.Status.PUBLISHED))
     if lang == "en":
@@ -158,7 +165,9 @@ def public_province_get(*, code: str) -> Province:
 
 
 def public_office_neighbourhoods(*, offices) -> QuerySet[Neighbourhood]:
-    return Neighbourhood.objects.filter(office__in=offices, kind=Neighbourhood.Kind.TARGET).select_related("office")
+    return Neighbourhood.objects.filter(office__in=offices, kind=Neighbourhood.Kind.TARGET).select_related(
+        "office"
+    )
 
 
 _GENERATION_SQL = f"SELECT value FROM {PortalGeneration._meta.db_table} WHERE language = %s"  # noqa: S608

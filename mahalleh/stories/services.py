@@ -95,7 +95,9 @@ def _languages(story: Story) -> tuple[str, ...]:
 
 
 def _event(story: Story, actor, from_status: str, to_status: str, comment: str = "") -> None:
-    StoryEvent.objects.create(story=story, from_status=from_status, to_status=to_status, comment=comment, by=actor)
+    StoryEvent.objects.create(
+        story=story, from_status=from_status, to_status=to_status, comment=comment, by=actor
+    )
     audit_record(
         user=actor,
         action=AuditEntry.Action.UPDATE,
@@ -115,8 +117,14 @@ def story_create(
         neighbourhood=_neighbourhood(actor, neighbourhood),
         created_by=actor,
         **_clean_fields(
-            {"title_fa": title_fa, "summary_fa": summary_fa, "body_fa": body_fa,
-             "title_en": title_en, "summary_en": summary_en, "body_en": body_en}
+            {
+                "title_fa": title_fa,
+                "summary_fa": summary_fa,
+                "body_fa": body_fa,
+                "title_en": title_en,
+                "summary_en": summary_en,
+                "body_en": body_en,
+            }
         ),  # fmt: skip
     )
     _check_texts(story)
@@ -162,22 +170,29 @@ def publish_problems(story: Story) -> list[str]:
     english = [story.title_en, story.summary_en, story.body_en]
     if any(english) and not all(english):
         problems.append(
-            _("The English version is incomplete: give it a title, a summary and a text, or leave all three empty.")
+            _(
+                "The English version is incomplete: give it a title, a summary and a text, "
+                "or leave all three empty."
+            )
         )
     for number, image in enumerate(story.images.all(), start=1):
         if not image.alt_fa:
             problems.append(_("Photo %(n)s has no Persian description for screen readers.") % {"n": number})
         if story.has_english and not image.alt_en:
             problems.append(
-                _("Photo %(n)s has no English description for screen readers (the story has an English version).")
+                _(
+                    "Photo %(n)s has no English description for screen readers "
+                    "(the story has an English version)."
+                )
                 % {"n": number}
             )
     for match in names.story_matches(story):
         if not match.consented:
             problems.append(
                 _(
-                    "The story names «%(name)s», a registered resident of the office, who has not consented to "
-                    "photos and stories. Record the resident's consent in the registry, or remove the name."
+                    "The story names «%(name)s», a registered resident of the office, who has not "
+                    "consented to photos and stories. Record the resident's consent in the registry, or "
+                    "remove the name."
                 )
                 % {"name": match.phrase}
             )
@@ -245,7 +260,9 @@ def story_return(*, actor, story: Story, comment: str) -> Story:
 def story_unpublish(*, actor, story: Story, comment: str = "") -> Story:
     story = _locked(story)
     if not selectors.can_unpublish(actor, story):
-        raise PermissionDenied(_("Only the office manager or the province coordinator can unpublish a story."))
+        raise PermissionDenied(
+            _("Only the office manager or the province coordinator can unpublish a story.")
+        )
     story = _move(actor, story, {S.PUBLISHED}, S.UNPUBLISHED, clean_text(comment, multiline=True))
     bump_portal(_languages(story))
     return story
@@ -278,7 +295,11 @@ def image_add(
     try:
         with transaction.atomic():
             story = _locked(story)
-            image.width, image.height, image.renditions = processed.width, processed.height, processed.renditions
+            image.width, image.height, image.renditions = (
+                processed.width,
+                processed.height,
+                processed.renditions,
+            )
             image.position = story.images.count()
             image.save()
             if make_cover or story.cover_id is None:
@@ -343,7 +364,9 @@ def image_delete(*, actor, image: StoryImage) -> None:
         if story.cover_id == pk:
             story.cover = story.images.order_by("position", "pk").first()
             story.save(update_fields=["cover", "updated_at"])
-        audit_record(user=actor, action=AuditEntry.Action.DELETE, obj=story, object_type="storyimage", object_id=pk)
+        audit_record(
+            user=actor, action=AuditEntry.Action.DELETE, obj=story, object_type="storyimage", object_id=pk
+        )
         if story.status == S.PUBLISHED:
             bump_portal(_languages(story))
         transaction.on_commit(lambda: images.delete_files(renditions))

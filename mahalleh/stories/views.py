@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 from mahalleh.core.access import page_for, run_service
 from mahalleh.core.services import version_token
 from mahalleh.stories import markdown, names, selectors, services
-from mahalleh.stories.forms import ImageEditForm, ImageForm, ReturnForm, StoryFilterForm, StoryForm, UnpublishForm
+from mahalleh.stories.forms import (
+    ImageEditForm,
+    ImageForm,
+    ReturnForm,
+    StoryFilterForm,
+    StoryForm,
+    UnpublishForm,
+)
 from mahalleh.stories.models import Story
 
 PAGE_SIZE = 30
@@ -79,7 +86,10 @@ def story_edit(request, pk):
             request,
             form,
             lambda: services.story_update(
-                actor=user, story=story, version=form.cleaned_data.get("version") or None, **form.story_fields()
+                actor=user,
+                story=story,
+                version=form.cleaned_data.get("version") or None,
+                **form.story_fields(),
             ),
             _("The story was saved."),
         )
@@ -102,7 +112,8 @@ def story_preview(request):
         {
             "body_fa_html": markdown.render(post.get("body_fa", "")),
             "body_en_html": markdown.render(post.get("body_en", "")),
-            "raw_html": markdown.raw_html_tags(post.get("body_fa", "")) + markdown.raw_html_tags(post.get("body_en", "")),
+            "raw_html": markdown.raw_html_tags(post.get("body_fa", ""))
+            + markdown.raw_html_tags(post.get("body_en", "")),
             "matches": names.match_residents(office=office, texts=texts),
         },
     )
@@ -196,7 +207,9 @@ def story_unpublish(request, pk):
     return _transition(
         request,
         pk,
-        lambda story, d: services.story_unpublish(actor=request.user, story=story, comment=d.get("comment", "")),
+        lambda story, d: services.story_unpublish(
+            actor=request.user, story=story, comment=d.get("comment", "")
+        ),
         _("The story was taken off the public portal."),
         form_class=UnpublishForm,
         form_key="unpublish_form",
@@ -223,7 +236,9 @@ def image_add(request, pk):
         if image:
             return redirect("stories:detail", pk=story.pk)
     story = selectors.story_get(user=user, pk=pk)
-    return render(request, "stories/story_detail.html", _detail_context(user, story, image_form=form), status=400)
+    return render(
+        request, "stories/story_detail.html", _detail_context(user, story, image_form=form), status=400
+    )
 
 
 @writers_view

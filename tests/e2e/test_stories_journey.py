@@ -67,7 +67,7 @@ def test_pr_officer_publishes_a_bilingual_story_and_a_visitor_reads_and_finds_it
     expect(visitor.get_by_test_id("portal-story-title")).to_have_text(TITLE_EN)
     expect(visitor.locator("html")).to_have_attribute("dir", "ltr")
     expect(visitor.locator('meta[property="og:title"]')).to_have_attribute("content", TITLE_EN)
-    expect(visitor.locator('link[rel=alternate][hreflang=fa]')).to_have_attribute(
+    expect(visitor.locator("link[rel=alternate][hreflang=fa]")).to_have_attribute(
         "href", f"{browsing.base_url}/fa/stories/{story.pk}-{story.slug}/"
     )
     snap(visitor, "stories-portal-en")

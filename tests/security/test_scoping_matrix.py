@@ -439,7 +439,9 @@ def test_story_pages_follow_the_office_scope(world, login, stories, role):
         html = listing.content.decode()
         assert {name for name, s in stories.items() if s.title_fa in html} == seen
     expected = {name: 200 if seen and name in seen else 404 for name in stories}
-    actual = {name: client.get(reverse("stories:detail", args=[s.pk])).status_code for name, s in stories.items()}
+    actual = {
+        name: client.get(reverse("stories:detail", args=[s.pk])).status_code for name, s in stories.items()
+    }
     assert actual == expected
     # Only the writers of the story's own office may open its edit form.
     for name, story in stories.items():

@@ -1,7 +1,6 @@
 """Story fixtures: photos made with Pillow (with camera and GPS metadata on purpose), drafts and
 published stories of office A built through the services, media files in a temporary folder."""
 
-import datetime
 import io
 from types import SimpleNamespace
 
@@ -69,7 +68,11 @@ def st(reg):  # noqa: F811
     )
     s.published = services.story_create(actor=w.pr_a, **story_data(), themes=["children"])
     s.published_image = services.image_add(
-        actor=w.pr_a, story=s.published, upload=upload(), alt_fa="کودکان و دیوار", alt_en="Children and a wall"
+        actor=w.pr_a,
+        story=s.published,
+        upload=upload(),
+        alt_fa="کودکان و دیوار",
+        alt_en="Children and a wall",
     )
     services.story_publish(actor=w.pr_a, story=s.published)
     s.published.refresh_from_db()
@@ -79,10 +82,11 @@ def st(reg):  # noqa: F811
     # Office B has no PR officer in the fixture: its manager's PR colleague is made here.
     from mahalleh.accounts.models import Role, User
 
-    s.pr_b = User.objects.create_user(username="pr_b", password="correct-horse-9", role=Role.PR_OFFICER, office=w.office_b)
+    s.pr_b = User.objects.create_user(
+        username="pr_b", password="correct-horse-9", role=Role.PR_OFFICER, office=w.office_b
+    )
     services.story_publish(actor=s.pr_b, story=s.other)
     s.other.refresh_from_db()
-    s.today = datetime.date.today()
     return s
 
 

@@ -17,7 +17,9 @@ def test_staff_list_is_scoped_to_the_office(st, api):  # noqa: F811
 
 def test_writer_creates_uploads_and_pr_officer_publishes_through_the_api(st, api):  # noqa: F811
     writer = api(st.world.facilitator_a)
-    created = writer.post("/api/v1/stories/", {**story_data(title_fa="گزارش کارگاه"), "themes": ["women"]}, format="json")
+    created = writer.post(
+        "/api/v1/stories/", {**story_data(title_fa="گزارش کارگاه"), "themes": ["women"]}, format="json"
+    )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
     photo = writer.post(
@@ -35,7 +37,9 @@ def test_writer_creates_uploads_and_pr_officer_publishes_through_the_api(st, api
     from mahalleh.stories import services
     from mahalleh.stories.models import StoryImage
 
-    services.image_update(actor=st.world.pr_a, image=StoryImage.objects.get(pk=image_id), alt_fa="کارگاه", alt_en="Workshop")
+    services.image_update(
+        actor=st.world.pr_a, image=StoryImage.objects.get(pk=image_id), alt_fa="کارگاه", alt_en="Workshop"
+    )
     published = pr.post(f"/api/v1/stories/{pk}/publish/")
     assert published.status_code == 200 and published.json()["status"] == "published"
 
@@ -56,8 +60,18 @@ def test_publishing_another_office_story_is_refused(st, api):  # noqa: F811
 def test_stale_update_is_409(st, api):  # noqa: F811
     client = api(st.world.facilitator_a)
     version = client.get(f"/api/v1/stories/{st.draft.pk}/").json()["version"]
-    assert client.patch(f"/api/v1/stories/{st.draft.pk}/", {"title_fa": "یک", "version": version}, format="json").status_code == 200
-    assert client.patch(f"/api/v1/stories/{st.draft.pk}/", {"title_fa": "دو", "version": version}, format="json").status_code == 409
+    assert (
+        client.patch(
+            f"/api/v1/stories/{st.draft.pk}/", {"title_fa": "یک", "version": version}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/v1/stories/{st.draft.pk}/", {"title_fa": "دو", "version": version}, format="json"
+        ).status_code
+        == 409
+    )
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

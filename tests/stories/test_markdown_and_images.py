@@ -30,7 +30,12 @@ def test_markdown_renders_with_headings_below_the_page_title():
 
 
 @pytest.mark.parametrize(
-    "body", ["متن <script>alert(1)</script>", 'عکس <img src="x" onerror="alert(1)">', "<div onmouseover='x()'>a</div>"]
+    "body",
+    [
+        "متن <script>alert(1)</script>",
+        'عکس <img src="x" onerror="alert(1)">',
+        "<div onmouseover='x()'>a</div>",
+    ],
 )
 def test_a_story_with_html_in_its_text_is_refused_at_the_field_and_not_saved(world, body):
     with pytest.raises(ValidationError) as exc:
@@ -47,7 +52,9 @@ def _stored(path: str, media: Path) -> Path:
 @pytest.mark.django_db
 def test_gps_and_camera_metadata_are_removed_from_every_stored_file(world, media):
     source = photo_bytes()
-    assert Image.open(__import__("io").BytesIO(source)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the upload has GPS
+    assert (
+        Image.open(__import__("io").BytesIO(source)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    )  # the upload has GPS
     story = services.story_create(actor=world.facilitator_a, **story_data())
     image = services.image_add(actor=world.facilitator_a, story=story, upload=upload(source), alt_fa="عکس")
     files = [r[kind] for r in image.renditions for kind in ("webp", "jpeg")]

@@ -15,7 +15,9 @@ def test_list_shows_only_the_office_stories(st, login):
 
 def test_facilitator_writes_a_draft_through_the_form(st, login):
     client = login(st.world.facilitator_a)
-    response = client.post(reverse("stories:create"), {**story_data(title_fa="جشن محله"), "themes": ["women"]})
+    response = client.post(
+        reverse("stories:create"), {**story_data(title_fa="جشن محله"), "themes": ["women"]}
+    )
     story = Story.objects.get(title_fa="جشن محله")
     assert response.status_code == 302 and response["Location"] == reverse("stories:detail", args=[story.pk])
     assert story.office == st.world.office_a and story.status == Story.Status.DRAFT
@@ -41,7 +43,11 @@ def test_preview_renders_markdown_and_shows_named_residents_with_consent_status(
 def test_detail_page_warns_about_the_named_resident_and_refuses_publishing(st, login):
     client = login(st.world.pr_a)
     story = Story.objects.create(
-        office=st.world.office_a, title_fa="t", summary_fa="s", body_fa="با محمدرضا احمدی", created_by=st.world.pr_a
+        office=st.world.office_a,
+        title_fa="t",
+        summary_fa="s",
+        body_fa="با محمدرضا احمدی",
+        created_by=st.world.pr_a,
     )
     html = client.get(reverse("stories:detail", args=[story.pk])).content.decode()
     assert 'data-testid="publish-problems"' in html and "محمدرضا احمدی" in html

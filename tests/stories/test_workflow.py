@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from mahalleh.audit.models import AuditEntry
 from mahalleh.registry import services as registry_services
@@ -72,7 +73,9 @@ def test_publish_without_the_english_alt_text_is_refused(st):
     services.image_add(actor=w.facilitator_a, story=st.draft, upload=upload(), alt_fa="کوچه", alt_en="")
     with pytest.raises(ValidationError) as exc:
         services.story_publish(actor=w.pr_a, story=st.draft)
-    missing_alt = "Photo %(n)s has no English description for screen readers (the story has an English version)."
+    missing_alt = (
+        "Photo %(n)s has no English description for screen readers (the story has an English version)."
+    )
     assert exc.value.messages == [fa(missing_alt, n=2)]
     st.draft.refresh_from_db()
     assert st.draft.status == S.DRAFT
@@ -82,7 +85,9 @@ def test_a_half_written_english_version_blocks_publishing(st):
     story = services.story_create(actor=st.world.pr_a, **story_data(summary_en="", body_en=""))
     with pytest.raises(ValidationError) as exc:
         services.story_publish(actor=st.world.pr_a, story=story)
-    incomplete = "The English version is incomplete: give it a title, a summary and a text, or leave all three empty."
+    incomplete = (
+        "The English version is incomplete: give it a title, a summary and a text, or leave all three empty."
+    )
     assert fa(incomplete) in exc.value.messages
 
 
@@ -102,7 +107,7 @@ def _consent(st, person, given=True, days_ago=1):
         person=person,
         purpose=Consent.Purpose.PHOTOS,
         given=given,
-        on=datetime.date.today() - datetime.timedelta(days=days_ago),
+        on=timezone.localdate() - datetime.timedelta(days=days_ago),
     )
 
 
@@ -112,7 +117,8 @@ def _consent(st, person, given=True, days_ago=1):
 )
 def test_a_story_naming_a_resident_without_consent_cannot_be_published(st, written):
     story = services.story_create(
-        actor=st.world.pr_a, **story_data(body_fa=f"در این کارگاه {written} هم بود.", title_en="", summary_en="", body_en="")
+        actor=st.world.pr_a,
+        **story_data(body_fa=f"در این کارگاه {written} هم بود.", title_en="", summary_en="", body_en=""),
     )
     matches = names.story_matches(story)
     assert [(m.phrase, m.residents, m.consented) for m in matches] == [(written, 1, False)]
@@ -127,20 +133,29 @@ def test_a_story_naming_a_resident_without_consent_cannot_be_published(st, writt
 def test_withdrawn_consent_counts_as_none(st):
     _consent(st, st.head_a, given=True, days_ago=5)
     _consent(st, st.head_a, given=False, days_ago=1)
-    story = services.story_create(actor=st.world.pr_a, **story_data(body_fa="با محمدرضا احمدی.", body_en="", title_en="", summary_en=""))
+    story = services.story_create(
+        actor=st.world.pr_a, **story_data(body_fa="با محمدرضا احمدی.", body_en="", title_en="", summary_en="")
+    )
     assert not names.story_matches(story)[0].consented
 
 
 def test_a_first_name_alone_or_a_resident_of_another_office_is_not_a_match(st):
     # «محمدرضا کریمی» lives in office B; «محمدرضا» alone names nobody.
     story = services.story_create(
-        actor=st.world.pr_a, **story_data(body_fa="محمدرضا آمد. محمدرضا کریمی هم آمد.", title_en="", summary_en="", body_en="")
+        actor=st.world.pr_a,
+        **story_data(body_fa="محمدرضا آمد. محمدرضا کریمی هم آمد.", title_en="", summary_en="", body_en=""),
     )
     assert names.story_matches(story) == []
     assert services.story_publish(actor=st.world.pr_a, story=story).status == S.PUBLISHED
 
 
 def test_names_in_image_descriptions_are_checked_too(st):
-    services.image_add(actor=st.world.facilitator_a, story=st.draft, upload=upload(), alt_fa="علی احمدی در کلاس", alt_en="A boy")
+    services.image_add(
+        actor=st.world.facilitator_a,
+        story=st.draft,
+        upload=upload(),
+        alt_fa="علی احمدی در کلاس",
+        alt_en="A boy",
+    )
     matches = names.story_matches(st.draft)
     assert [m.phrase for m in matches] == ["علی احمدی"]
