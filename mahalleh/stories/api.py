@@ -11,7 +11,6 @@
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,18 +18,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from mahalleh.core.services import version_token
+from mahalleh.api.base import STALE_RESPONSE, ScopedViewSet, VersionMixin, object_id, require_role
 from mahalleh.stories import names, selectors, services
 from mahalleh.stories.models import Story, Theme
 from mahalleh.stories.portal import story_path
-
-MAX_ID = 2**63 - 1
-
-
-def _object_id(value) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    raise exceptions.NotFound()
 
 
 @extend_schema_field({"type": "string", "enum": Story.Status.values}, component_name="StoryStatusEnum")
@@ -82,7 +73,7 @@ class ThemesField(serializers.ListField):
         super().__init__(child=serializers.ChoiceField(choices=Theme.choices), **kwargs)
 
 
-class StoryOut(serializers.Serializer):
+class StoryOut(VersionMixin, serializers.Serializer):
     id = serializers.IntegerField()
     office = serializers.IntegerField(source="office_id")
     neighbourhood = serializers.IntegerField(source="neighbourhood_id", allow_null=True)
@@ -102,17 +93,12 @@ class StoryOut(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    version = serializers.SerializerMethodField(help_text="Send it back with an update (409 if stale).")
     named_residents = serializers.SerializerMethodField()
     publish_problems = serializers.SerializerMethodField()
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "enum": Theme.values}})
     def get_themes(self, obj) -> list:
         return [t.theme for t in obj.theme_tags.all()]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
 
     @extend_schema_field(NameMatchOut(many=True))
     def get_named_residents(self, obj) -> list:
@@ -178,44 +164,34 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-def _require_writer(user) -> None:
-    if not selectors.can_write_stories(user):
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[StoryFilterIn], responses=StoryOut(many=True)),
     retrieve=extend_schema(responses=StoryOut),
     create=extend_schema(request=StoryCreateIn, responses={201: StoryOut}),
-    partial_update=extend_schema(request=StoryUpdateIn, responses={200: StoryOut}),
+    partial_update=extend_schema(request=StoryUpdateIn, responses={200: StoryOut, **STALE_RESPONSE}),
 )
-class StoryViewSet(viewsets.GenericViewSet):
+class StoryViewSet(ScopedViewSet):
     """Experience stories of the offices in your scope, with their review status, photos, the residents
     they name (and whether those consented) and what still stops them from being published."""
 
-    serializer_class = StoryOut
+    output = StoryOut
+    filter_in = StoryFilterIn
 
-    def get_queryset(self):
-        return selectors.story_list(user=self.request.user)
+    def list_selector(self, user, status=None, q=""):
+        return selectors.story_list(user=user, status=status, query=q)
+
+    def output_context(self) -> dict:
+        return {"request": self.request}
 
     def _out(self, story, code=status.HTTP_200_OK):
         fresh = selectors.story_get(user=self.request.user, pk=story.pk)
-        return Response(StoryOut(fresh, context={"request": self.request}).data, status=code)
-
-    def list(self, request):
-        f = StoryFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.story_list(
-            user=request.user, status=f.validated_data.get("status"), query=f.validated_data.get("q", "")
-        )
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(StoryOut(page, many=True, context={"request": request}).data)
+        return Response(StoryOut(fresh, context=self.output_context()).data, status=code)
 
     def retrieve(self, request, pk=None):
-        return self._out(selectors.story_get(user=request.user, pk=_object_id(pk)))
+        return self._out(self.get_object())
 
     def create(self, request):
-        _require_writer(request.user)
+        require_role(selectors.can_write_stories(request.user))
         data = StoryCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         story = services.story_create(
@@ -224,9 +200,8 @@ class StoryViewSet(viewsets.GenericViewSet):
         return self._out(story, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        story = selectors.story_get(user=request.user, pk=_object_id(pk))
-        if not selectors.can_edit(request.user, story):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        story = selectors.story_get(user=request.user, pk=object_id(pk))
+        require_role(selectors.can_edit(request.user, story))
         data = StoryUpdateIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = _neighbourhood(request.user, dict(data.validated_data))
@@ -235,7 +210,7 @@ class StoryViewSet(viewsets.GenericViewSet):
         return self._out(story)
 
     def _transition(self, request, pk, call):
-        story = selectors.story_get(user=request.user, pk=_object_id(pk))
+        story = selectors.story_get(user=request.user, pk=object_id(pk))
         body = CommentIn(data=request.data)
         body.is_valid(raise_exception=True)
         call(story, body.validated_data["comment"])
@@ -275,9 +250,8 @@ class StoryViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def images(self, request, pk=None):
         """Add a photo (checked by its content, stored without metadata, resized)."""
-        story = selectors.story_get(user=request.user, pk=_object_id(pk))
-        if not selectors.can_edit(request.user, story):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        story = selectors.story_get(user=request.user, pk=object_id(pk))
+        require_role(selectors.can_edit(request.user, story))
         data = ImageIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
@@ -382,5 +356,5 @@ class PublicStoryViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         lang = _lang(request)
-        story = selectors.public_story_get(lang=lang, pk=_object_id(pk))
+        story = selectors.public_story_get(lang=lang, pk=object_id(pk))
         return Response(PublicStoryOut(_public(story, lang, request), context={"request": request}).data)

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
+from mahalleh.core.models import Tracked
 
 
 class Theme(models.TextChoices):
@@ -21,7 +22,7 @@ class Theme(models.TextChoices):
     PARTNERS = "partners", _("partners")
 
 
-class Story(models.Model):
+class Story(Tracked):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         IN_REVIEW = "in_review", _("in review")
@@ -126,7 +127,7 @@ def _token() -> str:
     return uuid.uuid4().hex
 
 
-class StoryImage(models.Model):
+class StoryImage(Tracked):
     """One photo, stored only as re-encoded renditions (WebP and JPEG at a few widths).
 
     The uploaded file itself is never kept: re-encoding the pixels is what drops EXIF, GPS and
@@ -146,8 +147,6 @@ class StoryImage(models.Model):
     caption_fa = models.CharField(_("caption (Persian)"), max_length=300, blank=True)
     caption_en = models.CharField(_("caption (English)"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "pk"]

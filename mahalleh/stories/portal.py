@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from mahalleh.core import public_figures
+from mahalleh.core import plugins
 from mahalleh.geo.models import Province
 from mahalleh.stories import selectors
 from mahalleh.stories.cache import portal_page
@@ -75,10 +75,23 @@ def _map(lang: str, offices) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+# Public indicator figures come from other apps (the indicators app), which register a provider in their
+# AppConfig.ready():
+#
+#     @plugins.provider("public_figures")
+#     def figures(*, kind, place, lang): ...   # kind "province" | "office"; place a Province or Office
+#
+# returning a list of {"label": str, "value": str | None, "period": str} (objects with those attributes
+# do too). The provider formats the values and suppresses small counts (DESIGN §8): a suppressed
+# figure has value None and is shown as suppressed, never as a number. No provider, no section.
+PUBLIC_FIGURES = "public_figures"
+
+
 def _figures(kind: str, place, lang: str):
-    if not public_figures.available():
+    providers = plugins.providers(PUBLIC_FIGURES)
+    if not providers:
         return None
-    return public_figures.figures_for(kind=kind, place=place, lang=lang)
+    return [figure for provider in providers for figure in provider(kind=kind, place=place, lang=lang)]
 
 
 @portal_page

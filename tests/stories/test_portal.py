@@ -113,22 +113,27 @@ def test_office_and_province_pages_list_their_stories_and_a_map(st, client):
 
 
 def test_public_figures_show_when_a_provider_is_registered_and_suppress_small_counts(st, client):
-    from mahalleh.core import public_figures
+    from mahalleh.core import plugins
+    from mahalleh.stories.portal import PUBLIC_FIGURES
+
+    seen = []
 
     def provider(*, kind, place, lang):
+        seen.append((kind, place.code, lang))
         return [
-            public_figures.PublicFigure(label="Children in school", value="120", period="1404"),
-            public_figures.PublicFigure(label="Children working", value=None, period="1404"),
+            {"label": "Children in school", "value": "120", "period": "1404"},
+            {"label": "Children working", "value": None, "period": "1404"},
         ]
 
     url = f"/en/offices/{st.world.office_a.code}/"
     assert "public-figures" not in client.get(url).content.decode()  # no provider, no section
-    public_figures.register(provider)
+    plugins.provider(PUBLIC_FIGURES)(provider)
     try:
         services.bump_portal()
         html = client.get(url).content.decode()
     finally:
-        public_figures.unregister(provider)
+        plugins._PROVIDERS.pop(PUBLIC_FIGURES, None)
+    assert seen == [("office", st.world.office_a.code, "en")]
     assert "Children in school" in html and ">120<" in html
     assert "(small count, not shown)" in html
 
