@@ -105,37 +105,80 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api_load(env: dict, token: str, *, seconds: int, connections: int) -> dict:
-    """gunicorn with 2 workers on loopback, loaded by wrk (or a bounded Python loader) with a token."""
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/api/v1/persons/?page_size=20"
-    try:
-        for _ in range(100):
+def serve_port(offset: int = 0) -> int:
+    """BENCH_PORT (a port of your own, e.g. on a shared machine) plus an offset, else any free port."""
+    base = os.environ.get("BENCH_PORT")
+    return int(base) + offset if base else free_port()
+
+
+class Server:
+    """gunicorn with 2 workers on loopback, for the load rows; stopped when the block ends."""
+
+    def __init__(self, env: dict, port: int):
+        self.env, self.port = env, port
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "2", "--log-level", "warning"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        for _ in range(300):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
-        _warm(url, token)
-        if shutil.which("wrk"):
-            return _wrk(url, token, seconds=seconds, connections=connections)
-        return _python_load(url, token, seconds=seconds, connections=connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        return self
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a busy machine: don't lose the figures over a slow shutdown
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
 
-def _warm(url: str, token: str) -> None:
+def http_load(url: str, token: str | None, *, seconds: int, connections: int) -> dict:
+    _warm(url, token)
+    if shutil.which("wrk"):
+        return _wrk(url, token, seconds=seconds, connections=connections)
+    return _python_load(url, token, seconds=seconds, connections=connections)
+
+
+def api_load(env: dict, token: str, *, seconds: int, connections: int) -> dict:
+    """`/api/v1/persons/` with a token, gunicorn with 2 workers on loopback, loaded by wrk (or a bounded
+    Python loader)."""
+    with Server(env, serve_port(0)) as server:
+        return http_load(
+            server.url("/api/v1/persons/?page_size=20"), token, seconds=seconds, connections=connections
+        )
+
+
+def portal_load(env: dict, paths: dict, *, seconds: int, connections: int) -> dict:
+    """The public portal's story page and home page, no login, on the same 2-worker gunicorn."""
+    with Server(env, serve_port(1)) as server:
+        return {
+            name: http_load(server.url(path), None, seconds=seconds, connections=connections)
+            for name, path in paths.items()
+        }
+
+
+def _headers(token: str | None) -> dict:
+    return {"Authorization": f"Token {token}"} if token else {}
+
+
+def _warm(url: str, token: str | None) -> None:
     import urllib.request
 
     for _ in range(5):
-        req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})  # noqa: S310
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+        req = urllib.request.Request(url, headers=_headers(token))  # noqa: S310
+        # The first request imports the whole app in each worker: slow on a busy machine.
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
             resp.read()
 
 
@@ -147,13 +190,13 @@ end
 """
 
 
-def _wrk(url: str, token: str, *, seconds: int, connections: int) -> dict:
+def _wrk(url: str, token: str | None, *, seconds: int, connections: int) -> dict:
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_P95)
     try:
         proc = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-             "-H", f"Authorization: Token {token}", url],
+             *(["-H", f"Authorization: Token {token}"] if token else []), url],
             capture_output=True, text=True, check=True, timeout=seconds + 30,
         )  # fmt: skip
     finally:
@@ -191,7 +234,7 @@ def _ms(text: str) -> float:
     return float(text)
 
 
-def _python_load(url: str, token: str, *, seconds: int, connections: int) -> dict:
+def _python_load(url: str, token: str | None, *, seconds: int, connections: int) -> dict:
     """A bounded threaded loader, for machines without wrk."""
     import http.client
     import threading
@@ -210,7 +253,9 @@ def _python_load(url: str, token: str, *, seconds: int, connections: int) -> dic
             t = time.perf_counter()
             try:
                 conn.request(
-                    "GET", f"{parts.path}?{parts.query}", headers={"Authorization": f"Token {token}"}
+                    "GET",
+                    f"{parts.path}?{parts.query}" if parts.query else parts.path,
+                    headers=_headers(token),
                 )
                 resp = conn.getresponse()
                 resp.read()
@@ -383,6 +428,30 @@ def main() -> int:
             results["api"] = load
         except Exception as exc:  # noqa: BLE001 - reported in the table, the other rows stand
             rows.append(_row("API list endpoint", None, "req/s", target=300, note=f"failed: {exc}"))
+        print(f"  public portal load ({api_label}, {api_seconds} s per page)", flush=True)
+        try:
+            paths = run_worker("portal", env=api_env)
+            loads = portal_load(
+                api_env,
+                {"story page": paths["story_path"], "home page": paths["home_path"], "limit": "/robots.txt"},
+                seconds=api_seconds, connections=8,
+            )  # fmt: skip
+            limit = loads.pop("limit")
+            for page, load in loads.items():
+                rows.append(
+                    _row(f"portal {page} ({api_label}, gunicorn 2 workers, {load['tool']})", load["req_per_s"],
+                         "req/s", target=500, limit=limit["req_per_s"],
+                         limit_name="/robots.txt (a constant view through the same middleware)",
+                         note=f"p50 {load.get('p50_ms')} ms, p95 {load.get('p95_ms')} ms (target < 50), "
+                         f"{load.get('errors', 0)} errors, {load.get('requests', 0):,} requests")
+                )  # fmt: skip
+                rows.append(
+                    _row(f"portal {page} p95 ({api_label})", load.get("p95_ms"), "ms", target=50,
+                         lower_is_better=True, note="cached per language; ETag/Cache-Control")
+                )  # fmt: skip
+            results["portal"] = {**loads, "limit": limit}
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the other rows stand
+            rows.append(_row("portal pages", None, "req/s", target=500, note=f"failed: {exc}"))
 
     print_table(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)

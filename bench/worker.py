@@ -335,6 +335,38 @@ def step_evaluation(args) -> None:
     out(first=first, warm=statistics.median(warm), peer=peer, respondents=fit.n, clusters=fit.clusters)
 
 
+def step_portal(args) -> None:
+    """A published bilingual story with a cover photo in the bench office, through the services, for the
+    public portal's load rows. Prints the story page's path."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.geo.models import Office
+    from mahalleh.stories import services
+    from mahalleh.stories.portal import story_path
+
+    office = Office.objects.get(code="BENCH-O1")
+    pr = User.objects.create_user("bench-pr", password=PASSWORD, role=Role.PR_OFFICER, office=office)
+    body_fa = "\n\n".join(["## بخش\n\nهمسایه‌ها **با هم** کار کردند و محله را تغییر دادند."] * 20)
+    body_en = "\n\n".join(["## Part\n\nThe neighbours worked **together** and changed their street."] * 20)
+    stories = []
+    for i in range(12):
+        story = services.story_create(
+            actor=pr, title_fa=f"روایت آزمون {i}", summary_fa="خلاصهٔ روایت آزمون", body_fa=body_fa,
+            title_en=f"Bench story {i}", summary_en="A bench story", body_en=body_en, themes=["children"],
+        )  # fmt: skip
+        buf = io.BytesIO()
+        Image.new("RGB", (1600, 1000), (40 + i * 10, 120, 200)).save(buf, "JPEG")
+        upload = SimpleUploadedFile("cover.jpg", buf.getvalue(), content_type="image/jpeg")
+        services.image_add(actor=pr, story=story, upload=upload, alt_fa="تصویر", alt_en="A picture")
+        services.story_publish(actor=pr, story=story)
+        stories.append(story)
+    out(story_path=story_path(stories[0], "fa"), home_path="/fa/")
+
+
 STEPS = {
     "router": step_router,
     "evaluation": step_evaluation,
@@ -344,6 +376,7 @@ STEPS = {
     "peer": step_peer,
     "openpyxl": step_openpyxl,
     "search": step_search,
+    "portal": step_portal,
 }
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mahalleh.activities",
     "mahalleh.community",
     "mahalleh.evaluation",
+    "mahalleh.stories",
     "mahalleh.api",
     "mahalleh.demo",
     "mahalleh.ops",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mahalleh.core.views import favicon
+from mahalleh.stories import portal as stories_portal
 
 urlpatterns = [
     path("", include("mahalleh.core.urls")),
@@ -15,9 +16,14 @@ urlpatterns = [
     path("referrals/", include("mahalleh.referrals.urls")),
     path("groups/", include("mahalleh.community.urls")),
     path("evaluation/", include("mahalleh.evaluation.urls")),
+    path("stories/", include("mahalleh.stories.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("mahalleh.api.urls")),
     path("django-admin/", admin.site.urls),
+    # The public portal: /fa/…, /en/…, feeds, story photos; and the sitemap and robots.txt of the site.
+    path("", include("mahalleh.stories.portal_urls")),
+    path("sitemap.xml", stories_portal.sitemap_view, name="sitemap"),
+    path("robots.txt", stories_portal.robots_txt, name="robots"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
 ]

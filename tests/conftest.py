@@ -6,6 +6,7 @@ office, and a partner organisation — so every permission test reads as
 """
 
 import datetime
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -23,6 +24,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files (story photos, the demo's too) go to a temporary folder, never var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="mahalleh-media-")
     # Without this every test client makes whitenoise scan var/static (~0.1 s each).
     settings.WHITENOISE_AUTOREFRESH = True
 

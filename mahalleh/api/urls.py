@@ -12,6 +12,7 @@ from mahalleh.geo import api as geo_api
 from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
 from mahalleh.registry import api_import
+from mahalleh.stories import api as stories_api
 
 router = DefaultRouter()
 router.register("provinces", geo_api.ProvinceViewSet, basename="province")
@@ -38,6 +39,9 @@ router.register("memberships", community_api.MembershipViewSet, basename="member
 router.register("meetings", community_api.MeetingViewSet, basename="meeting")
 router.register("survey-rounds", evaluation_api.RoundViewSet, basename="survey-round")
 router.register("survey-responses", evaluation_api.ResponseViewSet, basename="survey-response")
+
+router.register("stories", stories_api.StoryViewSet, basename="story")
+router.register("public/stories", stories_api.PublicStoryViewSet, basename="public-story")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -17,6 +17,7 @@ from mahalleh.demo.community import load_community
 from mahalleh.demo.evaluation import load_evaluation
 from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
+from mahalleh.demo.stories import load_stories
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
 
@@ -148,6 +149,8 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
         load_activities(rng=rng, fake=fake)
         load_community(rng=rng, fake=fake)
         load_evaluation()
+
+        load_stories(rng=rng)
     return True
 
 

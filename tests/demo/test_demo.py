@@ -358,3 +358,18 @@ def test_the_plan_is_the_same_for_the_same_seed(today):
     first = fingerprint()
     assert len(first) == 120 + 5 * 6
     assert fingerprint() == first
+
+
+def test_demo_has_a_dozen_published_bilingual_stories_with_photos_and_drafts_in_review():
+    from mahalleh.stories import names
+    from mahalleh.stories.models import Story
+
+    published = Story.objects.filter(status=Story.Status.PUBLISHED)
+    assert published.count() == 12
+    assert all(s.has_english and s.cover_id and s.cover.alt_en for s in published)
+    assert published.values("office").distinct().count() >= 6
+    in_review = Story.objects.filter(status=Story.Status.IN_REVIEW)
+    assert in_review.count() == 3
+    # One of them names a resident without consent, so the PR officer sees the rule at work.
+    flagged = [s for s in in_review if any(not m.consented for m in names.story_matches(s))]
+    assert len(flagged) == 1

@@ -491,3 +491,63 @@ def test_evaluation_api_follows_the_same_scope(world, kerman_round, api, role):
         assert sample.json()["results"] == []  # the analyst sees no households
     else:
         assert sample.status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Stories (staff pages) and the public portal
+
+
+# Stories each role sees in the staff pages: None means the pages answer 404 for the role.
+SEES_STORIES = {
+    "admin": {"story_a", "story_b"},
+    "analyst": None,
+    "coordinator": {"story_a", "story_b"},
+    "coordinator_fars": set(),
+    "manager_a": {"story_a"},
+    "facilitator_a": {"story_a"},
+    "pr_a": {"story_a"},
+    "manager_b": {"story_b"},
+    "facilitator_b": {"story_b"},
+    "partner_user": None,
+}
+
+
+@pytest.fixture
+def stories(world, settings, tmp_path):
+    from mahalleh.stories import services
+
+    settings.MEDIA_ROOT = tmp_path
+    data = {"summary_fa": "خلاصه", "body_fa": "متن"}
+    return {
+        "story_a": services.story_create(actor=world.facilitator_a, title_fa="روایت الف", **data),
+        "story_b": services.story_create(actor=world.facilitator_b, title_fa="روایت ب", **data),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_story_pages_follow_the_office_scope(world, login, stories, role):
+    client = login(getattr(world, role))
+    seen = SEES_STORIES[role]
+    listing = client.get(reverse("stories:list"))
+    if seen is None:
+        assert listing.status_code == 404
+    else:
+        html = listing.content.decode()
+        assert {name for name, s in stories.items() if s.title_fa in html} == seen
+    expected = {name: 200 if seen and name in seen else 404 for name in stories}
+    actual = {
+        name: client.get(reverse("stories:detail", args=[s.pk])).status_code for name, s in stories.items()
+    }
+    assert actual == expected
+    # Only the writers of the story's own office may open its edit form.
+    for name, story in stories.items():
+        status = client.get(reverse("stories:edit", args=[story.pk])).status_code
+        writes = role in {"facilitator_a", "pr_a"} if name == "story_a" else role == "facilitator_b"
+        assert status == (200 if writes else 404), (name, status)
+
+
+def test_public_visitor_gets_404_for_every_unpublished_story(world, client, stories):
+    for story in stories.values():
+        for lang in ("fa", "en"):
+            assert client.get(f"/{lang}/stories/{story.pk}-{story.slug}/").status_code == 404
+    assert client.get(reverse("stories:list")).status_code == 302  # the staff list needs a login

@@ -1,0 +1,273 @@
+"""Staff pages of stories: the list, a story with its review, the forms, and the live preview.
+
+Thin views: reads through `selectors` (scoped; out of scope is a 404), writes through `services`
+(their refusals land at the form's fields or at the top of the form).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mahalleh.core.access import page_for, run_service
+from mahalleh.core.services import version_token
+from mahalleh.stories import markdown, names, selectors, services
+from mahalleh.stories.forms import (
+    ImageEditForm,
+    ImageForm,
+    ReturnForm,
+    StoryFilterForm,
+    StoryForm,
+    UnpublishForm,
+)
+from mahalleh.stories.models import Story
+
+PAGE_SIZE = 30
+
+stories_view = page_for(selectors.can_read_stories)
+writers_view = page_for(selectors.can_write_stories)
+
+
+@stories_view
+def story_list(request):
+    user = request.user
+    form = StoryFilterForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    stories = selectors.story_list(user=user, status=data.get("status") or None, query=data.get("q") or "")
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stories/story_list.html",
+        {"form": form, "page": page, "can_write": selectors.can_write_stories(user)},
+    )
+
+
+def _story_form_page(request, form, story=None):
+    title = _("Edit story") if story else _("New story")
+    return render(request, "stories/story_form.html", {"form": form, "story": story, "title": title})
+
+
+@writers_view
+def story_create(request):
+    user = request.user
+    form = StoryForm(request.POST or None, actor=user)
+    del form.fields["version"]
+    if request.method == "POST" and form.is_valid():
+        story = run_service(
+            request,
+            form,
+            lambda: services.story_create(actor=user, **form.story_fields()),
+            _("The draft was saved. Add photos, then send it for review."),
+        )
+        if story:
+            return redirect("stories:detail", pk=story.pk)
+    return _story_form_page(request, form)
+
+
+@writers_view
+def story_edit(request, pk):
+    user = request.user
+    story = selectors.story_get(user=user, pk=pk)
+    if not selectors.can_edit(user, story):
+        raise Http404
+    initial = {
+        **{f: getattr(story, f) for f in services.TEXT_FIELDS},
+        "neighbourhood": story.neighbourhood,
+        "themes": [t.theme for t in story.theme_tags.all()],
+        "version": version_token(story),
+    }
+    form = StoryForm(request.POST or None, actor=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            request,
+            form,
+            lambda: services.story_update(
+                actor=user,
+                story=story,
+                version=form.cleaned_data.get("version") or None,
+                **form.story_fields(),
+            ),
+            _("The story was saved."),
+        )
+        if saved:
+            return redirect("stories:detail", pk=saved.pk)
+    return _story_form_page(request, form, story)
+
+
+@writers_view
+@require_POST
+def story_preview(request):
+    """The live preview under the form (htmx): both texts rendered as the portal will show them, and
+    the names in the story that belong to registered residents of the office, with their consent."""
+    post = request.POST
+    texts = [post.get(f, "") for f in services.TEXT_FIELDS]
+    office = request.user.office
+    return render(
+        request,
+        "stories/_preview.html",
+        {
+            "body_fa_html": markdown.render(post.get("body_fa", "")),
+            "body_en_html": markdown.render(post.get("body_en", "")),
+            "raw_html": markdown.raw_html_tags(post.get("body_fa", ""))
+            + markdown.raw_html_tags(post.get("body_en", "")),
+            "matches": names.match_residents(office=office, texts=texts),
+        },
+    )
+
+
+@stories_view
+def story_detail(request, pk):
+    user = request.user
+    story = selectors.story_get(user=user, pk=pk)
+    return render(request, "stories/story_detail.html", _detail_context(user, story))
+
+
+def _detail_context(user, story, **forms) -> dict:
+    editable = selectors.can_edit(user, story)
+    reviewer = selectors.is_reviewer(user, story)
+    S = Story.Status
+    return {
+        "story": story,
+        "matches": names.story_matches(story),
+        "problems": services.publish_problems(story) if story.status != S.PUBLISHED else [],
+        "events": story.events.select_related("by"),
+        "can_edit": editable,
+        "can_submit": selectors.can_write_stories(user)
+        and user.office_id == story.office_id
+        and story.status in (S.DRAFT, S.RETURNED, S.UNPUBLISHED),
+        "can_publish": reviewer and story.status != S.PUBLISHED,
+        "can_return": reviewer and story.status == S.IN_REVIEW,
+        "can_unpublish": selectors.can_unpublish(user, story) and story.status == S.PUBLISHED,
+        "image_form": forms.get("image_form") or (ImageForm() if editable else None),
+        "return_form": forms.get("return_form") or ReturnForm(),
+        "unpublish_form": forms.get("unpublish_form") or UnpublishForm(),
+        "transition_errors": forms.get("transition_errors") or [],
+    }
+
+
+def _transition(request, pk, call, success, *, form_class=None, form_key=None):
+    user = request.user
+    story = selectors.story_get(user=user, pk=pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        ctx = _detail_context(user, story, **{form_key: form})
+        return render(request, "stories/story_detail.html", ctx, status=400)
+    try:
+        call(story, form.cleaned_data if form else {})
+    except (ValidationError, PermissionDenied) as exc:
+        errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        ctx = _detail_context(user, story, transition_errors=errors)
+        return render(request, "stories/story_detail.html", ctx, status=400)
+    messages.success(request, success)
+    return redirect("stories:detail", pk=story.pk)
+
+
+@stories_view
+@require_POST
+def story_submit(request, pk):
+    return _transition(
+        request,
+        pk,
+        lambda story, _d: services.story_submit(actor=request.user, story=story),
+        _("The story was sent to the PR officer for review."),
+    )
+
+
+@stories_view
+@require_POST
+def story_publish(request, pk):
+    return _transition(
+        request,
+        pk,
+        lambda story, _d: services.story_publish(actor=request.user, story=story),
+        _("The story is published on the public portal."),
+    )
+
+
+@stories_view
+@require_POST
+def story_return(request, pk):
+    return _transition(
+        request,
+        pk,
+        lambda story, d: services.story_return(actor=request.user, story=story, comment=d["comment"]),
+        _("The story was returned to its writer with your comment."),
+        form_class=ReturnForm,
+        form_key="return_form",
+    )
+
+
+@stories_view
+@require_POST
+def story_unpublish(request, pk):
+    return _transition(
+        request,
+        pk,
+        lambda story, d: services.story_unpublish(
+            actor=request.user, story=story, comment=d.get("comment", "")
+        ),
+        _("The story was taken off the public portal."),
+        form_class=UnpublishForm,
+        form_key="unpublish_form",
+    )
+
+
+@writers_view
+@require_POST
+def image_add(request, pk):
+    user = request.user
+    story = selectors.story_get(user=user, pk=pk)
+    if not selectors.can_edit(user, story):
+        raise Http404
+    form = ImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        image = run_service(
+            request,
+            form,
+            lambda: services.image_add(
+                actor=user, story=story, upload=form.cleaned_data["photo"], **form.image_fields()
+            ),
+            _("The photo was added. Its location and camera data were removed."),
+        )
+        if image:
+            return redirect("stories:detail", pk=story.pk)
+    story = selectors.story_get(user=user, pk=pk)
+    return render(
+        request, "stories/story_detail.html", _detail_context(user, story, image_form=form), status=400
+    )
+
+
+@writers_view
+def image_edit(request, pk):
+    user = request.user
+    image = selectors.image_get(user=user, pk=pk)
+    story = image.story
+    if not selectors.can_edit(user, story):
+        raise Http404
+    initial = {
+        "alt_fa": image.alt_fa,
+        "alt_en": image.alt_en,
+        "caption_fa": image.caption_fa,
+        "caption_en": image.caption_en,
+        "make_cover": story.cover_id == image.pk,
+    }
+    form = ImageEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if request.POST.get("delete") == "1":
+            services.image_delete(actor=user, image=image)
+            messages.success(request, _("The photo was removed."))
+            return redirect("stories:detail", pk=story.pk)
+        if form.is_valid():
+            saved = run_service(
+                request,
+                form,
+                lambda: services.image_update(actor=user, image=image, **form.image_fields()),
+                _("The photo's descriptions were saved."),
+            )
+            if saved:
+                return redirect("stories:detail", pk=story.pk)
+    return render(request, "stories/image_form.html", {"form": form, "image": image, "story": story})
