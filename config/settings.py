@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mahalleh.audit",
     "mahalleh.activities",
     "mahalleh.community",
+    "mahalleh.indicators",
     "mahalleh.api",
     "mahalleh.demo",
 ]

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_catalogue(sender, **kwargs):
+    from mahalleh.indicators import catalogue
+
+    catalogue.sync()
+
+
+class IndicatorsConfig(AppConfig):
+    name = "mahalleh.indicators"
+    label = "indicators"
+
+    def ready(self):
+        from mahalleh.indicators import signals
+
+        signals.connect()
+        post_migrate.connect(_sync_catalogue, sender=self, dispatch_uid="indicators-catalogue")
