@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/", include("mahalleh.activities.urls")),
     path("referrals/", include("mahalleh.referrals.urls")),
     path("groups/", include("mahalleh.community.urls")),
+    path("indicators/", include("mahalleh.indicators.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("mahalleh.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,6 +1,6 @@
 """Navigation fitted to the user's role."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
@@ -49,6 +49,10 @@ def _items(user) -> list[dict]:
         items.append({"label": _("Referrals"), "url": reverse("referrals:list"), "key": "referrals"})
         items.append({"label": _("Groups"), "url": reverse("community:list"), "key": "groups"})
     items.append({"label": _("Map"), "url": reverse("geo:map"), "key": "map"})
+    try:  # the indicators app is a higher layer: found by URL name, not imported
+        items.append({"label": _("Indicators"), "url": reverse("indicators:catalogue"), "key": "indicators"})
+    except NoReverseMatch:
+        pass
     if can_manage_staff(user):
         items.append({"label": _("Staff"), "url": reverse("accounts:staff_list"), "key": "staff"})
     if can_browse_audit(user):  # office managers, province coordinators, the national admin

@@ -255,6 +255,11 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
     for value in ManualValue.objects.filter(
         neighbourhood_id__in=hood_ids, status=ManualValue.Status.APPROVED, indicator_id__in=list(indicators)
     ):
+        ind = indicators[value.indicator_id]
+        num, den = value.numerator, value.denominator
+        if ind.is_rate and den is None:
+            # A rate typed as such (12.5 %): stored as (0.125, 1) so that places average out.
+            num, den = num / ind.scale(), 1.0
         facts.append(
             Fact(
                 indicator_id=value.indicator_id,
@@ -262,8 +267,8 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
                 period=value.period,
                 period_kind=Period.from_code(value.period).kind,
                 disaggregation="",
-                numerator=value.numerator,
-                denominator=value.denominator,
+                numerator=num,
+                denominator=den,
                 snapshot=False,
             )
         )
