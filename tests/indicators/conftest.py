@@ -122,3 +122,11 @@ def hood(world):
     Membership.objects.create(group=d.g2, person=d.p5, role="leader", joined_on=D(2024, 5, 1))
     Membership.objects.create(group=d.g2, person=d.p3, role="member", joined_on=D(2024, 5, 1))
     return d
+
+
+from tests.api.conftest import (  # noqa: E402, F401 — schema-checked API client
+    _fresh_cache,
+    api,
+    openapi,
+    session_api,
+)
