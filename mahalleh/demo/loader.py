@@ -14,6 +14,7 @@ from mahalleh.accounts.models import Role, User
 from mahalleh.demo import places
 from mahalleh.demo.activities import load_activities
 from mahalleh.demo.community import load_community
+from mahalleh.demo.indicators import load_indicators
 from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -146,6 +147,8 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
         load_referrals(rng=rng, fake=fake)
         load_activities(rng=rng, fake=fake)
         load_community(rng=rng, fake=fake)
+        # Last: the plan, targets and history are computed from everything above.
+        load_indicators(rng=rng)
     return True
 
 
