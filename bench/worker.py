@@ -273,7 +273,14 @@ def step_indicators(args) -> None:
     inc = refresh()
     inc_s = time.perf_counter() - t
 
-    # The national analyst's dashboard through the whole middleware stack (no second factor).
+    # The national analyst's dashboard through the whole middleware stack (no second factor). The
+    # bench has no collectstatic: templates resolve static paths without the manifest.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     client = Client()
     client.force_login(analyst)
     samples = []
