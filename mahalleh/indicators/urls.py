@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:table>.<slug:fmt>", views.dashboard_download, name="download"),
     path("targets/", views.targets, name="targets"),
+    path("targets/import/", views.targets_import, name="targets_import"),
     path("manual/", views.manual_list, name="manual_list"),
     path("manual/new/", views.manual_create, name="manual_create"),
     path("manual/<int:pk>/decide/", views.manual_decide, name="manual_decide"),

@@ -323,3 +323,61 @@ def _target_place(request):
         if place is None:
             raise Http404
     return level, place
+
+
+# --------------------------------------------------------------------------- targets from a file
+
+IMPORT_SESSION_KEY = "indicators_targets_import"
+
+
+class TargetFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "Columns: indicator, level, place, year, value (Persian headers are fine too)."
+        ),
+    )
+
+
+@page_for(selectors.can_edit_targets)
+def targets_import(request):
+    """Dry run first (every bad row listed, with a downloadable report), then commit the valid rows."""
+    from mahalleh.indicators import targets_import as importer
+
+    plan = selectors.plan_current()
+    if plan is None:
+        messages.info(request, _("There is no plan yet."))
+        return redirect("indicators:dashboard")
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if request.GET.get("report") and stored:
+        buffer = io.BytesIO()
+        header = [_("Row"), _("Column"), _("Value"), _("Reason")]
+        rows = [[e["row"], e["column"], e["value"], e["reason"]] for e in stored["errors"]]
+        write_xlsx(buffer, header, iter(rows), right_to_left=is_persian())
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename="target-import-errors.xlsx")
+    form = TargetFileForm()
+    if request.method == "POST" and request.POST.get("action") == "commit" and stored:
+        try:
+            count = importer.commit(actor=request.user, plan=plan, valid=stored["valid"])
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            del request.session[IMPORT_SESSION_KEY]
+            messages.success(request, _("%(count)s targets were saved.") % {"count": count})
+            return redirect("indicators:targets")
+    elif request.method == "POST":
+        form = TargetFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = importer.read_rows(upload.read(), upload.name)
+            except (ValidationError, UnicodeDecodeError, ValueError) as exc:
+                form.add_error(
+                    "file", " ".join(getattr(exc, "messages", [])) or _("The file cannot be read.")
+                )
+            else:
+                result = importer.check(actor=request.user, plan=plan, rows=rows)
+                stored = {"rows": result.rows, "valid": result.valid, "errors": result.errors}
+                request.session[IMPORT_SESSION_KEY] = stored
+    return render(request, "indicators/targets_import.html", {"form": form, "result": stored, "plan": plan})

@@ -159,3 +159,38 @@ def _manual(code):
     from mahalleh.indicators.models import Indicator
 
     return Indicator.objects.get(code=code)
+
+
+def test_a_target_file_is_checked_then_committed_in_one_go(refreshed, login):
+    from mahalleh.indicators.models import Target
+
+    client = login(refreshed.world.manager_a)
+    content = (
+        b"indicator,level,place,year,value\n"
+        b"school_enrolment,office,OA,1404,85\n"
+        b"no_such_code,office,OA,1404,85\n"
+        b"school_enrolment,office,OA,1420,85\n"
+        b"school_enrolment,neighbourhood,NA,1404,140\n"
+        b"school_enrolment,office,OB,1404,85\n"
+    )
+    upload = io.BytesIO(content)
+    upload.name = "targets.csv"
+    html = client.post(reverse("indicators:targets_import"), {"file": upload}).content.decode()
+    assert 'data-testid="import-errors"' in html
+    assert Target.objects.count() == 0  # a dry run writes nothing
+    stored = client.session["indicators_targets_import"]
+    assert len(stored["valid"]) == 1
+    assert [(e["row"], e["column"]) for e in stored["errors"]] == [
+        (3, "indicator"), (4, "year"), (5, "value"), (6, "place"),
+    ]  # fmt: skip
+    report = client.get(reverse("indicators:targets_import") + "?report=1")
+    assert report.status_code == 200
+    response = client.post(reverse("indicators:targets_import"), {"action": "commit"})
+    assert response.status_code == 302
+    target = Target.objects.get()
+    assert (target.level, target.office, target.year, target.value) == (
+        "office",
+        refreshed.world.office_a,
+        1404,
+        85,
+    )

@@ -250,6 +250,7 @@ OPENS_INDICATOR_PAGE = {
     "indicators:dashboard": set(ROLES) - {"partner_user"},
     "indicators:catalogue": set(ROLES) - {"partner_user"},
     "indicators:targets": {"admin", "coordinator", "coordinator_fars", "manager_a", "manager_b"},
+    "indicators:targets_import": {"admin", "coordinator", "coordinator_fars", "manager_a", "manager_b"},
     "indicators:manual_list": {"admin", "coordinator", "coordinator_fars", "manager_a", "facilitator_a",
                                "manager_b", "facilitator_b"},
 }  # fmt: skip
