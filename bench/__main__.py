@@ -412,6 +412,30 @@ def main() -> int:
                      target=20, lower_is_better=True, peer=peer_p95, peer_name="icontains on the raw name",
                      note=f"p50 {srch[kind]['p50_ms']} ms, {srch[kind]['n']} queries")
             )  # fmt: skip
+        print(f"  {label}: indicators (full rebuild, refresh after changes, dashboard)", flush=True)
+        try:
+            ind = run_worker("indicators", min(10_000, scale), 20, env=env)
+            rows.append(
+                _row(f"dashboard page p95 ({label}, {ind['persons']:,} persons)", ind["page"]["p95_ms"], "ms",
+                     target=100, lower_is_better=True,
+                     peer=ind["peer"]["p95_ms"], peer_name="one figure by GROUP BY over the live tables",
+                     limit=ind["limit"]["p95_ms"], limit_name="bare SELECT on the fact table",
+                     note=f"p50 {ind['page']['p50_ms']} ms; the peer is ONE indicator, the page shows all")
+            )  # fmt: skip
+            rows.append(
+                _row(f"indicator refresh after {ind['changed']:,} changed persons ({label})",
+                     ind["incremental_seconds"], "s", target=5, lower_is_better=True,
+                     peer=ind["full_seconds"], peer_name="full rebuild",
+                     note=f"{ind['incremental_neighbourhoods']} neighbourhoods recomputed")
+            )  # fmt: skip
+            rows.append(
+                _row(f"indicator full rebuild ({label})", ind["full_seconds"], "s", target=None,
+                     note=f"{ind['full_facts']:,} facts, {ind['full_neighbourhoods']} neighbourhoods")
+            )  # fmt: skip
+        except RuntimeError as exc:
+            rows.append(
+                _row(f"indicators ({label})", None, "s", target=None, note=f"failed: {str(exc)[-200:]}")
+            )
         api_env, api_token, api_label = env, setup["token"], label
         if vendor == "postgresql":
             rows.append(router_row(env, url))

@@ -367,9 +367,106 @@ def step_portal(args) -> None:
     out(story_path=story_path(stories[0], "fa"), home_path="/fa/")
 
 
+def step_indicators(args) -> None:
+    """Fact table: full rebuild, incremental refresh after N changed persons, the dashboard page
+    (p95 over repeated renders, as the national analyst), its peer (the same school-enrolment figure
+    by GROUP BY over the live tables) and its limit (a bare SELECT on the fact table)."""
+    import random
+
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.utils import timezone
+
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.core.jalali import Period
+    from mahalleh.indicators.models import Fact, Plan
+    from mahalleh.indicators.refresh import refresh, today_tehran
+    from mahalleh.registry.models import Person
+
+    changed = int(args[0]) if args else 10_000
+    renders = int(args[1]) if len(args) > 1 else 20
+    year = Period.containing(today_tehran(), "year").year
+    Plan.objects.get_or_create(name_fa="بنچ", baseline_year=year - 1, first_year=year, last_year=year + 3)
+    analyst, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"role": Role.NATIONAL_ANALYST}
+    )
+
+    t = time.perf_counter()
+    full = refresh(full=True)
+    full_s = time.perf_counter() - t
+
+    ids = list(Person.objects.order_by().values_list("pk", flat=True))
+    rng = random.Random(11)
+    picked = rng.sample(ids, min(changed, len(ids)))
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(picked), 5000):
+            chunk = picked[start : start + 5000]
+            # Set-based, as a day's import would be: caught by the refresh's updated_at sweep.
+            Person.objects.filter(pk__in=chunk).update(employment="employed", updated_at=now)
+    t = time.perf_counter()
+    inc = refresh()
+    inc_s = time.perf_counter() - t
+
+    # The national analyst's dashboard through the whole middleware stack (no second factor). The
+    # bench has no collectstatic: templates resolve static paths without the manifest.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    client = Client()
+    client.force_login(analyst)
+    samples = []
+    for _ in range(renders):
+        t = time.perf_counter()
+        response = client.get("/", {"period": str(year), "indicator": "school_enrolment"})
+        samples.append(time.perf_counter() - t)
+        if response.status_code != 200:
+            raise RuntimeError(f"dashboard answered {response.status_code}")
+    page = _percentiles(samples)
+
+    def peer():
+        return list(
+            Person.objects.filter(status="active")
+            .values("household__neighbourhood_id")
+            .annotate(n=Count("pk", filter=Q(school_enrolled=True)), d=Count("pk"))
+        )
+
+    def limit():
+        return list(
+            Fact.objects.filter(period=str(year), disaggregation="").values_list(
+                "indicator_id", "neighbourhood_id", "numerator", "denominator"
+            )
+        )
+
+    def timed(fn, n=10):
+        out_ = []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            out_.append(time.perf_counter() - t)
+        return _percentiles(out_)
+
+    out(
+        persons=len(ids),
+        full_seconds=round(full_s, 2),
+        full_facts=full.facts,
+        full_neighbourhoods=full.neighbourhoods,
+        incremental_seconds=round(inc_s, 2),
+        incremental_neighbourhoods=inc.neighbourhoods,
+        changed=len(picked),
+        page=page,
+        peer=timed(peer),
+        limit=timed(limit),
+    )
+
+
 STEPS = {
     "router": step_router,
     "evaluation": step_evaluation,
+    "indicators": step_indicators,
     "setup": step_setup,
     "import": step_import,
     "limit": step_limit,

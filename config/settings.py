@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mahalleh.community",
     "mahalleh.evaluation",
     "mahalleh.stories",
+    "mahalleh.indicators",
     "mahalleh.api",
     "mahalleh.demo",
     "mahalleh.ops",

@@ -10,10 +10,14 @@ from mahalleh.core.roles import Role
 
 @login_required
 def home(request):
-    """The greeting, then what each app shows this user (`core.plugins.panel("home")`)."""
+    """The role's dashboard when an app provides one (`plugins.provider("home_page")`); otherwise
+    the greeting, then what each app shows this user (`core.plugins.panel("home")`)."""
     user = request.user
     if user.role == Role.PARTNER_USER:
         return render(request, "core/home_partner.html", {"partner": user.partner})
+    # An app may own the whole home page (the indicators app's role dashboard).
+    for home_page in plugins.providers("home_page"):
+        return home_page(request)
     return render(request, "core/home.html", {"panels": plugins.render_panels("home", request)})
 
 
