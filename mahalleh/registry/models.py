@@ -52,6 +52,20 @@ class Household(models.Model):
         related_name="households",
         verbose_name=_("neighbourhood"),
     )
+    # The neighbourhood's office, copied here so an office's list is one index range scan on
+    # (office_id, id) instead of a walk of the primary key through two joins. Kept equal to
+    # neighbourhood.office_id by every writer (services, importer, geo office changes, demo,
+    # bench-data); tests/registry/test_office_denormalised.py checks it after every kind of write.
+    office = models.ForeignKey(
+        "geo.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("office"),
+    )
     address = models.CharField(_("address"), max_length=400, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     tenure = models.CharField(_("housing tenure"), max_length=12, choices=Tenure.choices, blank=True)
@@ -85,7 +99,10 @@ class Household(models.Model):
                 name="household_external_id_unique_in_neighbourhood",
             )
         ]
-        indexes = [models.Index(fields=["neighbourhood", "-id"])]
+        indexes = [
+            models.Index(fields=["neighbourhood", "-id"]),
+            models.Index(fields=["office", "-id"], name="household_office_id"),
+        ]
 
     def __str__(self) -> str:
         if self.head_id:
@@ -168,6 +185,28 @@ class Person(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
     )
+    # The household's neighbourhood and its office, copied for scoped lists as index range scans
+    # (see Household.office); they follow the resident on a move between households.
+    neighbourhood = models.ForeignKey(
+        "geo.Neighbourhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("neighbourhood"),
+    )
+    office = models.ForeignKey(
+        "geo.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("office"),
+    )
     id_type = models.CharField(
         _("ID type"), max_length=16, choices=IdType.choices, default=IdType.NATIONAL_CODE
     )
@@ -209,7 +248,12 @@ class Person(models.Model):
                 name="person_national_code_unique",
             )
         ]
-        indexes = [models.Index(fields=["mobile"]), models.Index(fields=["birth_date"])]
+        indexes = [
+            models.Index(fields=["mobile"]),
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["office", "-id"], name="person_office_id"),
+            models.Index(fields=["neighbourhood", "-id"], name="person_neighbourhood_id"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -358,3 +358,10 @@ def test_the_plan_is_the_same_for_the_same_seed(today):
     first = fingerprint()
     assert len(first) == 120 + 5 * 6
     assert fingerprint() == first
+
+
+def test_households_and_residents_carry_their_neighbourhoods_office():
+    from tests.registry.conftest import office_drift
+
+    assert Person.objects.filter(office__isnull=False).count() > 10_000
+    assert office_drift() == []
