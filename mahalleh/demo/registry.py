@@ -1288,7 +1288,7 @@ def _save(plan: Plan) -> None:
         _set_heads(households)
         search.fts_upsert((p.pk, p.search_key) for p in persons)
         for case in cases:
-            case.person_id = case.person.pk
+            case.person_id, case.office_id = case.person.pk, case.person.office_id
         HarmCase.objects.bulk_create(cases, batch_size=BATCH)
         for f in plan.families:
             for _m, case, case_events in f.cases:

@@ -273,6 +273,18 @@ class HarmCase(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="harm_cases", verbose_name=_("resident")
     )
+    # The resident's office, copied (like Person.office) so an office's list of cases is an index
+    # range scan; it follows the resident on a move.
+    office = models.ForeignKey(
+        "geo.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("office"),
+    )
     harm_type = models.ForeignKey(
         HarmType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("harm")
     )
@@ -286,6 +298,7 @@ class HarmCase(models.Model):
         ordering = ["-identified_on", "-pk"]
         verbose_name = _("social harm case")
         verbose_name_plural = _("social harm cases")
+        indexes = [models.Index(fields=["office", "-id"], name="harmcase_office_id")]
 
     def __str__(self) -> str:
         return f"{self.harm_type} — {self.person}"

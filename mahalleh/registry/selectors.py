@@ -170,7 +170,8 @@ def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
 
 
 def harm_case_list(*, user, person=None, household=None, status=None) -> QuerySet[HarmCase]:
-    qs = HarmCase.objects.filter(_scope(user, "person__")).select_related("harm_type", "person")
+    scope = resident_q(user, neighbourhood="person__neighbourhood__") if can_read_registry(user) else NOTHING
+    qs = HarmCase.objects.filter(scope).select_related("harm_type", "person")
     if person is not None:
         qs = qs.filter(person=person)
     if household is not None:

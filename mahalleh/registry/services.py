@@ -177,13 +177,16 @@ def _check_duplicates(
 @transaction.atomic
 def residents_follow_office(*, neighbourhood_ids) -> None:
     """After a neighbourhood changes office (geo services call this): its households and residents
-    take the new office, in one set-based UPDATE per table."""
+    (and their harm cases) take the new office, in one set-based UPDATE per table."""
     ids = list(neighbourhood_ids)
     if not ids:
         return
     office = Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("office_id")[:1]
     for model in (Household, Person):
         model.objects.filter(neighbourhood_id__in=ids).update(office_id=Subquery(office))
+    HarmCase.objects.filter(person__neighbourhood_id__in=ids).update(
+        office_id=Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("office_id")[:1])
+    )
 
 
 @transaction.atomic
@@ -310,6 +313,7 @@ def person_move(*, actor, person: Person, to_household: Household, relation: str
     # The place follows the resident (their harm cases, consents and referrals read it through them).
     person.neighbourhood_id, person.office_id = to_household.neighbourhood_id, to_household.office_id
     person.save(update_fields=["household", "neighbourhood", "office", "relation", "updated_at"])
+    HarmCase.objects.filter(person=person).update(office_id=person.office_id)
     if relation == Person.Relation.HEAD:
         to_household.head = person
         to_household.save(update_fields=["head", "updated_at"])
@@ -357,7 +361,11 @@ def harm_case_open(
             }
         )
     case = HarmCase.objects.create(
-        person=person, harm_type=harm_type, identified_on=identified_on, note=note.strip()
+        person=person,
+        office_id=person.office_id,
+        harm_type=harm_type,
+        identified_on=identified_on,
+        note=note.strip(),
     )
     HarmCaseEvent.objects.create(
         case=case, to_status=case.status, on=identified_on, note=note.strip(), by=actor

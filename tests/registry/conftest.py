@@ -113,7 +113,7 @@ def reg(world):
 
 
 def office_drift() -> list[tuple]:
-    """Households and residents whose copied place differs from their household's neighbourhood's
+    """Households, residents and harm cases whose copied place differs from their household's neighbourhood's
     (empty when the denormalised office is right). Compared in Python so NULLs compare as equal."""
     from mahalleh.registry.models import Household
 
@@ -130,4 +130,8 @@ def office_drift() -> list[tuple]:
         "household__neighbourhood__office_id",
     )
     bad += [("person", pk, (n, o), (tn, to)) for pk, n, o, tn, to in rows if (n, o) != (tn, to)]
+    from mahalleh.registry.models import HarmCase
+
+    cases = HarmCase.objects.values_list("pk", "office_id", "person__office_id")
+    bad += [("harm case", pk, office, truth) for pk, office, truth in cases if office != truth]
     return bad

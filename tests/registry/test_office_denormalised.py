@@ -9,7 +9,7 @@ from mahalleh.demo import synthetic
 from mahalleh.geo import services as geo_services
 from mahalleh.registry import selectors, services
 from mahalleh.registry.importer.pipeline import run_import
-from mahalleh.registry.models import Household, Person
+from mahalleh.registry.models import HarmCase, Household, Person
 from tests.registry.conftest import office_drift, person_data
 from tests.registry_import.conftest import code, person, write_csv
 
@@ -42,12 +42,19 @@ def test_edits_status_and_harm_cases_keep_the_office(reg, world):
     services.person_set_status(
         actor=fa, person=reg.child_a, status=Person.Status.MOVED_AWAY, on=datetime.date(2024, 1, 1)
     )
+    case = services.harm_case_open(
+        actor=fa, person=reg.head_a, harm_type=reg.addiction, identified_on=datetime.date(2024, 2, 1)
+    )
+    assert case.office_id == world.office_a.pk
     assert office_drift() == []
 
 
 def test_a_move_to_a_household_in_another_neighbourhood_takes_its_place(reg, world, hood_a2):
     fa = world.facilitator_a
     other = services.household_create(actor=fa, neighbourhood=hood_a2, address="کوچه ۱")
+    services.harm_case_open(
+        actor=fa, person=reg.child_a, harm_type=reg.child_labour, identified_on=datetime.date(2024, 2, 1)
+    )
     services.person_move(actor=fa, person=reg.child_a, to_household=other, relation=Person.Relation.HEAD)
     moved = Person.objects.get(pk=reg.child_a.pk)
     assert (moved.neighbourhood_id, moved.office_id) == (hood_a2.pk, world.office_a.pk)
@@ -60,13 +67,18 @@ def test_a_neighbourhood_changing_office_takes_its_households_and_residents(reg,
     resident = services.person_create(
         actor=fa, household=household, **person_data(relation=Person.Relation.HEAD)
     )
+    case = services.harm_case_open(
+        actor=fa, person=resident, harm_type=reg.addiction, identified_on=datetime.date(2024, 2, 1)
+    )
     new_office = geo_services.office_create(
         actor=world.admin, county=world.county_a, code="OA2", name_fa="دفتر الف ۲", neighbourhoods=[hood_a2]
     )
     assert Person.objects.get(pk=resident.pk).office_id == new_office.pk
+    assert HarmCase.objects.get(pk=case.pk).office_id == new_office.pk
     assert office_drift() == []
     # Office A's staff no longer see the resident; the new office's lists do.
     assert not selectors.person_list(user=fa).filter(pk=resident.pk).exists()
+    assert not selectors.harm_case_list(user=fa).filter(pk=case.pk).exists()
 
     geo_services.office_update(actor=world.admin, office=new_office, neighbourhoods=[])
     assert Household.objects.get(pk=household.pk).office_id is None

@@ -537,6 +537,14 @@ class Stage:
             "registry_person.id = r.person_id",
             now,
         )
+        self._run(
+            # Harm cases follow a resident who moved to another office's household in the file.
+            "UPDATE registry_harmcase SET office_id = (SELECT p.office_id FROM registry_person p "
+            "WHERE p.id = registry_harmcase.person_id) "
+            f"WHERE person_id IN (SELECT person_id FROM {VAL} WHERE person_id IS NOT NULL) "
+            "AND office_id IS DISTINCT FROM (SELECT p.office_id FROM registry_person p "
+            "WHERE p.id = registry_harmcase.person_id)",
+        )
         self.refresh_heads(now=now)
         self.refresh_fts()
         if self.pg and inserted > 10_000:
