@@ -160,7 +160,7 @@ def _warm(url: str, header: str) -> None:
     name, value = header.split(": ", 1)
     for _ in range(5):
         req = urllib.request.Request(url, headers={name: value})  # noqa: S310
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
             resp.read()
 
 
@@ -391,18 +391,35 @@ def main() -> int:
                      note=f"p50 {srch[kind]['p50_ms']} ms, {srch[kind]['n']} queries")
             )  # fmt: skip
         api_env, api_token, api_label = env, setup["token"], label
+        _write(results)  # a long run that is stopped still leaves what it measured
     if api_env is not None:
         web_rows(
             rows, results, api_env, api_token, api_label, api_seconds=api_seconds, page_seconds=page_seconds
         )
 
     print_table(rows)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    _write(results)
     print(f"\nwrote {RESULTS / 'latest.json'}")
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
+        if any(vendor == "postgresql" and not problem for vendor, _u, problem in databases):
+            drop_pg()  # gigabytes at the large scales
     return 0
+
+
+def _write(results: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+def drop_pg() -> None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+    except Exception as exc:  # noqa: BLE001 - the table is printed already; say what is left behind
+        print(f"could not drop the benchmark database {PG_BENCH_DB}: {exc}")
 
 
 def web_rows(rows, results, env, token, label, *, api_seconds: int, page_seconds: int) -> None:
@@ -410,6 +427,7 @@ def web_rows(rows, results, env, token, label, *, api_seconds: int, page_seconds
     from urllib.parse import quote
 
     try:
+        manage("collectstatic", "--noinput", "-v0", env=env)  # pages link hashed static names
         pages = run_worker("pages_setup", env=env)
     except RuntimeError as exc:
         pages = {"pages": {}, "cookie": ""}

@@ -63,6 +63,9 @@ class Household(models.Model):
         blank=True,
         editable=False,
         db_index=False,
+        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
+        # per imported row (the household's own neighbourhood FK already guards the value).
+        db_constraint=False,
         related_name="+",
         verbose_name=_("office"),
     )
@@ -194,6 +197,9 @@ class Person(models.Model):
         blank=True,
         editable=False,
         db_index=False,
+        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
+        # per imported row (the household's own neighbourhood FK already guards the value).
+        db_constraint=False,
         related_name="+",
         verbose_name=_("neighbourhood"),
     )
@@ -204,6 +210,9 @@ class Person(models.Model):
         blank=True,
         editable=False,
         db_index=False,
+        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
+        # per imported row (the household's own neighbourhood FK already guards the value).
+        db_constraint=False,
         related_name="+",
         verbose_name=_("office"),
     )
@@ -282,6 +291,9 @@ class HarmCase(models.Model):
         blank=True,
         editable=False,
         db_index=False,
+        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
+        # per imported row (the household's own neighbourhood FK already guards the value).
+        db_constraint=False,
         related_name="+",
         verbose_name=_("office"),
     )
