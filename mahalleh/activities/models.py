@@ -63,8 +63,8 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         # The office's list (page: by start date; API: keyset on -id) as index range scans.
         indexes = [
-            models.Index(fields=["office", "-starts_on", "-id"], name="activity_office_starts"),
-            models.Index(fields=["office", "-id"], name="activity_office_id"),
+            models.Index(fields=["office", "starts_on", "id"], name="activity_office_starts"),
+            models.Index(fields=["office", "id"], name="activity_office_id"),
         ]
 
     def __str__(self) -> str:

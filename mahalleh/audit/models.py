@@ -46,8 +46,8 @@ class AuditEntry(models.Model):
         # record, so no index beyond those the lists use).
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
-            models.Index(fields=["office", "-id"], name="audit_office_id"),
-            models.Index(fields=["province", "-id"], name="audit_province_id"),
+            models.Index(fields=["office", "id"], name="audit_office_id"),
+            models.Index(fields=["province", "id"], name="audit_province_id"),
         ]
 
     def __str__(self) -> str:

@@ -132,9 +132,9 @@ class Referral(models.Model):
             models.Index(fields=["office", "status", "due_on"]),
             # The office's list (page: newest first; API: keyset on -id) and the partner's inbox
             # as index range scans.
-            models.Index(fields=["office", "-created_at", "-id"], name="referral_office_created"),
-            models.Index(fields=["office", "-id"], name="referral_office_id"),
-            models.Index(fields=["partner", "-created_at", "-id"], name="referral_partner_created"),
+            models.Index(fields=["office", "created_at", "id"], name="referral_office_created"),
+            models.Index(fields=["office", "id"], name="referral_office_id"),
+            models.Index(fields=["partner", "created_at", "id"], name="referral_partner_created"),
         ]
 
     def __str__(self) -> str:
