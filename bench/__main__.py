@@ -271,8 +271,13 @@ def main() -> int:
     search_queries = int(os.environ.get("BENCH_SEARCH_QUERIES", "200"))
     page_seconds = int(os.environ.get("BENCH_PAGE_SECONDS", "5"))
     # Other offices' residents loaded before the import: an office's lists and search then pick its
-    # rows out of many, as in production (default: half the scale).
-    background = int(os.environ.get("BENCH_BACKGROUND", str(scale // 2)))
+    # rows out of many, as in production. Up to 1M the whole scale is imported (plus half as many
+    # residents of other offices); above, one office imports a 1M-row file into a database that
+    # holds the rest of the scale (bench-data's COPY), so 5M completes on 2 cores and the 1M-row
+    # memory target is measured as stated.
+    import_rows = min(scale, int(os.environ.get("BENCH_IMPORT_ROWS", "1000000")))
+    default_background = scale - import_rows if scale > import_rows else scale // 2
+    background = int(os.environ.get("BENCH_BACKGROUND", str(default_background)))
     only = {v.strip() for v in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")}
     keep = os.environ.get("BENCH_KEEP") == "1"
     work = Path(tempfile.mkdtemp(prefix="mahalleh-bench-"))
@@ -286,6 +291,7 @@ def main() -> int:
     results = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "scale": scale,
+        "import_rows": import_rows,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_at_start": load_at_start},
         "background_persons": background,
         "rows": rows,
@@ -306,19 +312,19 @@ def main() -> int:
 
     csv_path, xlsx_path = work / "persons.csv", work / "persons.xlsx"
     t = time.perf_counter()
-    synthetic.write_csv(csv_path, persons=scale, place_codes=["BENCH-N11", "BENCH-N12"])
+    synthetic.write_csv(csv_path, persons=import_rows, place_codes=["BENCH-N11", "BENCH-N12"])
     gen_seconds = time.perf_counter() - t
     synthetic.write_xlsx(xlsx_path, persons=xlsx_rows, place_codes=["BENCH-N21", "BENCH-N22"], seed=99)
     rows.append(
         _row(
             "generate CSV (bench-data)",
-            scale / gen_seconds,
+            import_rows / gen_seconds,
             "rows/s",
             target=None,
             note=f"{gen_seconds:.1f} s",
         )
     )
-    print(f"  generated {scale:,} rows in {gen_seconds:.1f} s", flush=True)
+    print(f"  generated {import_rows:,} rows in {gen_seconds:.1f} s", flush=True)
 
     databases = []
     if "sqlite" in only:
@@ -371,7 +377,7 @@ def main() -> int:
         )  # fmt: skip
         rows.append(
             _row(f"import peak memory (RSS) → {label}", imp["max_rss_mb"], "MB", target=500, lower_is_better=True,
-                 note=f"{scale:,} rows; target is for 1M rows")
+                 note=f"{import_rows:,} rows; target is for 1M rows")
         )  # fmt: skip
         print(f"  {label}: XLSX import", flush=True)
         ximp = run_worker("import", xlsx_path, "BENCH-O2", env=env)
