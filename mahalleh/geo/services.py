@@ -1,29 +1,29 @@
 """Every write to places goes through here."""
 
 import datetime
-from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.accounts.models import Role
+from mahalleh.core import plugins
+from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import ensure_fresh, require
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
-# Apps below which geo sits (the registry) copy a neighbourhood's office onto their own rows; geo
-# cannot import them, so they register here (in AppConfig.ready) and are called in the same
-# transaction with the ids of the neighbourhoods whose office changed.
-OFFICE_CHANGE_HOOKS: list[Callable[..., None]] = []
+# Apps above geo (the registry) copy a neighbourhood's office onto their own rows; geo cannot
+# import them, so they register a provider (in AppConfig.ready), called in the same transaction
+# with the ids of the neighbourhoods whose office changed.
+OFFICE_CHANGED = "neighbourhood_office_changed"
 
 
 def _offices_changed(neighbourhood_ids) -> None:
     ids = sorted(set(neighbourhood_ids))
     if ids:
-        for hook in OFFICE_CHANGE_HOOKS:
-            hook(neighbourhood_ids=ids)
+        for follow in plugins.providers(OFFICE_CHANGED):
+            follow(neighbourhood_ids=ids)
 
 
 def _check_office_county(office: Office, county_id: int) -> None:
