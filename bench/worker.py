@@ -69,7 +69,13 @@ def step_import(args) -> None:
     seconds = time.perf_counter() - start
     if result.failed:
         raise SystemExit(f"import failed: {result.file_error}")
-    out(rows=result.rows_total, valid=result.rows_valid, invalid=result.rows_invalid, seconds=seconds)
+    out(
+        rows=result.rows_total,
+        valid=result.rows_valid,
+        invalid=result.rows_invalid,
+        seconds=seconds,
+        timings=result.timings,
+    )
 
 
 def _csv_rows(path, limit=None):
@@ -463,7 +469,80 @@ def step_indicators(args) -> None:
     )
 
 
+def step_background(args) -> None:
+    """Other offices' residents (bench-data's national places), so scoped lists and search run
+    with the office's rows among many others', as they would in production."""
+    from mahalleh.demo import synthetic
+
+    persons = int(args[0])
+    start = time.perf_counter()
+    result = synthetic.load_db(persons=persons, seed=11) if persons else {"persons": 0}
+    out(persons=result["persons"], seconds=time.perf_counter() - start)
+
+
+def step_pages_setup(args) -> None:
+    """What the often-opened pages show, made through the services as a facilitator would: an
+    activity with sessions and enrolments, a partner service and referrals; then a signed-in
+    session cookie and the URLs to load."""
+    import datetime
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.activities import services as activities
+    from mahalleh.geo.models import Province
+    from mahalleh.referrals import services as referrals
+    from mahalleh.registry import services as registry
+    from mahalleh.registry.models import Consent, Household, Person
+
+    user = User.objects.get(username="bench")
+    admin = User.objects.create_user("bench-admin", password=PASSWORD, role=Role.NATIONAL_ADMIN)
+    today = timezone.localdate()
+    household = Household.objects.filter(office=user.office, head__isnull=False).order_by("-pk").first()
+    people = list(Person.objects.filter(office=user.office, status=Person.Status.ACTIVE).order_by("-pk")[:25])
+    activity = activities.activity_create(
+        actor=user, kind="class", title="کلاس آزمون", facilitator=user,
+        starts_on=today - datetime.timedelta(days=30), via="bench",
+    )  # fmt: skip
+    session = None
+    for days in (21, 14, 7):
+        session = activities.session_create(
+            actor=user, activity=activity, date=today - datetime.timedelta(days=days), via="bench"
+        )
+    for person in people[:20]:
+        activities.enrol(actor=user, activity=activity, person=person, on=activity.starts_on, via="bench")
+    partner = referrals.partner_create(
+        actor=admin, name="خیریهٔ آزمون", kind="charity", province=Province.objects.get(code="BENCH")
+    )
+    service = referrals.service_create(actor=admin, partner=partner, name="مشاوره")
+    for person in people[:10]:
+        registry.consent_record(
+            actor=user, person=person, purpose=Consent.Purpose.REFERRAL, given=True, on=today, via="bench"
+        )
+        referrals.referral_create(actor=user, person=person, service=service, reason="آزمون", via="bench")
+    client = Client()
+    client.force_login(user)
+    name = people[0].first_name[:3] if people else "علی"
+    out(
+        cookie=client.cookies["sessionid"].value,
+        pages={
+            "home": "/",
+            "household list": "/registry/",
+            "household page": f"/registry/households/{household.pk}/",
+            "person page": f"/registry/people/{people[0].pk}/",
+            "search (household list, name part)": f"/registry/?q={name}",
+            "referral list": "/referrals/",
+            "activity list": "/activities/",
+            "activity page": f"/activities/{activity.pk}/",
+            "session (attendance) page": f"/activities/sessions/{session.pk}/",
+        },
+    )
+
+
 STEPS = {
+    "background": step_background,
+    "pages_setup": step_pages_setup,
     "router": step_router,
     "evaluation": step_evaluation,
     "indicators": step_indicators,

@@ -61,6 +61,11 @@ class Activity(Tracked):
         ordering = ["-starts_on", "-pk"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        # The office's list (page: by start date; API: keyset on -id) as index range scans.
+        indexes = [
+            models.Index(fields=["office", "starts_on", "id"], name="activity_office_starts"),
+            models.Index(fields=["office", "id"], name="activity_office_id"),
+        ]
 
     def __str__(self) -> str:
         return self.title

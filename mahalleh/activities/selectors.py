@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
-from mahalleh.core.scoping import NOTHING, neighbourhood_q, office_q
+from mahalleh.core.scoping import NOTHING, office_q, resident_q
 from mahalleh.registry.selectors import AGE_GROUPS, can_edit_registry, can_read_registry
 
 #: Roles that may be the responsible facilitator of an activity.
@@ -178,7 +178,7 @@ def enrolment_get(*, user, pk) -> Enrolment:
 def _person_scope(user) -> Q:
     if not can_read_activities(user):
         return NOTHING
-    return neighbourhood_q(user, "person__household__neighbourhood__")
+    return resident_q(user, "person__")
 
 
 @dataclass(frozen=True)

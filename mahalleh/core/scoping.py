@@ -80,6 +80,19 @@ def neighbourhood_q(user: User, prefix: str = "") -> Q:
     return NOTHING
 
 
+def resident_q(user: User, prefix: str = "", neighbourhood: str | None = None) -> Q:
+    """Registry rows (households, residents, harm cases) that carry a copy of their office.
+
+    For office staff the filter is the row's own ``office_id``, so an office's list is an index
+    range scan on ``(office_id, id)``; everyone else is scoped through the neighbourhood, found at
+    ``{prefix}neighbourhood__`` unless ``neighbourhood`` gives another path.
+    """
+    if _active(user) and user.role in OFFICE_ROLES and not _is_national(user):
+        # Never ``office_id IS NULL``: that would be every household outside any office.
+        return Q(**{f"{prefix}office_id": user.office_id}) if user.office_id else NOTHING
+    return neighbourhood_q(user, neighbourhood or f"{prefix}neighbourhood__")
+
+
 def can_manage_places(user: User) -> bool:
     return _active(user) and (
         user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR} or user.is_superuser

@@ -1276,16 +1276,19 @@ def _save(plan: Plan) -> None:
     cases = [case for f in plan.families for _m, case, _events in f.cases]
     events = []
     with _explicit_timestamps(Household, Person, HarmCase, HarmCaseEvent, Consent, Assessment):
+        for h in households:
+            h.office_id = h.neighbourhood.office_id
         Household.objects.bulk_create(households, batch_size=BATCH)
         for p in persons:
             p.household_id = p.household.pk
+            p.neighbourhood_id, p.office_id = p.household.neighbourhood_id, p.household.office_id
         Person.objects.bulk_create(persons, batch_size=BATCH)
         for f in plan.families:
             f.household.head_id = f.members[0].person.pk
         _set_heads(households)
         search.fts_upsert((p.pk, p.search_key) for p in persons)
         for case in cases:
-            case.person_id = case.person.pk
+            case.person_id, case.office_id = case.person.pk, case.person.office_id
         HarmCase.objects.bulk_create(cases, batch_size=BATCH)
         for f in plan.families:
             for _m, case, case_events in f.cases:

@@ -234,7 +234,7 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
             )[0]
             for p, prov in provinces.items()
         }
-        offices, hood_ids = {}, {}
+        offices, hood_ids, hood_offices = {}, {}, {}
         for pl in plan:
             if pl.office_code not in offices:
                 offices[pl.office_code], _c = Office.objects.get_or_create(
@@ -250,6 +250,7 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
                 },
             )
             hood_ids[pl.code] = hood.pk
+            hood_offices[hood.pk] = hood.office_id
 
     now = timezone.now()
     gen = Generator(seed)
@@ -259,16 +260,19 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
         next_household = cur.fetchone()[0] + 1
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person")
         next_person = cur.fetchone()[0] + 1
-        household_ids: dict[str, int] = {}
+        household_ids: dict[str, tuple[int, int]] = {}
         h_rows, p_rows = [], []
         count = 0
 
         def flush():
             if not h_rows and not p_rows:
                 return
-            h_cols = "id, neighbourhood_id, address, phone, tenure, income_band, external_id, search_key, created_at, updated_at"
+            h_cols = (
+                "id, neighbourhood_id, office_id, address, phone, tenure, income_band, external_id, search_key, "
+                "created_at, updated_at"
+            )
             p_cols = (
-                "id, household_id, id_type, national_code, document_number, first_name, last_name, father_name, sex, "
+                "id, household_id, neighbourhood_id, office_id, id_type, national_code, document_number, first_name, last_name, father_name, sex, "
                 "birth_date, relation, nationality, education, school_enrolled, employment, disability, insurance, "
                 "mobile, status, search_key, created_at, updated_at"
             )
@@ -282,27 +286,29 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
                         copy.write_row(row)
             else:
                 cur.executemany(
-                    f"INSERT INTO registry_household ({h_cols}) VALUES ({', '.join(['%s'] * 10)})",
+                    f"INSERT INTO registry_household ({h_cols}) VALUES ({', '.join(['%s'] * 11)})",
                     h_rows,  # noqa: S608
                 )
                 cur.executemany(
-                    f"INSERT INTO registry_person ({p_cols}) VALUES ({', '.join(['%s'] * 22)})",
+                    f"INSERT INTO registry_person ({p_cols}) VALUES ({', '.join(['%s'] * 24)})",
                     p_rows,  # noqa: S608
                 )
-                search.fts_upsert([(row[0], row[19]) for row in p_rows])
+                search.fts_upsert([(row[0], row[21]) for row in p_rows])
             h_rows.clear()
             p_rows.clear()
 
         for row in gen.households(persons, list(hood_ids)):
             key = row[0]
-            hid = household_ids.get(key)
+            hid, nb = household_ids.get(key) or (None, None)
             if hid is None:
-                hid = household_ids[key] = next_household
+                hid, nb = next_household, hood_ids[row[1]]
+                household_ids[key] = (hid, nb)
                 next_household += 1
                 h_rows.append(
                     (
                         hid,
-                        hood_ids[row[1]],
+                        nb,
+                        hood_offices[nb],
                         row[2],
                         row[3],
                         row[4],
@@ -316,7 +322,7 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
             code = row[13] if row[13] and is_valid_national_code(row[13]) else None
             p_rows.append(
                 (
-                    next_person, hid, row[12] if code or row[12] != "national_code" else "none", code, row[14],
+                    next_person, hid, nb, hood_offices[nb], row[12] if code or row[12] != "national_code" else "none", code, row[14],
                     row[7], row[8], row[9], row[10], _gregorian(row[11]), row[6], row[15], row[16],
                     {"yes": True, "no": False}.get(row[17]), row[18], row[19], row[20], row[21], "active",
                     search.person_key(first_name=row[7], last_name=row[8], father_name=row[9]), now, now,
@@ -328,7 +334,7 @@ def load_db(*, persons: int, seed: int = 1403, neighbourhoods: int = NEIGHBOURHO
                 flush()
                 # Keys come in order: only the current household can continue after the flush.
                 household_ids.clear()
-                household_ids[key] = hid
+                household_ids[key] = (hid, nb)
                 if stdout is not None:
                     stdout.write(f"\r{count:,} persons")
         flush()

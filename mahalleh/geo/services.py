@@ -6,11 +6,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core import plugins
 from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import ensure_fresh, require
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
+
+# Apps above geo (the registry) copy a neighbourhood's office onto their own rows; geo cannot
+# import them, so they register a provider (in AppConfig.ready), called in the same transaction
+# with the ids of the neighbourhoods whose office changed.
+OFFICE_CHANGED = "neighbourhood_office_changed"
+
+
+def _offices_changed(neighbourhood_ids) -> None:
+    ids = sorted(set(neighbourhood_ids))
+    if ids:
+        for follow in plugins.providers(OFFICE_CHANGED):
+            follow(neighbourhood_ids=ids)
 
 
 def _check_office_county(office: Office, county_id: int) -> None:
@@ -101,7 +114,9 @@ def office_create(
     office.full_clean()
     office.save()
     if neighbourhoods is not None:
-        Neighbourhood.objects.filter(pk__in=[n.pk for n in neighbourhoods]).update(office=office)
+        ids = [n.pk for n in neighbourhoods]
+        Neighbourhood.objects.filter(pk__in=ids).update(office=office)
+        _offices_changed(ids)
     return office
 
 
@@ -126,8 +141,13 @@ def office_update(
     office.save(update_fields=[*fields.keys(), "updated_at"])
     if neighbourhoods is not None:
         keep = [n.pk for n in neighbourhoods]
-        office.neighbourhoods.exclude(pk__in=keep).update(office=None)
-        Neighbourhood.objects.filter(pk__in=keep).update(office=office)
+        dropped = list(office.neighbourhoods.exclude(pk__in=keep).values_list("pk", flat=True))
+        added = list(
+            Neighbourhood.objects.filter(pk__in=keep).exclude(office=office).values_list("pk", flat=True)
+        )
+        Neighbourhood.objects.filter(pk__in=dropped).update(office=None)
+        Neighbourhood.objects.filter(pk__in=added).update(office=office)
+        _offices_changed(dropped + added)
     return office
 
 
@@ -170,6 +190,7 @@ def neighbourhood_update(
 ) -> Neighbourhood:
     neighbourhood = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
     ensure_fresh(neighbourhood, version)
+    office_before = neighbourhood.office_id
     _require_province(actor, neighbourhood.county.province)
     allowed = {"name_fa", "name_en", "kind", "boundary", "est_population", "est_households", "office"}
     for name, value in fields.items():
@@ -182,4 +203,6 @@ def neighbourhood_update(
         setattr(neighbourhood, name, value.strip() if isinstance(value, str) else value)
     neighbourhood.full_clean()
     neighbourhood.save(update_fields=[*fields.keys(), "updated_at"])
+    if neighbourhood.office_id != office_before:
+        _offices_changed([neighbourhood.pk])
     return neighbourhood

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -51,7 +52,7 @@ def check_cache() -> dict:
 
 
 def check_disk() -> dict:
-    path = settings.MEDIA_ROOT
+    path = Path(settings.MEDIA_ROOT)  # a str when set from the environment or a test
     path.mkdir(parents=True, exist_ok=True)
     free_mb = shutil.disk_usage(path).free // (1024 * 1024)
     return {

@@ -131,6 +131,11 @@ class Referral(Tracked):
         indexes = [
             models.Index(fields=["partner", "status"]),
             models.Index(fields=["office", "status", "due_on"]),
+            # The office's list (page: newest first; API: keyset on -id) and the partner's inbox
+            # as index range scans.
+            models.Index(fields=["office", "created_at", "id"], name="referral_office_created"),
+            models.Index(fields=["office", "id"], name="referral_office_id"),
+            models.Index(fields=["partner", "created_at", "id"], name="referral_partner_created"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mahalleh.accounts.models import Role
 from mahalleh.core import plugins
-from mahalleh.core.scoping import NOTHING, neighbourhood_q
+from mahalleh.core.scoping import NOTHING, resident_q
 from mahalleh.registry import search
 from mahalleh.registry.ages import AGE_GROUPS
 from mahalleh.registry.models import (
@@ -38,10 +38,11 @@ def can_edit_registry(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role in EDIT_ROLES)
 
 
-def _scope(user, prefix: str) -> Q:
+def _scope(user, prefix: str = "") -> Q:
+    """``prefix`` leads to a Household or a Person (both carry their neighbourhood and office)."""
     if not can_read_registry(user):
         return NOTHING
-    return neighbourhood_q(user, prefix)
+    return resident_q(user, prefix)
 
 
 def birth_range(age_group: str, on: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -70,7 +71,7 @@ def household_list(
     query: str | None = None,
     on: datetime.date | None = None,
 ) -> QuerySet[Household]:
-    qs = Household.objects.filter(_scope(user, "neighbourhood__")).select_related("neighbourhood", "head")
+    qs = Household.objects.filter(_scope(user)).select_related("neighbourhood", "head")
     if neighbourhood is not None:
         qs = qs.filter(neighbourhood=neighbourhood)
     if harm_type is not None:
@@ -121,16 +122,14 @@ def household_list(
 
 def household_get(*, user, pk) -> Household:
     members = Person.objects.order_by("status", "birth_date", "pk")
-    qs = Household.objects.filter(_scope(user, "neighbourhood__")).select_related(
+    qs = Household.objects.filter(_scope(user)).select_related(
         "neighbourhood__office", "neighbourhood__county", "head"
     )
     return get_object_or_404(qs.prefetch_related(Prefetch("members", queryset=members)), pk=pk)
 
 
 def person_list(*, user, household=None, status=None) -> QuerySet[Person]:
-    qs = Person.objects.filter(_scope(user, "household__neighbourhood__")).select_related(
-        "household__neighbourhood"
-    )
+    qs = Person.objects.filter(_scope(user)).select_related("household__neighbourhood")
     if household is not None:
         qs = qs.filter(household=household)
     if status:
@@ -164,9 +163,8 @@ def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
 
 
 def harm_case_list(*, user, person=None, household=None, status=None) -> QuerySet[HarmCase]:
-    qs = HarmCase.objects.filter(_scope(user, "person__household__neighbourhood__")).select_related(
-        "harm_type", "person"
-    )
+    scope = resident_q(user, neighbourhood="person__neighbourhood__") if can_read_registry(user) else NOTHING
+    qs = HarmCase.objects.filter(scope).select_related("harm_type", "person")
     if person is not None:
         qs = qs.filter(person=person)
     if household is not None:
@@ -181,7 +179,7 @@ def harm_case_get(*, user, pk) -> HarmCase:
 
 
 def consent_list(*, user, person=None, household=None) -> QuerySet[Consent]:
-    qs = Consent.objects.filter(_scope(user, "person__household__neighbourhood__")).select_related("person")
+    qs = Consent.objects.filter(_scope(user, "person__")).select_related("person")
     if person is not None:
         qs = qs.filter(person=person)
     if household is not None:
@@ -196,7 +194,7 @@ def consent_in_force(*, person: Person, purpose: str) -> bool:
 
 
 def assessment_list(*, user, household=None) -> QuerySet[Assessment]:
-    qs = Assessment.objects.filter(_scope(user, "household__neighbourhood__")).select_related("assessor")
+    qs = Assessment.objects.filter(_scope(user, "household__")).select_related("assessor")
     if household is not None:
         qs = qs.filter(household=household)
     return qs

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,7 @@ def _check_duplicates(
         return
     same = (
         Person.objects.filter(
-            household__neighbourhood=neighbourhood,
+            neighbourhood=neighbourhood,
             birth_date=person_fields["birth_date"],
             search_key__startswith=search.person_key(
                 first_name=person_fields["first_name"], last_name=person_fields["last_name"]
@@ -177,12 +178,29 @@ def _check_duplicates(
 
 
 @transaction.atomic
+def residents_follow_office(*, neighbourhood_ids) -> None:
+    """After a neighbourhood changes office (geo services call this): its households and residents
+    (and their harm cases) take the new office, in one set-based UPDATE per table."""
+    ids = list(neighbourhood_ids)
+    if not ids:
+        return
+    office = Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("office_id")[:1]
+    for model in (Household, Person):
+        model.objects.filter(neighbourhood_id__in=ids).update(office_id=Subquery(office))
+    HarmCase.objects.filter(person__neighbourhood_id__in=ids).update(
+        office_id=Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("office_id")[:1])
+    )
+
+
+@transaction.atomic
 def household_create(*, actor, neighbourhood: Neighbourhood, via: str = "web", **fields) -> Household:
     _require_neighbourhood(actor, neighbourhood)
     data = {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items() if k in HOUSEHOLD_FIELDS}
     if "phone" in data:
         data["phone"] = _clean_phone(data["phone"])
-    household = Household(neighbourhood=neighbourhood, created_by=actor, **data)
+    household = Household(
+        neighbourhood=neighbourhood, office_id=neighbourhood.office_id, created_by=actor, **data
+    )
     household.full_clean(exclude=["head"])
     household.save()
     _refresh_household_key(household)
@@ -239,7 +257,13 @@ def person_create(
     _require_neighbourhood(actor, household.neighbourhood)
     data = _clean_person_fields({k: v for k, v in fields.items() if k in PERSON_FIELDS})
     _check_duplicates(person_fields=data, neighbourhood=household.neighbourhood, confirm=confirm_duplicate)
-    person = Person(household=household, created_by=actor, **data)
+    person = Person(
+        household=household,
+        neighbourhood_id=household.neighbourhood_id,
+        office_id=household.office_id,
+        created_by=actor,
+        **data,
+    )
     person.search_key = search.person_key(
         first_name=person.first_name, last_name=person.last_name, father_name=person.father_name
     )
@@ -311,7 +335,10 @@ def person_move(*, actor, person: Person, to_household: Household, relation: str
         old.save(update_fields=["head", "updated_at"])
         _refresh_household_key(old)
     person.household, person.relation = to_household, relation
-    person.save(update_fields=["household", "relation", "updated_at"])
+    # The place follows the resident (their harm cases, consents and referrals read it through them).
+    person.neighbourhood_id, person.office_id = to_household.neighbourhood_id, to_household.office_id
+    person.save(update_fields=["household", "neighbourhood", "office", "relation", "updated_at"])
+    HarmCase.objects.filter(person=person).update(office_id=person.office_id)
     if relation == Person.Relation.HEAD:
         to_household.head = person
         to_household.save(update_fields=["head", "updated_at"])
@@ -359,7 +386,11 @@ def harm_case_open(
             }
         )
     case = HarmCase.objects.create(
-        person=person, harm_type=harm_type, identified_on=identified_on, note=note.strip()
+        person=person,
+        office_id=person.office_id,
+        harm_type=harm_type,
+        identified_on=identified_on,
+        note=note.strip(),
     )
     HarmCaseEvent.objects.create(
         case=case, to_status=case.status, on=identified_on, note=note.strip(), by=actor

@@ -24,7 +24,10 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
         "BENCH_XLSX_ROWS": "100",
         "BENCH_API_SECONDS": "1",
         "BENCH_SEARCH_QUERIES": "10",
+        "BENCH_PAGE_SECONDS": "1",
         "BENCH_RESULTS_DIR": str(tmp_path),
+        # Its own database: several developers may run the smoke test on one server at once.
+        "BENCH_PG_DB": f"mahalleh_bench_smoke_{os.getpid()}",
     }
     env.pop("DATABASE_URL", None)
     proc = run_bench(env, timeout=600)
@@ -47,6 +50,16 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     # PostgreSQL either measured or said why not; the API row is there either way.
     assert any("PostgreSQL" in n for n in names)
     assert any(n.startswith("API") for n in names)
+    # One row per often-opened page, each with its target, and the load the run started under.
+    pages = [r for r in results["rows"] if r["name"].startswith("page ")]
+    assert {p["name"].split(" p95")[0] for p in pages} >= {
+        "page home", "page household list", "page household page", "page person page",
+        "page search (household list, name part)", "page referral list", "page activity list",
+        "page activity page", "page session (attendance) page",
+    }  # fmt: skip
+    assert all(p["target"] == 100 and p["value"] is not None for p in pages), pages
+    assert len(results["machine"]["load_at_start"]) == 3
+    assert "machine load at start" in proc.stdout
 
 
 def test_bench_refuses_a_scale_that_does_not_fit(tmp_path):
@@ -65,6 +78,7 @@ def test_bench_says_when_postgresql_is_unreachable_and_still_runs_the_rest(tmp_p
         "BENCH_XLSX_ROWS": "50",
         "BENCH_API_SECONDS": "1",
         "BENCH_SEARCH_QUERIES": "5",
+        "BENCH_PAGE_SECONDS": "1",
         "BENCH_RESULTS_DIR": str(tmp_path),
         # Nothing listens on port 9 of loopback.
         "BENCH_PG_ADMIN_URL": "postgres://postgres@127.0.0.1:9/postgres",

@@ -404,3 +404,10 @@ def test_some_neighbourhoods_improve_and_some_do_not():
         )
         statuses.add(progress.status)
     assert "behind" in statuses and ({"reached", "on_track"} & statuses)
+
+
+def test_households_and_residents_carry_their_neighbourhoods_office():
+    from tests.registry.conftest import office_drift
+
+    assert Person.objects.filter(office__isnull=False).count() > 10_000
+    assert office_drift() == []

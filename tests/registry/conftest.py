@@ -110,3 +110,28 @@ def reg(world):
     r.addiction = HarmType.objects.get(code="addiction")
     r.child_labour = HarmType.objects.get(code="child_labour")
     return r
+
+
+def office_drift() -> list[tuple]:
+    """Households, residents and harm cases whose copied place differs from their household's neighbourhood's
+    (empty when the denormalised office is right). Compared in Python so NULLs compare as equal."""
+    from mahalleh.registry.models import Household
+
+    bad = [
+        ("household", pk, office, truth)
+        for pk, office, truth in Household.objects.values_list("pk", "office_id", "neighbourhood__office_id")
+        if office != truth
+    ]
+    rows = Person.objects.values_list(
+        "pk",
+        "neighbourhood_id",
+        "office_id",
+        "household__neighbourhood_id",
+        "household__neighbourhood__office_id",
+    )
+    bad += [("person", pk, (n, o), (tn, to)) for pk, n, o, tn, to in rows if (n, o) != (tn, to)]
+    from mahalleh.registry.models import HarmCase
+
+    cases = HarmCase.objects.values_list("pk", "office_id", "person__office_id")
+    bad += [("harm case", pk, office, truth) for pk, office, truth in cases if office != truth]
+    return bad

@@ -242,7 +242,10 @@ def test_list_consent_filter_and_bad_vulnerability_value(reg, login):
 
 
 def test_list_is_paginated_50_per_page(reg, login):
-    Household.objects.bulk_create([Household(neighbourhood=reg.world.hood_a) for _ in range(55)])
+    hood = reg.world.hood_a
+    Household.objects.bulk_create(
+        [Household(neighbourhood=hood, office_id=hood.office_id) for _ in range(55)]
+    )
     client = login(reg.world.facilitator_a)
     first = page(client, LIST)
     assert first.count('data-testid="household-row"') == 50

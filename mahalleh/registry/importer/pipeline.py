@@ -9,7 +9,9 @@ database a batch at a time.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -57,6 +59,17 @@ class ImportResult:
     preview: list[dict] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Seconds per stage (read and stage, checks, writes, commit): where an import's time goes,
+    # printed by the benchmark.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - start, 3)
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNT_FIELDS}
@@ -134,26 +147,35 @@ def run_import(
     try:
         source = open_rows(path, result.format)
         stage.create()
-        header, _staged, result.rows_empty = _stage_file(
-            stage, source, office_id=office.pk, progress=progress, share=0.8
-        )
+        with result.timed("read, parse, validate, stage"):
+            header, _staged, result.rows_empty = _stage_file(
+                stage, source, office_id=office.pk, progress=progress, share=0.8
+            )
         result.columns = [header.name(i) for i in sorted(header.mapping.values())]
         result.ignored_columns = header.ignored
-        stage.index()
-        stage.resolve_households()
-        stage.check_file(header.mapping)
+        with result.timed("check the file (SQL)"):
+            stage.index()
+            stage.resolve_households()
+            stage.check_file(header.mapping)
         progress(0.85)
         if commit:
             try:
+                commit_start = time.perf_counter()
                 with transaction.atomic():
-                    stage.lock(office.pk)
-                    stage.check_registry(header.mapping, office.pk)
-                    counts = stage.counts()
-                    result.preview = stage.preview(PREVIEW_ROWS)
+                    with result.timed("check against the registry"):
+                        stage.lock(office.pk)
+                        stage.check_registry(header.mapping, office.pk)
+                        counts = stage.counts()
+                        result.preview = stage.preview(PREVIEW_ROWS)
                     progress(0.9)
-                    if counts["rows_valid"]:
-                        stage.write(user_id=getattr(user, "pk", None), now=timezone.now())
-                    _audit(user=user, office=office, counts=counts, name=name, via=via, job_id=job_id)
+                    with result.timed("write households and persons"):
+                        if counts["rows_valid"]:
+                            stage.write(user_id=getattr(user, "pk", None), now=timezone.now())
+                        _audit(user=user, office=office, counts=counts, name=name, via=via, job_id=job_id)
+                    inside = time.perf_counter()
+                # COMMIT: deferred constraint checks run here.
+                result.timings["commit"] = round(time.perf_counter() - inside, 3)
+                result.timings["transaction"] = round(time.perf_counter() - commit_start, 3)
                 result.committed = True
             except IntegrityError:
                 # Someone registered one of these national codes (or households) between the checks

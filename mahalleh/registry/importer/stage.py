@@ -447,6 +447,9 @@ class Stage:
     # stored, and a national code is never removed (a row without one was matched by name).
     _PERSON_SET = (
         ("household_id", "r.target_hh"),
+        # The place follows a resident who moves household in the file.
+        ("neighbourhood_id", "r.target_nb"),
+        ("office_id", "r.target_office"),
         (
             "id_type",
             "CASE WHEN p.national_code IS NULL THEN COALESCE(r.id_type, p.id_type) ELSE p.id_type END",
@@ -494,11 +497,14 @@ class Stage:
         now = now if self.pg else connection.ops.adapt_datetimefield_value(now)
         self._run(
             # New households (their search key gets the head's name below).
-            f"INSERT INTO registry_household (neighbourhood_id, address, phone, tenure, income_band, "
-            f"external_id, search_key, vulnerability, head_id, created_at, updated_at, created_by_id) "
-            f"SELECT nb_id, COALESCE(address, ''), COALESCE(phone, ''), COALESCE(tenure, ''), "
-            f"COALESCE(income, ''), hh_key, '|' || COALESCE(addr_key, ''), NULL, NULL, %s, %s, %s "
-            f"FROM {HH} WHERE used = 1 AND hh_id IS NULL ORDER BY first_row",
+            f"INSERT INTO registry_household (neighbourhood_id, office_id, address, phone, tenure, "
+            f"income_band, external_id, search_key, vulnerability, head_id, created_at, updated_at, "
+            f"created_by_id) "
+            f"SELECT x.nb_id, n.office_id, COALESCE(x.address, ''), COALESCE(x.phone, ''), "
+            f"COALESCE(x.tenure, ''), COALESCE(x.income, ''), x.hh_key, '|' || COALESCE(x.addr_key, ''), "
+            f"NULL, NULL, %s, %s, %s "
+            f"FROM {HH} x JOIN geo_neighbourhood n ON n.id = x.nb_id "
+            f"WHERE x.used = 1 AND x.hh_id IS NULL ORDER BY x.first_row",
             params=[now, now, user_id],
         )
         self._match_households(new=True)
@@ -524,11 +530,20 @@ class Stage:
         inserted = self._insert_persons(user_id=user_id, now=now)
         self._update(
             "registry_person",
-            f"(SELECT v.*, h.hh_id AS target_hh FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key "
+            f"(SELECT v.*, h.hh_id AS target_hh, h.nb_id AS target_nb, n.office_id AS target_office "
+            f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key JOIN geo_neighbourhood n ON n.id = h.nb_id "
             f"WHERE v.person_id IS NOT NULL)",
             self._PERSON_SET,
             "registry_person.id = r.person_id",
             now,
+        )
+        self._run(
+            # Harm cases follow a resident who moved to another office's household in the file.
+            "UPDATE registry_harmcase SET office_id = (SELECT p.office_id FROM registry_person p "
+            "WHERE p.id = registry_harmcase.person_id) "
+            f"WHERE person_id IN (SELECT person_id FROM {VAL} WHERE person_id IS NOT NULL) "
+            "AND office_id IS DISTINCT FROM (SELECT p.office_id FROM registry_person p "
+            "WHERE p.id = registry_harmcase.person_id)",
         )
         self.refresh_heads(now=now)
         self.refresh_fts()
@@ -543,11 +558,12 @@ class Stage:
     def _insert_persons(self, *, user_id, now) -> int:
         with connection.cursor() as cur:
             cur.execute(
-                f"INSERT INTO registry_person (household_id, id_type, national_code, document_number, "
+                f"INSERT INTO registry_person (household_id, neighbourhood_id, office_id, id_type, "
+                f"national_code, document_number, "
                 f"first_name, last_name, father_name, sex, birth_date, relation, nationality, education, "
                 f"school_enrolled, employment, disability, insurance, mobile, status, status_changed_on, "
                 f"search_key, created_at, updated_at, created_by_id) "
-                f"SELECT h.hh_id, COALESCE(v.id_type, 'none'), v.national_code, "
+                f"SELECT h.hh_id, h.nb_id, n.office_id, COALESCE(v.id_type, 'none'), v.national_code, "
                 f"COALESCE(v.document_number, ''), "
                 f"v.first_name, v.last_name, COALESCE(v.father_name, ''), v.sex, v.birth_date, v.relation, "
                 f"COALESCE(v.nationality, "
@@ -556,7 +572,8 @@ class Stage:
                 f"COALESCE(v.disability, 'none'), COALESCE(v.insurance, ''), COALESCE(v.mobile, ''), "
                 f"'active', NULL, "
                 f"v.name_key || '|' || COALESCE(v.father_key, ''), %s, %s, %s "
-                f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key WHERE v.person_id IS NULL "
+                f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key JOIN geo_neighbourhood n ON n.id = h.nb_id "
+                f"WHERE v.person_id IS NULL "
                 f"ORDER BY v.row_no",
                 [now, now, user_id],
             )
