@@ -207,6 +207,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mahalleh.api.pagination.KeysetPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A JSON API: bodies are JSON only (a form-encoded body is a 415). The import upload sets
+    # its own multipart parser, the one endpoint that takes a file.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mahalleh.api.errors.exception_handler",
 }
@@ -220,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mahalleh.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

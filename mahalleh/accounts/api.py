@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from mahalleh.accounts.models import User
 from mahalleh.accounts.selectors import user_list
+from mahalleh.api.filters import IdFilter
 
 
 class UserOut(serializers.ModelSerializer):
@@ -28,7 +29,7 @@ class UserOut(serializers.ModelSerializer):
 
 class UserFilter(django_filters.FilterSet):
     # A plain id, not validated against all offices (that would reveal which ids exist).
-    office = django_filters.NumberFilter(field_name="office_id")
+    office = IdFilter(field_name="office_id")
 
     class Meta:
         model = User

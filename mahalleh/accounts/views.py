@@ -54,7 +54,9 @@ def lockout(request, credentials, *args, **kwargs):
             "After %(n)s wrong passwords this account is locked. Try again in %(m)s minutes, "
             "or ask your office manager to check your account."
         ) % {"n": settings.AXES_FAILURE_LIMIT, "m": minutes}
-        return JsonResponse({"detail": message}, status=429)
+        response = JsonResponse({"detail": message, "code": "locked"}, status=429)
+        response["Retry-After"] = str(math.ceil(remaining.total_seconds()))
+        return response
     return render(
         request,
         "accounts/lockout.html",

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
 from mahalleh.geo import selectors as geo
@@ -30,20 +32,38 @@ def home(request):
     )
 
 
+API_PREFIX = "/api/"
+
+ERROR_MESSAGES = {
+    400: ("bad_request", "The request is not valid."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    500: ("server_error", "Something went wrong on the server; it has been logged."),
+}
+
+
+def _error(request, status: int):
+    """The error page; under /api/ the same JSON every API error has, never an HTML page."""
+    if request.path.startswith(API_PREFIX):
+        code, message = ERROR_MESSAGES[status]
+        return JsonResponse({"detail": _(message), "code": code}, status=status)
+    return render(request, "core/error.html", {"status": status}, status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "core/error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def error_403(request, exception=None):
-    return render(request, "core/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def error_500(request):
-    return render(request, "core/error.html", {"status": 500}, status=500)
+    return _error(request, 500)
 
 
 def favicon(request):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from mahalleh.api.filters import IdFilter
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -81,8 +82,8 @@ class NeighbourhoodIn(serializers.Serializer):
 # ModelChoiceFilter would answer 400 for a missing id and 200 for an out-of-scope one,
 # telling an outsider which ids exist.
 class NeighbourhoodFilter(django_filters.FilterSet):
-    county = django_filters.NumberFilter(field_name="county_id")
-    office = django_filters.NumberFilter(field_name="office_id")
+    county = IdFilter(field_name="county_id")
+    office = IdFilter(field_name="office_id")
 
     class Meta:
         model = Neighbourhood
@@ -90,7 +91,7 @@ class NeighbourhoodFilter(django_filters.FilterSet):
 
 
 class CountyFilter(django_filters.FilterSet):
-    province = django_filters.NumberFilter(field_name="province_id")
+    province = IdFilter(field_name="province_id")
 
     class Meta:
         model = County
@@ -98,8 +99,8 @@ class CountyFilter(django_filters.FilterSet):
 
 
 class OfficeFilter(django_filters.FilterSet):
-    province = django_filters.NumberFilter(field_name="county__province_id")
-    county = django_filters.NumberFilter(field_name="county_id")
+    province = IdFilter(field_name="county__province_id")
+    county = IdFilter(field_name="county_id")
 
     class Meta:
         model = Office
