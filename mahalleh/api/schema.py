@@ -52,7 +52,7 @@ def add_error_responses(result, generator, request, public):
     schemas["Error"] = ERROR
     schemas["ValidationError"] = VALIDATION_ERROR
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             responses = operation.setdefault("responses", {})
             if operation.get("security"):  # the token endpoint has none: open to all, throttled
                 responses.setdefault("401", _response("401", "Error"))
