@@ -3,8 +3,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mahalleh.accounts.models import Role
 from mahalleh.core.access import page_for, run_service
+from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import version_token
 from mahalleh.geo import selectors, services

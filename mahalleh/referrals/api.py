@@ -25,13 +25,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.audit.services import audit_record
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry import selectors as registry
-from mahalleh.registry.api import STALE_RESPONSE, IdField, object_id
 
 # --------------------------------------------------------------------------- named enums
 
