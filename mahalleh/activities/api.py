@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
 from mahalleh.api.base import STALE_RESPONSE, IdField, VersionMixin, object_id
+from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
 # --------------------------------------------------------------------------- shared pieces
@@ -104,7 +105,7 @@ class ActivityOut(VersionMixin, serializers.ModelSerializer):
         return self._r(obj).value
 
 
-class ActivityFieldsIn(serializers.Serializer):
+class ActivityFieldsIn(StrictInput):
     kind = KindField(required=False)
     title = serializers.CharField(required=False, max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -230,13 +231,13 @@ class EnrolmentOut(serializers.ModelSerializer):
         return _rate(obj.attended, obj.expected)
 
 
-class EnrolmentIn(serializers.Serializer):
+class EnrolmentIn(StrictInput):
     activity = IdField()
     person = IdField()
     enrolled_on = serializers.DateField(required=False, help_text="Today by default.")
 
 
-class LeaveIn(serializers.Serializer):
+class LeaveIn(StrictInput):
     on = serializers.DateField(required=False, help_text="The day they left; today by default.")
 
 
@@ -339,7 +340,7 @@ class SessionOut(serializers.ModelSerializer):
         ]
 
 
-class SessionIn(serializers.Serializer):
+class SessionIn(StrictInput):
     activity = IdField()
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True)
@@ -352,12 +353,12 @@ class SessionFilterIn(serializers.Serializer):
     activity = IdField(required=False)
 
 
-class MarkIn(serializers.Serializer):
+class MarkIn(StrictInput):
     person = IdField()
     present = serializers.BooleanField()
 
 
-class AttendanceIn(serializers.Serializer):
+class AttendanceIn(StrictInput):
     marks = MarkIn(many=True, required=False, default=list)
     walk_ins = serializers.ListField(
         child=IdField(), required=False, default=list, help_text="Residents who came without being enrolled."

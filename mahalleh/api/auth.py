@@ -9,10 +9,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from mahalleh.accounts.services import token_issue
+from mahalleh.api.serializers import StrictInput
 from mahalleh.core.persian import to_latin_digits
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInput):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     otp = serializers.CharField(

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
 from mahalleh.api.permissions import IsVerifiedUser
+from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
@@ -291,7 +292,7 @@ class ReferralPartnerDetailOut(ReferralPartnerOut):
     events = ReferralEventOut(many=True)
 
 
-class ReferralCreateIn(serializers.Serializer):
+class ReferralCreateIn(StrictInput):
     person = IdField()
     service = IdField()
     reason = serializers.CharField(max_length=2000)
@@ -309,7 +310,7 @@ class ReferralCreateIn(serializers.Serializer):
     )
 
 
-class ReferralTransitionIn(serializers.Serializer):
+class ReferralTransitionIn(StrictInput):
     to_status = TargetStatusField(
         help_text="Partner: accepted, declined, in_progress, completed. Referring office: cancelled."
     )

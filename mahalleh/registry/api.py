@@ -25,6 +25,7 @@ from mahalleh.api.base import (
     paginated,
     require_role,
 )
+from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.geo.selectors import neighbourhood_get
 from mahalleh.registry import selectors, services
@@ -146,7 +147,7 @@ class MemberOut(serializers.ModelSerializer):
         fields = ["id", "first_name", "last_name", "relation", "sex", "birth_date", "status"]
 
 
-class PersonFieldsIn(serializers.Serializer):
+class PersonFieldsIn(StrictInput):
     """The resident's own fields; on an update, only the ones sent are changed."""
 
     id_type = _choice(Person.IdType.choices, required=False)
@@ -293,7 +294,7 @@ class HouseholdDetailOut(HouseholdOut):
         fields = [*HouseholdOut.Meta.fields, "members"]
 
 
-class HouseholdFieldsIn(serializers.Serializer):
+class HouseholdFieldsIn(StrictInput):
     address = serializers.CharField(required=False, allow_blank=True, max_length=400)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     tenure = _choice(Household.Tenure.choices, required=False, allow_blank=True)
@@ -418,14 +419,14 @@ class HarmCaseDetailOut(HarmCaseOut):
         fields = [*HarmCaseOut.Meta.fields, "events"]
 
 
-class HarmCaseCreateIn(serializers.Serializer):
+class HarmCaseCreateIn(StrictInput):
     person = IdField()
     harm_type = IdField(help_text="An id from /api/v1/harm-types/.")
     identified_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class HarmTransitionIn(serializers.Serializer):
+class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -516,7 +517,7 @@ class ConsentOut(serializers.ModelSerializer):
         fields = ["id", "person", "purpose", "given", "on", "given_by", "note", "recorded_by", "recorded_at"]
 
 
-class ConsentIn(serializers.Serializer):
+class ConsentIn(StrictInput):
     person = IdField()
     purpose = _choice(Consent.Purpose.choices)
     given = serializers.BooleanField(help_text="false records a withdrawal.")
@@ -575,7 +576,7 @@ class AssessmentOut(serializers.ModelSerializer):
         fields = ["id", "household", "on", "assessor", "answers", "score", "note", "created_at"]
 
 
-class AssessmentIn(serializers.Serializer):
+class AssessmentIn(StrictInput):
     household = IdField()
     on = serializers.DateField()
     answers = serializers.DictField(

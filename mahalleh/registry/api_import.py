@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.importer.jobs import (
     household_import_commit,
     import_job_get,
@@ -27,7 +28,7 @@ from mahalleh.registry.models import ImportJob
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportUploadIn(serializers.Serializer):
+class ImportUploadIn(StrictInput):
     file = serializers.FileField(help_text="A CSV or XLSX file with one row per person (see the template).")
 
 
