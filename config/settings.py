@@ -225,6 +225,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mahalleh.api.schema.add_error_responses",
+        "mahalleh.api.schema.nullable_enums_list_null",
     ],
 }
 

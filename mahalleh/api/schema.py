@@ -24,7 +24,13 @@ VALIDATION_ERROR = {
         "in the caller's language (an object for a nested field); `non_field_errors` for the body "
         "as a whole. A body that is not valid JSON answers `detail` and `code` (strings) instead."
     ),
-    "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "object"}, {"type": "string"}]},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {}},
+            {"type": "object", "additionalProperties": {}},
+            {"type": "string"},
+        ]
+    },
     "minProperties": 1,
 }
 
@@ -72,4 +78,27 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault("415", _response("415", "Error"))
             if "409" in responses:
                 responses["409"] = _response("409", "Error")
+    return result
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def nullable_enums_list_null(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a nullable enum lists `null` among its values.
+
+    OpenAPI 3.0.3 says `nullable` does not widen an `enum`; generated clients follow it (a
+    nullable outcome without `null` in its enum made the generated client fail on every open
+    referral), so the null is written out.
+    """
+    for node in _walk(result):
+        if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"].append(None)
     return result

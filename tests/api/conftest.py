@@ -30,7 +30,7 @@ def to_json_schema(node):
     if node.pop("nullable", False) is True:
         if "type" in node:
             node["type"] = [node["type"], "null"]
-            if "enum" in node:
+            if "enum" in node and None not in node["enum"]:
                 node["enum"] = [*node["enum"], None]
         elif {"$ref", "allOf", "oneOf", "anyOf"} & set(node):
             node = {"anyOf": [node, {"type": "null"}]}
