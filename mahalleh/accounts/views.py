@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -85,21 +86,35 @@ def otp_view(request):
             user=user, confirmed=False, defaults={"name": "authenticator"}
         )
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = services.otp_wait_seconds(device) if request.method == "POST" and form.is_valid() else 0
+    if wait:
+        form.add_error("token", otp_wait_message(wait))
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
+        wait = services.otp_wait_seconds(device)
         form.add_error(
-            "token", _("This code is not right or has expired. Enter the code your app shows now.")
+            "token",
+            _("This code is not right or has expired. Enter the code your app shows now.")
+            + (" " + otp_wait_message(wait) if wait else ""),
         )
     context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
     if enrolling:
         context["secret"] = _base32(device.bin_key)
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/otp.html", context)
+
+
+def otp_wait_message(seconds: int) -> str:
+    return ngettext(
+        "Wait %(n)s second before entering the next code.",
+        "Wait %(n)s seconds before entering the next code.",
+        seconds,
+    ) % {"n": seconds}
 
 
 def _base32(key: bytes) -> str:

@@ -8,7 +8,10 @@
   from two devices at once, never makes two rows for one person.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -320,7 +323,20 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
 # --------------------------------------------------------------------------- sessions and attendance
 
 
+class WallTimeField(serializers.TimeField):
+    """A time of day in Iran, with its UTC offset (`10:00:00+03:30`), so it is a valid RFC 3339
+    `format: time`. Written back, the offset may be left out."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        aware = datetime.datetime.combine(timezone.localdate(), value, tzinfo=timezone.get_current_timezone())
+        return aware.isoformat(timespec="seconds")[11:]  # "10:00:00+03:30"
+
+
 class SessionOut(serializers.ModelSerializer):
+    start_time = WallTimeField(allow_null=True, read_only=True)
+    end_time = WallTimeField(allow_null=True, read_only=True)
     present_count = serializers.IntegerField(read_only=True)
     marked_count = serializers.IntegerField(read_only=True, help_text="Marks recorded (present or absent).")
 

@@ -29,6 +29,7 @@ from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.geo.selectors import neighbourhood_get
 from mahalleh.registry import selectors, services
+from mahalleh.registry.exports import user_place
 from mahalleh.registry.models import Assessment, Consent, HarmCase, HarmCaseEvent, HarmType, Household, Person
 from mahalleh.registry.services import DuplicateWarning
 
@@ -207,11 +208,39 @@ class PersonFilterIn(serializers.Serializer):
     create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
     partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
 )
-class PersonViewSet(ScopedViewSet):
+class PersonalDataViewSet(ScopedViewSet):
+    """Residents' records: never kept by a browser or proxy cache (`Cache-Control: no-store`),
+    and every list page read is one audit entry with the ids it returned."""
+
+    audit_type = ""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def list(self, request):
+        response = super().list(request)
+        ids = [row["id"] for row in response.data["results"]]
+        office_id, province_id = user_place(request.user)
+        audit_record(
+            user=request.user,
+            action="list",
+            object_type=self.audit_type,
+            changes={"ids": ids, "filters": {k: str(v) for k, v in request.query_params.items()}},
+            via="api",
+            office_id=office_id,
+            province_id=province_id,
+        )
+        return response
+
+
+class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
     output = PersonOut
     filter_in = PersonFilterIn
+    audit_type = "person"
 
     def list_selector(self, user, q=None, **filters):
         qs = selectors.person_list(user=user, **filters)
@@ -339,11 +368,12 @@ class HouseholdFilterIn(serializers.Serializer):
         request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
     ),
 )
-class HouseholdViewSet(ScopedViewSet):
+class HouseholdViewSet(PersonalDataViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
     output = HouseholdOut
     filter_in = HouseholdFilterIn
+    audit_type = "household"
 
     def list_selector(self, user, q=None, **filters):
         return selectors.household_list(user=user, query=q, **filters)

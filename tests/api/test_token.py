@@ -158,3 +158,25 @@ def test_repeated_wrong_passwords_lock_the_api_too_with_a_json_answer(world, api
     assert response.status_code == 429
     assert response.json()["detail"]  # JSON a client can show, not the HTML lockout page
     assert not Token.objects.filter(user=world.facilitator_a).exists()
+
+
+def test_after_a_wrong_code_the_api_says_how_many_seconds_to_wait(world, api, admin_device):
+    client = api()
+    wrong = client.post(
+        URL,
+        {"username": "admin", "password": PASSWORD, "otp": _code(admin_device, 1)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["otp"] == [
+        "A valid TOTP code is required for your role. Wait 1 second before entering the next code."
+    ]
+    # The right code at once is throttled by django-otp: the answer says to wait, not "wrong".
+    right = client.post(
+        URL,
+        {"username": "admin", "password": PASSWORD, "otp": _code(admin_device)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert right.status_code == 400
+    message = right.json()["otp"][0]
+    assert message.startswith("Wait ") and "second" in message and "valid TOTP" not in message
