@@ -21,6 +21,7 @@ from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenFor
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
 from mahalleh.core.forms import apply_service_error
+from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
 from mahalleh.core.services import version_token
 
@@ -114,7 +115,7 @@ def otp_wait_message(seconds: int) -> str:
         "Wait %(n)s second before entering the next code.",
         "Wait %(n)s seconds before entering the next code.",
         seconds,
-    ) % {"n": seconds}
+    ) % {"n": localized_digits(seconds)}
 
 
 def _base32(key: bytes) -> str:
