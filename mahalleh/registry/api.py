@@ -202,12 +202,6 @@ class PersonFilterIn(serializers.Serializer):
     status = PersonStatusField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
-    retrieve=extend_schema(responses=PersonOut),
-    create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
-    partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
-)
 class PersonalDataViewSet(ScopedViewSet):
     """Residents' records: never kept by a browser or proxy cache (`Cache-Control: no-store`),
     and every list page read is one audit entry with the ids it returned."""
@@ -235,6 +229,12 @@ class PersonalDataViewSet(ScopedViewSet):
         return response
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
+    retrieve=extend_schema(responses=PersonOut),
+    create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
+    partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
+)
 class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
