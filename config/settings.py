@@ -302,19 +302,68 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["mahalleh.api.permissions.IsVerifiedUser"],
     "DEFAULT_PAGINATION_CLASS": "mahalleh.api.pagination.KeysetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A JSON API: bodies are JSON only (a form-encoded body is a 415). The import upload sets
+    # its own multipart parser, the one endpoint that takes a file.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mahalleh.api.errors.exception_handler",
 }
+# The introduction at the top of /api/docs/ (Persian, then English).
+API_INTRODUCTION = """
+<div dir="rtl" lang="fa">
+
+**راهنمای کوتاه.** هر پاسخ به دامنهٔ کاربر محدود است: رکوردی بیرون از دامنهٔ شما پاسخ ۴۰۴ می‌گیرد.
+
+- **توکن:** `POST /api/v1/auth/token/` با `username` و `password` (و `otp` برای نقش‌هایی که رمز دوم دارند)؛
+  سپس سرآیند `Authorization: Token <توکن>` را بفرستید.
+- **صفحه‌بندی با نشانگر:** فهرست‌ها `results`، `next` و `previous` دارند؛ پیوند `next` را همان‌گونه که آمده
+  دنبال کنید (`page_size` تا ۵۰۰). نشانگر دست‌کاری‌شده پاسخ ۴۰۰ می‌گیرد.
+- **بدنه‌ها فقط JSON** (`Content-Type: application/json`)؛ جز بارگذاری فایل درون‌ریزی.
+  بدنهٔ فرمی پاسخ ۴۱۵ می‌گیرد.
+- **خطاها JSON هستند:** ورودی نادرست ۴۰۰ با پیام‌های هر فیلد `{"<فیلد>": ["پیام"]}` (فیلد ناشناخته هم نام برده
+  می‌شود)؛ دیگر خطاها `{"detail": "…", "code": "…"}`. زبان پیام‌ها از `Accept-Language` یا انتخاب زبان کاربر
+  می‌آید و پیش‌فرض فارسی است.
+- **ویرایش کهنه:** `version` رکوردی را که خوانده‌اید با ویرایش بفرستید؛
+  اگر کسی در این میان آن را تغییر داده باشد پاسخ ۴۰۹ با `code: "stale"` می‌آید و چیزی نوشته نمی‌شود.
+  دوباره بخوانید و دوباره بفرستید.
+- **محدودیت نرخ:** گرفتن توکن ۳۰ بار در دقیقه برای هر نشانی؛ پس از ۵ گذرواژهٔ نادرست حساب برای مدتی قفل می‌شود
+  (۴۲۹ با `Retry-After`). پس از یک رمز یک‌بارمصرف نادرست، پیام می‌گوید چند ثانیه صبر کنید.
+
+</div>
+
+**In short.** Every answer is scoped to the user: a record outside your scope is a 404.
+
+- **Token:** `POST /api/v1/auth/token/` with `username` and `password` (and `otp` for roles with a second
+  factor); then send `Authorization: Token <token>`.
+- **Cursor pagination:** lists have `results`, `next` and `previous`; follow the `next` link as given
+  (`page_size` up to 500). An altered cursor is a 400.
+- **Bodies are JSON only** (`Content-Type: application/json`), except the import file upload.
+  A form body is a 415.
+- **Errors are JSON:** bad input is a 400 with the messages per field, `{"<field>": ["message"]}` (an unknown
+  field is named too); every other error is `{"detail": "…", "code": "…"}`. Messages follow
+  `Accept-Language` or the user's language switch; Persian by default.
+- **Stale edits:** send back the `version` of the record you read with an edit; if someone changed it since,
+  the answer is 409 with `code: "stale"` and nothing is written. Read it again and resend.
+- **Rate limits:** token requests 30 a minute per address; 5 wrong passwords lock the account for a while
+  (429 with `Retry-After`). After a wrong one-time code the message says how many seconds to wait.
+- Personal data is sent with `Cache-Control: no-store`, and every read of it is in the audit log.
+"""
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mahalleh API",
-    "DESCRIPTION": "REST API of Mahalleh. Every endpoint is scoped to the user: "
-    "an object outside your scope answers 404.",
+    "DESCRIPTION": API_INTRODUCTION,
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mahalleh.api.schema.add_error_responses",
+        "mahalleh.api.schema.nullable_enums_list_null",
+    ],
 }
 
 # JSON lines (one object per line, with the request id) for the journal and log shippers;

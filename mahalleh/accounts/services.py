@@ -132,3 +132,19 @@ def user_set_password(*, actor, user: User, password: str) -> User:
 def token_issue(*, user: User) -> Token:
     token, _created = Token.objects.get_or_create(user=user)
     return token
+
+
+def otp_wait_seconds(device) -> int:
+    """Seconds before ``device`` accepts another code (0 if it does now).
+
+    django-otp throttles a TOTP device after a wrong code (1 s, then 2, 4, ...); a code entered
+    sooner is refused even when right, so the person must be told to wait, not that it is wrong.
+    """
+    import math
+
+    from django.utils import timezone
+
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or not data.get("locked_until"):
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))

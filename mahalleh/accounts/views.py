@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +21,7 @@ from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenFor
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
 from mahalleh.core.forms import apply_service_error
+from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
 from mahalleh.core.services import version_token
 
@@ -54,7 +56,9 @@ def lockout(request, credentials, *args, **kwargs):
             "After %(n)s wrong passwords this account is locked. Try again in %(m)s minutes, "
             "or ask your office manager to check your account."
         ) % {"n": settings.AXES_FAILURE_LIMIT, "m": minutes}
-        return JsonResponse({"detail": message}, status=429)
+        response = JsonResponse({"detail": message, "code": "locked"}, status=429)
+        response["Retry-After"] = str(math.ceil(remaining.total_seconds()))
+        return response
     return render(
         request,
         "accounts/lockout.html",
@@ -83,21 +87,35 @@ def otp_view(request):
             user=user, confirmed=False, defaults={"name": "authenticator"}
         )
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = services.otp_wait_seconds(device) if request.method == "POST" and form.is_valid() else 0
+    if wait:
+        form.add_error("token", otp_wait_message(wait))
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
+        wait = services.otp_wait_seconds(device)
         form.add_error(
-            "token", _("This code is not right or has expired. Enter the code your app shows now.")
+            "token",
+            _("This code is not right or has expired. Enter the code your app shows now.")
+            + (" " + otp_wait_message(wait) if wait else ""),
         )
     context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
     if enrolling:
         context["secret"] = _base32(device.bin_key)
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/otp.html", context)
+
+
+def otp_wait_message(seconds: int) -> str:
+    return ngettext(
+        "Wait %(n)s second before entering the next code.",
+        "Wait %(n)s seconds before entering the next code.",
+        seconds,
+    ) % {"n": localized_digits(seconds)}
 
 
 def _base32(key: bytes) -> str:

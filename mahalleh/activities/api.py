@@ -8,7 +8,10 @@
   from two devices at once, never makes two rows for one person.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -18,6 +21,7 @@ from rest_framework.response import Response
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
 from mahalleh.api.base import STALE_RESPONSE, IdField, VersionMixin, object_id
+from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
 # --------------------------------------------------------------------------- shared pieces
@@ -104,7 +108,7 @@ class ActivityOut(VersionMixin, serializers.ModelSerializer):
         return self._r(obj).value
 
 
-class ActivityFieldsIn(serializers.Serializer):
+class ActivityFieldsIn(StrictInput):
     kind = KindField(required=False)
     title = serializers.CharField(required=False, max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -230,13 +234,13 @@ class EnrolmentOut(serializers.ModelSerializer):
         return _rate(obj.attended, obj.expected)
 
 
-class EnrolmentIn(serializers.Serializer):
+class EnrolmentIn(StrictInput):
     activity = IdField()
     person = IdField()
     enrolled_on = serializers.DateField(required=False, help_text="Today by default.")
 
 
-class LeaveIn(serializers.Serializer):
+class LeaveIn(StrictInput):
     on = serializers.DateField(required=False, help_text="The day they left; today by default.")
 
 
@@ -319,7 +323,20 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
 # --------------------------------------------------------------------------- sessions and attendance
 
 
+class WallTimeField(serializers.TimeField):
+    """A time of day in Iran, with its UTC offset (`10:00:00+03:30`), so it is a valid RFC 3339
+    `format: time`. Written back, the offset may be left out."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        aware = datetime.datetime.combine(timezone.localdate(), value, tzinfo=timezone.get_current_timezone())
+        return aware.isoformat(timespec="seconds")[11:]  # "10:00:00+03:30"
+
+
 class SessionOut(serializers.ModelSerializer):
+    start_time = WallTimeField(allow_null=True, read_only=True)
+    end_time = WallTimeField(allow_null=True, read_only=True)
     present_count = serializers.IntegerField(read_only=True)
     marked_count = serializers.IntegerField(read_only=True, help_text="Marks recorded (present or absent).")
 
@@ -339,7 +356,7 @@ class SessionOut(serializers.ModelSerializer):
         ]
 
 
-class SessionIn(serializers.Serializer):
+class SessionIn(StrictInput):
     activity = IdField()
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True)
@@ -352,12 +369,12 @@ class SessionFilterIn(serializers.Serializer):
     activity = IdField(required=False)
 
 
-class MarkIn(serializers.Serializer):
+class MarkIn(StrictInput):
     person = IdField()
     present = serializers.BooleanField()
 
 
-class AttendanceIn(serializers.Serializer):
+class AttendanceIn(StrictInput):
     marks = MarkIn(many=True, required=False, default=list)
     walk_ins = serializers.ListField(
         child=IdField(), required=False, default=list, help_text="Residents who came without being enrolled."

@@ -8,11 +8,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from mahalleh.accounts.services import token_issue
+from mahalleh.accounts.services import otp_wait_seconds, token_issue
+from mahalleh.accounts.views import otp_wait_message
+from mahalleh.api.serializers import StrictInput
 from mahalleh.core.persian import to_latin_digits
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInput):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     otp = serializers.CharField(
@@ -60,11 +62,14 @@ class TokenObtainView(APIView):
                     {"otp": [_("Set up your authenticator app by signing in on the web first.")]},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
-            if not code or not device.verify_token(code):
-                return Response(
-                    {"otp": [_("A valid TOTP code is required for your role.")]},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+            waiting = otp_wait_seconds(device)
+            if waiting or not code or not device.verify_token(code):
+                # Throttled before trying: only the wait. A wrong code: that, and the wait it earned.
+                wait = waiting or otp_wait_seconds(device)
+                message = "" if waiting else str(_("A valid TOTP code is required for your role."))
+                if wait:
+                    message = f"{message} {otp_wait_message(wait)}".strip()
+                return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
         token = token_issue(user=user)
         return Response(
             TokenResponseSerializer({"token": token.key, "username": user.username, "role": user.role}).data

@@ -14,6 +14,7 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("imported")
         EXPORT = "export", _("exported")
         SEARCH = "search", _("searched")
+        LIST = "list", _("listed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

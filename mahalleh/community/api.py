@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mahalleh.api.base import ErrorOut, IdField, object_id, paginated, require_role
+from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.core.services import version_token
@@ -86,7 +87,7 @@ class GroupOut(serializers.ModelSerializer):
         return version_token(obj)
 
 
-class GroupFieldsIn(serializers.Serializer):
+class GroupFieldsIn(StrictInput):
     name = serializers.CharField(required=False, max_length=200)
     kind = KindField(required=False)
     neighbourhood = IdField(
@@ -198,18 +199,18 @@ class MembershipOut(serializers.ModelSerializer):
         return obj.left_on is None
 
 
-class MembershipCreateIn(serializers.Serializer):
+class MembershipCreateIn(StrictInput):
     group = IdField()
     person = IdField(help_text="A resident of your office (see /api/v1/persons/).")
     role = RoleField(required=False, default=Membership.Role.MEMBER)
     joined_on = serializers.DateField(required=False, help_text="Default: today.")
 
 
-class MembershipLeaveIn(serializers.Serializer):
+class MembershipLeaveIn(StrictInput):
     left_on = serializers.DateField(required=False, help_text="Default: today.")
 
 
-class MembershipRoleIn(serializers.Serializer):
+class MembershipRoleIn(StrictInput):
     role = RoleField()
 
 
@@ -321,7 +322,7 @@ class MeetingDetailOut(MeetingOut):
         fields = [*MeetingOut.Meta.fields, "attendees"]
 
 
-class MeetingIn(serializers.Serializer):
+class MeetingIn(StrictInput):
     group = IdField()
     date = serializers.DateField(help_text="Not in the future.")
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)

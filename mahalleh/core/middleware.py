@@ -4,6 +4,9 @@ import time
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+API_PREFIX = "/api/"
 
 
 class LanguageMiddleware:
@@ -21,14 +24,28 @@ class LanguageMiddleware:
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in self.codes else settings.LANGUAGE_CODE
+        if request.path.startswith(API_PREFIX):
+            # API clients are programs that say which language they want: an explicit
+            # Accept-Language is honoured for the API only (the pages stay Persian-first).
+            language = self.accepted(request) or language
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch = response.get("Vary", "")
-        if "Cookie" not in patch:
-            response["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
+        vary = "Cookie, Accept-Language" if request.path.startswith(API_PREFIX) else "Cookie"
+        for header in vary.split(", "):
+            patch = response.get("Vary", "")
+            if header not in patch:
+                response["Vary"] = f"{patch}, {header}" if patch else header
         return response
+
+    def accepted(self, request) -> str | None:
+        """The first language of Accept-Language that Mahalleh speaks (``en-US`` counts as ``en``)."""
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            base = code.split("-")[0].lower()
+            if base in self.codes:
+                return base
+        return None
 
 
 class RequestIdMiddleware:

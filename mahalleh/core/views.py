@@ -1,8 +1,10 @@
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 from mahalleh.core import plugins
 from mahalleh.core.roles import Role
@@ -21,16 +23,34 @@ def home(request):
     return render(request, "core/home.html", {"panels": plugins.render_panels("home", request)})
 
 
+API_PREFIX = "/api/"
+
+ERROR_MESSAGES = {
+    400: ("bad_request", "The request is not valid."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    500: ("server_error", "Something went wrong on the server; it has been logged."),
+}
+
+
+def _error(request, status: int):
+    """The error page; under /api/ the same JSON every API error has, never an HTML page."""
+    if request.path.startswith(API_PREFIX):
+        code, message = ERROR_MESSAGES[status]
+        return JsonResponse({"detail": _(message), "code": code}, status=status)
+    return render(request, "core/error.html", {"status": status}, status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "core/error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def error_403(request, exception=None):
-    return render(request, "core/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def error_500(request):
@@ -42,7 +62,7 @@ def error_500(request):
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable_response(request, exception)
-    return render(request, "core/error.html", {"status": 500}, status=500)
+    return _error(request, 500)
 
 
 def favicon(request):

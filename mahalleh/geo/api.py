@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from mahalleh.api.base import IdField, ScopedReadViewSet
+from mahalleh.api.serializers import StrictInput
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -61,7 +62,7 @@ class NeighbourhoodOut(serializers.ModelSerializer):
         ]
 
 
-class NeighbourhoodIn(serializers.Serializer):
+class NeighbourhoodIn(StrictInput):
     county = serializers.IntegerField()
     code = serializers.CharField(max_length=20)
     name_fa = serializers.CharField(max_length=200)

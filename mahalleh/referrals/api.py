@@ -2,26 +2,32 @@
 
 The same selectors and services as the pages, so the same scope and the same rules:
 
-- office staff see the referrals of their scope with the full record (`ReferralOut`);
-- a partner user sees only their organisation's referrals, and of each only the minimum
-  personal data (`ReferralPartnerOut`: name, age group, mobile, reason, urgency, due date) —
-  another organisation's referral is a 404 like any record out of scope;
+- office staff see the referrals of their scope with the full record (`ReferralOut`) under
+  `/api/v1/referrals/`;
+- a partner user has their own inbox, `/api/v1/partner-referrals/`: only their organisation's
+  referrals, and of each only the minimum personal data (`ReferralPartnerOut`: name, age group,
+  mobile, reason, urgency, due date) — another organisation's referral is a 404 like any record
+  out of scope. Each path has one audience and so one response shape (a client generated from
+  the schema parses it without guessing); the other audience gets a 403 naming its own path;
 - a refused transition is a 400 with the reason, the wrong side is a 403, a stale `version` a 409.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiTypes,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
+from mahalleh.api.permissions import IsVerifiedUser
+from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
@@ -286,17 +292,7 @@ class ReferralPartnerDetailOut(ReferralPartnerOut):
     events = ReferralEventOut(many=True)
 
 
-def _any(name, office, partner, **kwargs):
-    return PolymorphicProxySerializer(
-        component_name=name, serializers=[office, partner], resource_type_field_name=None, **kwargs
-    )
-
-
-REFERRAL_LIST = _any("ReferralListItem", ReferralOut, ReferralPartnerOut, many=True)
-REFERRAL_DETAIL = _any("ReferralDetail", ReferralDetailOut, ReferralPartnerDetailOut)
-
-
-class ReferralCreateIn(serializers.Serializer):
+class ReferralCreateIn(StrictInput):
     person = IdField()
     service = IdField()
     reason = serializers.CharField(max_length=2000)
@@ -314,7 +310,7 @@ class ReferralCreateIn(serializers.Serializer):
     )
 
 
-class ReferralTransitionIn(serializers.Serializer):
+class ReferralTransitionIn(StrictInput):
     to_status = TargetStatusField(
         help_text="Partner: accepted, declined, in_progress, completed. Referring office: cancelled."
     )
@@ -347,26 +343,74 @@ class ReferralFilterIn(serializers.Serializer):
     )
 
 
-def _detail_data(user, referral):
-    events = list(selectors.referral_events(referral=referral))
-    if selectors.is_partner_user(user):
-        row = selectors.partner_row(referral)
-        row["events"] = events
-        return ReferralPartnerDetailOut(row).data
-    referral._prefetched_objects_cache = {"events": events}
+class PartnerReferralFilterIn(serializers.Serializer):
+    status = ReferralStatusField(required=False)
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="Only open referrals past due."
+    )
+
+
+class ForOfficeStaff(BasePermission):
+    message = gettext_lazy("Partner organisations read their referrals at /api/v1/partner-referrals/.")
+
+    def has_permission(self, request, view) -> bool:
+        return not selectors.is_partner_user(request.user)
+
+
+class ForPartnerUsers(BasePermission):
+    message = gettext_lazy("This is the inbox of partner organisations; office staff use /api/v1/referrals/.")
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.is_partner_user(request.user)
+
+
+def _office_detail(referral):
+    referral._prefetched_objects_cache = {"events": list(selectors.referral_events(referral=referral))}
     return ReferralDetailOut(referral).data
 
 
+def _partner_detail(referral):
+    row = selectors.partner_row(referral)
+    row["events"] = list(selectors.referral_events(referral=referral))
+    return ReferralPartnerDetailOut(row).data
+
+
+def _transition(request, pk):
+    """Apply one step for the caller; the referral as it is afterwards."""
+    user = request.user
+    referral = selectors.referral_get(user=user, pk=object_id(pk))
+    data = ReferralTransitionIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    d = data.validated_data
+    services.referral_transition(
+        actor=user,
+        referral=referral,
+        to_status=d["to_status"],
+        note=d["note"],
+        outcome=d["outcome"],
+        version=d.get("version"),
+        via="api",
+    )
+    return selectors.referral_get(user=user, pk=referral.pk)
+
+
+def _retrieve(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=object_id(pk))
+    audit_record(user=request.user, action="view", obj=referral, via="api")
+    return referral
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[ReferralFilterIn], responses=REFERRAL_LIST),
-    retrieve=extend_schema(responses=REFERRAL_DETAIL),
+    list=extend_schema(parameters=[ReferralFilterIn], responses=ReferralOut(many=True)),
+    retrieve=extend_schema(responses=ReferralDetailOut),
     create=extend_schema(request=ReferralCreateIn, responses={201: ReferralDetailOut}),
 )
 class ReferralViewSet(viewsets.GenericViewSet):
-    """Referrals to partner organisations. Office staff get the full record; a partner user gets
-    only their organisation's referrals with the minimum personal data."""
+    """Referrals to partner organisations, as the office sees them (the full record). Partner
+    users have their own inbox at `/api/v1/partner-referrals/`."""
 
     serializer_class = ReferralOut
+    permission_classes = [IsVerifiedUser, ForOfficeStaff]
 
     def get_queryset(self):
         return selectors.referral_list(user=self.request.user)
@@ -375,23 +419,16 @@ class ReferralViewSet(viewsets.GenericViewSet):
         f = ReferralFilterIn(data=request.query_params)
         f.is_valid(raise_exception=True)
         d = f.validated_data
-        user = request.user
-        qs = selectors.referral_list(user=user, status=d.get("status"), overdue=d["overdue"])
+        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
         if d.get("partner"):
             qs = qs.filter(partner_id=d["partner"])
         if d.get("person"):
             qs = qs.filter(person_id=d["person"])
         page = self.paginate_queryset(qs)
-        if selectors.is_partner_user(user):
-            data = ReferralPartnerOut([selectors.partner_row(r) for r in page], many=True).data
-        else:
-            data = ReferralOut(page, many=True).data
-        return self.get_paginated_response(data)
+        return self.get_paginated_response(ReferralOut(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        referral = selectors.referral_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=referral, via="api")
-        return Response(_detail_data(request.user, referral))
+        return Response(_office_detail(_retrieve(request, pk)))
 
     def create(self, request):
         user = request.user
@@ -417,28 +454,48 @@ class ReferralViewSet(viewsets.GenericViewSet):
             via="api",
         )
         referral = selectors.referral_get(user=user, pk=referral.pk)
-        return Response(_detail_data(user, referral), status=status.HTTP_201_CREATED)
+        return Response(_office_detail(referral), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReferralTransitionIn, responses={200: REFERRAL_DETAIL, **STALE_RESPONSE})
+    @extend_schema(request=ReferralTransitionIn, responses={200: ReferralDetailOut, **STALE_RESPONSE})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """Accept, decline (with the reason in `note`), start, complete (with an `outcome`) or
-        cancel the referral. Each step is kept in `events` with who, when and the note."""
-        user = request.user
-        referral = selectors.referral_get(user=user, pk=object_id(pk))
-        data = ReferralTransitionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        services.referral_transition(
-            actor=user,
-            referral=referral,
-            to_status=d["to_status"],
-            note=d["note"],
-            outcome=d["outcome"],
-            version=d.get("version"),
-            via="api",
-        )
-        return Response(_detail_data(user, selectors.referral_get(user=user, pk=referral.pk)))
+        """Cancel the referral (with the reason in `note`). The partner's steps (accept, decline,
+        start, complete) are taken in its inbox. Each step is kept in `events`."""
+        return Response(_office_detail(_transition(request, pk)))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PartnerReferralFilterIn], responses=ReferralPartnerOut(many=True)),
+    retrieve=extend_schema(responses=ReferralPartnerDetailOut),
+)
+class PartnerReferralViewSet(viewsets.GenericViewSet):
+    """The partner organisation's inbox: only its own referrals, with the minimum personal data
+    (no national code, birth date, address or household). For partner users only."""
+
+    serializer_class = ReferralPartnerOut
+    permission_classes = [IsVerifiedUser, ForPartnerUsers]
+
+    def get_queryset(self):
+        return selectors.referral_list(user=self.request.user)
+
+    def list(self, request):
+        f = PartnerReferralFilterIn(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        d = f.validated_data
+        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
+        page = self.paginate_queryset(qs)
+        rows = [selectors.partner_row(r) for r in page]
+        return self.get_paginated_response(ReferralPartnerOut(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(_partner_detail(_retrieve(request, pk)))
+
+    @extend_schema(request=ReferralTransitionIn, responses={200: ReferralPartnerDetailOut, **STALE_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Accept, decline (with the reason in `note`), start or complete (with an `outcome`) the
+        referral. Each step is kept in `events` with who, when and the note."""
+        return Response(_partner_detail(_transition(request, pk)))
 
 
 # --------------------------------------------------------------------------- notifications

@@ -25,9 +25,11 @@ from mahalleh.api.base import (
     paginated,
     require_role,
 )
+from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.geo.selectors import neighbourhood_get
 from mahalleh.registry import selectors, services
+from mahalleh.registry.exports import user_place
 from mahalleh.registry.models import Assessment, Consent, HarmCase, HarmCaseEvent, HarmType, Household, Person
 from mahalleh.registry.services import DuplicateWarning
 
@@ -132,7 +134,7 @@ class MemberOut(serializers.ModelSerializer):
         fields = ["id", "first_name", "last_name", "relation", "sex", "birth_date", "status"]
 
 
-class PersonFieldsIn(serializers.Serializer):
+class PersonFieldsIn(StrictInput):
     """The resident's own fields; on an update, only the ones sent are changed."""
 
     id_type = _choice(Person.IdType.choices, required=False)
@@ -186,17 +188,45 @@ class PersonFilterIn(serializers.Serializer):
     status = PersonStatusField(required=False)
 
 
+class PersonalDataViewSet(ScopedViewSet):
+    """Residents' records: never kept by a browser or proxy cache (`Cache-Control: no-store`),
+    and every list page read is one audit entry with the ids it returned."""
+
+    audit_type = ""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def list(self, request):
+        response = super().list(request)
+        ids = [row["id"] for row in response.data["results"]]
+        office_id, province_id = user_place(request.user)
+        audit_record(
+            user=request.user,
+            action="list",
+            object_type=self.audit_type,
+            changes={"ids": ids, "filters": {k: str(v) for k, v in request.query_params.items()}},
+            via="api",
+            office_id=office_id,
+            province_id=province_id,
+        )
+        return response
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
     retrieve=extend_schema(responses=PersonOut),
     create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
     partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
 )
-class PersonViewSet(ScopedViewSet):
+class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
     output = PersonOut
     filter_in = PersonFilterIn
+    audit_type = "person"
 
     def list_selector(self, user, q=None, **filters):
         # The list shows the household's id only: no join to the household and its neighbourhood
@@ -281,7 +311,7 @@ class HouseholdDetailOut(HouseholdOut):
         fields = [*HouseholdOut.Meta.fields, "members"]
 
 
-class HouseholdFieldsIn(serializers.Serializer):
+class HouseholdFieldsIn(StrictInput):
     address = serializers.CharField(required=False, allow_blank=True, max_length=400)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     tenure = _choice(Household.Tenure.choices, required=False, allow_blank=True)
@@ -326,11 +356,12 @@ class HouseholdFilterIn(serializers.Serializer):
         request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
     ),
 )
-class HouseholdViewSet(ScopedViewSet):
+class HouseholdViewSet(PersonalDataViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
     output = HouseholdOut
     filter_in = HouseholdFilterIn
+    audit_type = "household"
 
     def list_selector(self, user, q=None, **filters):
         return selectors.household_list(user=user, query=q, **filters)
@@ -406,14 +437,14 @@ class HarmCaseDetailOut(HarmCaseOut):
         fields = [*HarmCaseOut.Meta.fields, "events"]
 
 
-class HarmCaseCreateIn(serializers.Serializer):
+class HarmCaseCreateIn(StrictInput):
     person = IdField()
     harm_type = IdField(help_text="An id from /api/v1/harm-types/.")
     identified_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class HarmTransitionIn(serializers.Serializer):
+class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -504,7 +535,7 @@ class ConsentOut(serializers.ModelSerializer):
         fields = ["id", "person", "purpose", "given", "on", "given_by", "note", "recorded_by", "recorded_at"]
 
 
-class ConsentIn(serializers.Serializer):
+class ConsentIn(StrictInput):
     person = IdField()
     purpose = _choice(Consent.Purpose.choices)
     given = serializers.BooleanField(help_text="false records a withdrawal.")
@@ -563,7 +594,7 @@ class AssessmentOut(serializers.ModelSerializer):
         fields = ["id", "household", "on", "assessor", "answers", "score", "note", "created_at"]
 
 
-class AssessmentIn(serializers.Serializer):
+class AssessmentIn(StrictInput):
     household = IdField()
     on = serializers.DateField()
     answers = serializers.DictField(

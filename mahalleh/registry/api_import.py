@@ -11,10 +11,11 @@ from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.importer.jobs import (
     household_import_commit,
     import_job_get,
@@ -27,7 +28,7 @@ from mahalleh.registry.models import ImportJob
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportUploadIn(serializers.Serializer):
+class ImportUploadIn(StrictInput):
     file = serializers.FileField(help_text="A CSV or XLSX file with one row per person (see the template).")
 
 
@@ -116,7 +117,7 @@ class ImportListCreateView(generics.ListAPIView):
     """GET: the imports of your office, newest first. POST: upload a file; its dry run starts at once."""
 
     serializer_class = ImportJobOut
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # the one endpoint that takes a file
 
     def get_queryset(self):
         return import_job_list(user=self.request.user)

@@ -197,8 +197,8 @@ def write_xlsx(fileobj: IO[bytes], header: list[str], data: Iterator[list], *, r
 # --------------------------------------------------------------------------- the export
 
 
-def _place(user) -> tuple[int | None, int | None]:
-    """The office and province of the user's scope: where the export entry shows in the audit."""
+def user_place(user) -> tuple[int | None, int | None]:
+    """The office and province of the user's scope: where an export or list entry shows in the audit."""
     if user.role in OFFICE_ROLES and user.office_id:
         return user.office_id, user.office.county.province_id
     if user.role == Role.PROVINCE_COORDINATOR:
@@ -233,7 +233,7 @@ def export_households(*, user, filters: dict, fmt: str, fileobj: IO[bytes], via:
         count = write_xlsx(fileobj, header, rows(households), right_to_left=is_persian())
     # Buffered bytes reach the disk here, so a full disk fails before the export is audited as done.
     fileobj.flush()
-    office_id, province_id = _place(user)
+    office_id, province_id = user_place(user)
     audit_record(
         user=user,
         action="export",

@@ -1,5 +1,6 @@
 """Signing in: wrong passwords, lockout, the second factor, and session lifetime."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -144,6 +145,22 @@ def test_wrong_code_shows_an_error_and_stays_unverified(world, client, admin_dev
     assert response.status_code == 200
     assert response.context["form"].errors["token"]
     assert 'data-field-error="token"' in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_a_right_code_right_after_a_wrong_one_says_how_many_seconds_to_wait(
+    world, client, admin_device, settings
+):
+    # django-otp locks the device for factor * 2**(failures-1) seconds after a wrong code; a
+    # factor of 30 keeps the lock far longer than a slow machine takes between two requests.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 30
+    client.force_login(world.admin)
+    wrong = client.post(OTP + "?next=/", {"token": _code(admin_device, 1)})
+    assert "صبر کنید" in wrong.context["form"].errors["token"][0]
+    response = client.post(OTP + "?next=/", {"token": _code(admin_device)})
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["token"]
+    assert re.fullmatch(r"پیش از وارد کردن رمز بعدی [۲۳][۰-۹] ثانیه صبر کنید.", message), message
     assert client.get("/").status_code == 302
 
 

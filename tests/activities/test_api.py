@@ -80,7 +80,7 @@ def test_create_an_activity_and_a_session(act, api, today):  # noqa: F811
         format="json",
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["start_time"] == "09:30:00"
+    assert response.json()["start_time"] == "09:30:00+03:30"  # RFC 3339 `format: time`, Iran time
 
 
 def test_bad_input_is_a_400_with_the_message_at_the_field(act, api, today):  # noqa: F811
@@ -244,4 +244,4 @@ def test_session_list_filters_by_activity(act, api):  # noqa: F811
 def test_session_times_in_the_api_are_iso(act, api):  # noqa: F811
     body = api(act.world.facilitator_a).get(f"/api/v1/sessions/{act.session_1.pk}/").json()
     assert body["date"] == act.session_1.date.isoformat()
-    assert datetime.time.fromisoformat(body["end_time"]) == datetime.time(17, 30)
+    assert datetime.time.fromisoformat(body["end_time"]).replace(tzinfo=None) == datetime.time(17, 30)

@@ -101,3 +101,19 @@ def test_swagger_ui_static_files_exist(client, db):
     assert len(assets) >= 3
     for asset in assets:
         assert finders.find(asset), asset
+
+
+def test_the_docs_page_introduces_the_api_in_persian_and_english(openapi):
+    intro = openapi.raw["info"]["description"]
+    words_expected = (
+        "Authorization: Token",
+        "cursor",
+        "409",
+        "415",
+        '"detail"',
+        "Retry-After",
+        "Accept-Language",
+    )
+    for words in words_expected:
+        assert words in intro, words
+    assert 'dir="rtl"' in intro and "توکن" in intro and "صفحه‌بندی با نشانگر" in intro

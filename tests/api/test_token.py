@@ -1,5 +1,7 @@
 """Token API: POST /api/v1/auth/token/ and what a token (or a browser session) may then do."""
 
+import re
+
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -158,3 +160,25 @@ def test_repeated_wrong_passwords_lock_the_api_too_with_a_json_answer(world, api
     assert response.status_code == 429
     assert response.json()["detail"]  # JSON a client can show, not the HTML lockout page
     assert not Token.objects.filter(user=world.facilitator_a).exists()
+
+
+def test_after_a_wrong_code_the_api_says_how_many_seconds_to_wait(world, api, admin_device, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 30  # a lock far longer than a slow machine between requests
+    client = api()
+    wrong = client.post(
+        URL,
+        {"username": "admin", "password": PASSWORD, "otp": _code(admin_device, 1)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert wrong.status_code == 400
+    [message] = wrong.json()["otp"]
+    assert message.startswith("A valid TOTP code is required for your role. Wait ")
+    # The right code at once is throttled by django-otp: the answer says to wait, not "wrong".
+    right = client.post(
+        URL,
+        {"username": "admin", "password": PASSWORD, "otp": _code(admin_device)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert right.status_code == 400
+    [message] = right.json()["otp"]
+    assert re.fullmatch(r"Wait [23]\d seconds before entering the next code\.", message), message

@@ -18,14 +18,18 @@ def test_schema_documents_the_referral_endpoints(openapi):
     assert set(paths["/api/v1/referrals/"]) == {"get", "post"}
     assert set(paths["/api/v1/referrals/{id}/"]) == {"get"}
     assert set(paths["/api/v1/referrals/{id}/transition/"]) == {"post"}
+    assert set(paths["/api/v1/partner-referrals/"]) == {"get"}
+    assert set(paths["/api/v1/partner-referrals/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/partner-referrals/{id}/transition/"]) == {"post"}
     assert set(paths["/api/v1/partners/"]) == {"get"}
     assert set(paths["/api/v1/partners/{id}/"]) == {"get"}
     assert set(paths["/api/v1/partner-services/"]) == {"get"}
     assert set(paths["/api/v1/notifications/"]) == {"get"}
     assert set(paths["/api/v1/notifications/{id}/read/"]) == {"post"}
     assert set(paths["/api/v1/notifications/read-all/"]) == {"post"}
-    item = openapi.raw["components"]["schemas"]["ReferralListItem"]
-    assert len(item["oneOf"]) == 2
+    # One audience per path, so one shape per answer: no union a generated client must guess at.
+    listing = paths["/api/v1/referrals/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert "oneOf" not in str(listing) and "ReferralOut" in str(openapi.raw["components"]["schemas"])
 
 
 def test_facilitator_creates_lists_and_retrieves(ref, api):
@@ -75,15 +79,15 @@ def test_create_by_a_partner_or_out_of_scope_is_refused(ref, api):
 def test_partner_accepts_and_completes_through_the_api(ref, api):
     referral = ref.refer()
     client = api(ref.world.partner_user)
-    body = client.get(f"/api/v1/referrals/{referral.pk}/").json()
+    body = client.get(f"/api/v1/partner-referrals/{referral.pk}/").json()
     response = client.post(
-        f"/api/v1/referrals/{referral.pk}/transition/",
+        f"/api/v1/partner-referrals/{referral.pk}/transition/",
         {"to_status": "accepted", "version": body["version"]},
         format="json",
     )
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     response = client.post(
-        f"/api/v1/referrals/{referral.pk}/transition/",
+        f"/api/v1/partner-referrals/{referral.pk}/transition/",
         {"to_status": "completed", "outcome": "no_show", "note": "مراجعه نکرد"},
         format="json",
     )
@@ -91,14 +95,51 @@ def test_partner_accepts_and_completes_through_the_api(ref, api):
     assert (body["status"], body["outcome"], body["outcome_note"]) == ("completed", "no_show", "مراجعه نکرد")
     assert [e["to_status"] for e in body["events"]] == ["sent", "accepted", "completed"]
     assert "national_code" not in body and "person" not in body
+    # The office reads the outcome in its own shape.
+    office = api(ref.world.facilitator_a).get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert (office["outcome"], office["person"]) == ("no_show", ref.reg.head_a.pk)
+
+
+def test_each_audience_has_its_own_path_and_the_other_gets_a_403_naming_it(ref, api):
+    referral = ref.refer()
+    partner = api(ref.world.partner_user).get("/api/v1/referrals/")
+    assert partner.status_code == 403 and "/api/v1/partner-referrals/" in partner.json()["detail"]
+    office = api(ref.world.facilitator_a).get("/api/v1/partner-referrals/")
+    assert office.status_code == 403 and "/api/v1/referrals/" in office.json()["detail"]
+    rows = api(ref.world.partner_user).get("/api/v1/partner-referrals/").json()["results"]
+    assert [r["id"] for r in rows] == [referral.pk] and rows[0]["outcome"] is None
+    assert api(ref.other_partner_user).get("/api/v1/partner-referrals/").json()["results"] == []
+    assert api(ref.other_partner_user).get(f"/api/v1/partner-referrals/{referral.pk}/").status_code == 404
+
+
+def test_open_and_closed_referrals_give_null_or_a_valid_outcome_never_a_blank(ref, api):
+    open_one = ref.refer()
+    done = move(ref.refer(service=ref.other_service), S.ACCEPTED)
+    api(ref.other_partner_user).post(
+        f"/api/v1/partner-referrals/{done.pk}/transition/",
+        {"to_status": "completed", "outcome": "delivered"},
+        format="json",
+    )
+    rows = {r["id"]: r for r in api(ref.world.facilitator_a).get("/api/v1/referrals/").json()["results"]}
+    assert (rows[open_one.pk]["outcome"], rows[done.pk]["outcome"]) == (None, "delivered")
+
+
+def test_the_schema_checker_refuses_a_blank_outcome(ref, api, openapi):
+    referral = ref.refer()
+    item = api(ref.world.facilitator_a).get("/api/v1/referrals/").json()["results"][0]
+    assert item["id"] == referral.pk
+    body = {"results": [{**item, "outcome": ""}], "next": None, "previous": None}
+    problems = openapi.errors(method="GET", path="/api/v1/referrals/", status=200, body=body)
+    assert any(p.startswith("results/0/outcome") for p in problems), problems
 
 
 def test_refused_transitions_answer_400_403_and_409(ref, api):
     referral = ref.refer()
     partner = api(ref.world.partner_user)
     office = api(ref.world.facilitator_a)
-    url = f"/api/v1/referrals/{referral.pk}/transition/"
-    old = partner.get(f"/api/v1/referrals/{referral.pk}/").json()["version"]
+    url = f"/api/v1/partner-referrals/{referral.pk}/transition/"
+    office_url = f"/api/v1/referrals/{referral.pk}/transition/"
+    old = partner.get(f"/api/v1/partner-referrals/{referral.pk}/").json()["version"]
     # Not allowed from "sent".
     response = partner.post(url, {"to_status": "completed", "outcome": "delivered"}, format="json")
     assert response.status_code == 400 and "non_field_errors" in response.json()
@@ -106,7 +147,7 @@ def test_refused_transitions_answer_400_403_and_409(ref, api):
     response = partner.post(url, {"to_status": "declined"}, format="json")
     assert response.status_code == 400 and "note" in response.json()
     # The office cannot accept; the partner cannot cancel.
-    assert office.post(url, {"to_status": "accepted"}, format="json").status_code == 403
+    assert office.post(office_url, {"to_status": "accepted"}, format="json").status_code == 403
     assert partner.post(url, {"to_status": "cancelled"}, format="json").status_code == 403
     assert partner.post(url, {"to_status": "sent"}, format="json").status_code == 400
     # A change since the version was read.
@@ -116,7 +157,7 @@ def test_refused_transitions_answer_400_403_and_409(ref, api):
     referral.refresh_from_db()
     assert referral.status == S.ACCEPTED
     assert (
-        office.post(url, {"to_status": "cancelled", "note": "x"}, format="json").json()["status"]
+        office.post(office_url, {"to_status": "cancelled", "note": "x"}, format="json").json()["status"]
         == "cancelled"
     )
 
@@ -176,7 +217,7 @@ def test_retrieving_a_referral_is_audited(ref, api):
     from mahalleh.audit.models import AuditEntry
 
     referral = ref.refer()
-    api(ref.world.partner_user).get(f"/api/v1/referrals/{referral.pk}/")
+    api(ref.world.partner_user).get(f"/api/v1/partner-referrals/{referral.pk}/")
     assert AuditEntry.objects.filter(
         user=ref.world.partner_user, action="view", object_type="referral", via="api"
     ).exists()

@@ -68,13 +68,15 @@ def test_partner_user_reaches_no_resident_through_the_api(ref, two, api):
         f"/api/v1/persons/{reg.head_a.pk}/",
         f"/api/v1/persons/{reg.child_a.pk}/",
         f"/api/v1/households/{reg.household_a.pk}/",
-        f"/api/v1/referrals/{two[1].pk}/",
+        f"/api/v1/partner-referrals/{two[1].pk}/",
     ):
         assert client.get(path).status_code == 404, path
     assert client.get("/api/v1/persons/").json()["results"] == []
     assert client.get("/api/v1/households/").json()["results"] == []
     assert (
-        client.post(f"/api/v1/referrals/{two[1].pk}/transition/", {"to_status": "accepted"}).status_code
+        client.post(
+            f"/api/v1/partner-referrals/{two[1].pk}/transition/", {"to_status": "accepted"}, format="json"
+        ).status_code
         == 404
     )
 
@@ -118,10 +120,10 @@ def test_partner_referral_page_shows_the_minimum_and_no_registry_data(ref, two, 
 def test_referral_api_gives_a_partner_only_the_minimum_fields(ref, two, api):
     ours, _theirs = two
     client = api(ref.world.partner_user)
-    listing = client.get("/api/v1/referrals/")
+    listing = client.get("/api/v1/partner-referrals/")
     rows = listing.json()["results"]
     assert [r["id"] for r in rows] == [ours.pk]
-    detail = client.get(f"/api/v1/referrals/{ours.pk}/").json()
+    detail = client.get(f"/api/v1/partner-referrals/{ours.pk}/").json()
     for body in (rows[0], detail):
         assert body["person_name"] == ref.reg.head_a.full_name
         assert body["age_group"] == "adult"

@@ -1,0 +1,202 @@
+"""An integrator's journey through a client generated from the API's own schema.
+
+openapi-python-client generates a package from `/api/schema/` (tests/api_contract/conftest.py);
+the journey below drives it against the live test server. Every raw answer is also checked
+against the schema (strictly: undeclared fields, wrong types, enums, nulls, undocumented
+statuses), so the test fails when the schema and the server disagree -- whether or not the
+generated code happens to notice.
+"""
+
+import datetime
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.utils import timezone
+
+from mahalleh.accounts.services import token_issue
+from mahalleh.referrals.models import Service
+from mahalleh.registry.models import HarmType
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct-horse-9"  # tests/conftest.py `world`
+
+
+def _client(package, live_server, contract, token=None):
+    def check(response):
+        response.read()
+        body = response.json() if response.content else None
+        problems = contract.errors(
+            method=response.request.method,
+            path=response.request.url.path,
+            status=response.status_code,
+            body=body,
+        )
+        assert not problems, f"{response.request.method} {response.request.url}: {problems}"
+
+    options = {
+        "base_url": live_server.url,
+        "raise_on_unexpected_status": True,
+        "headers": {"Accept-Language": "en"},
+        "httpx_args": {"event_hooks": {"response": [check]}},
+    }
+    if token is None:
+        return package.Client(**options)
+    return package.AuthenticatedClient(token=token, prefix="Token", **options)
+
+
+def _cursor(link):
+    return parse_qs(urlparse(link).query)["cursor"][0] if link else None
+
+
+def test_an_integrator_drives_the_referral_journey_through_a_generated_client(
+    generated, contract, live_server, world
+):
+    package, op = generated
+    models = package.models
+    service = Service.objects.create(partner=world.partner, name="سبد غذایی", answer_days=10)
+    harm_type, _created = HarmType.objects.get_or_create(
+        code="contract-test", defaults={"name_fa": "آسیب آزمون", "name_en": "Test harm"}
+    )
+    anonymous = _client(package, live_server, contract)
+
+    def sign_in(username):
+        body = models.TokenRequestRequest(username=username, password=PASSWORD)
+        answer = op["v1_auth_token_create"].sync_detailed(client=anonymous, body=body)
+        assert answer.status_code == 200, answer.content
+        return _client(package, live_server, contract, answer.parsed.token)
+
+    facilitator = sign_in("facilitator_a")
+    partner = sign_in("partner")
+
+    # A household, its head, a harm, consent and a referral -- all through the generated models.
+    household = op["v1_households_create"].sync(
+        client=facilitator,
+        body=models.HouseholdCreateInRequest(neighbourhood=world.hood_a.pk, address="کوچهٔ ۵"),
+    )
+    person = op["v1_persons_create"].sync(
+        client=facilitator,
+        body=models.PersonCreateInRequest(
+            household=household.id,
+            first_name="زهرا",
+            last_name="احمدی",
+            sex=models.SexEnum("female"),
+            relation=models.RelationEnum("head"),
+            birth_date=datetime.date(1985, 3, 21),
+            id_type=models.IdTypeEnum("none"),
+            mobile="09121234567",
+        ),
+    )
+    assert isinstance(person, models.PersonOut) and person.household == household.id
+    today = timezone.localdate()
+    harm = op["v1_harm_cases_create"].sync(
+        client=facilitator,
+        body=models.HarmCaseCreateInRequest(person=person.id, harm_type=harm_type.pk, identified_on=today),
+    )
+    assert harm.person == person.id
+    op["v1_consents_create"].sync(
+        client=facilitator,
+        body=models.ConsentInRequest(
+            person=person.id, purpose=models.PurposeEnum("referral"), given=True, on=today
+        ),
+    )
+    referral = op["v1_referrals_create"].sync(
+        client=facilitator,
+        body=models.ReferralCreateInRequest(person=person.id, service=service.pk, reason="نیاز به سبد غذایی"),
+    )
+    assert isinstance(referral, models.ReferralDetailOut)
+    assert referral.status.value == "sent" and referral.outcome is None
+
+    # The partner accepts and completes it from its own inbox.
+    inbox = op["v1_partner_referrals_list"].sync(client=partner)
+    assert [r.id for r in inbox.results] == [referral.id]
+    assert isinstance(inbox.results[0], models.ReferralPartnerOut)
+    step = models.ReferralTransitionInRequest
+    accepted = op["v1_partner_referrals_transition_create"].sync(
+        referral.id,
+        client=partner,
+        body=step(to_status=models.ReferralTargetStatusEnum("accepted"), version=inbox.results[0].version),
+    )
+    assert accepted.status.value == "accepted"
+    done = op["v1_partner_referrals_transition_create"].sync(
+        referral.id,
+        client=partner,
+        body=step(
+            to_status=models.ReferralTargetStatusEnum("completed"),
+            outcome=models.OutcomeEnum("delivered"),
+            note="تحویل شد",
+        ),
+    )
+    assert (done.status.value, done.outcome.value) == ("completed", "delivered")
+
+    # The facilitator reads the outcome.
+    read = op["v1_referrals_retrieve"].sync(referral.id, client=facilitator)
+    assert (read.outcome.value, read.outcome_note) == ("delivered", "تحویل شد")
+    assert [e.to_status.value for e in read.events] == ["sent", "accepted", "completed"]
+
+    # A stale edit is a 409 in the documented error shape.
+    stale = op["v1_partner_referrals_transition_create"].sync_detailed(
+        referral.id,
+        client=partner,
+        body=step(to_status=models.ReferralTargetStatusEnum("accepted"), version="x"),
+    )
+    assert stale.status_code in (400, 409)
+    assert isinstance(stale.parsed, models.Error | models.ValidationError)
+
+
+def test_persons_are_read_over_cursor_pages(generated, contract, live_server, world):
+    package, op = generated
+    models = package.models
+    client = _client(package, live_server, contract, token_issue(user=world.facilitator_a).key)
+    household = op["v1_households_create"].sync(
+        client=client, body=models.HouseholdCreateInRequest(neighbourhood=world.hood_a.pk)
+    )
+    for i, name in enumerate(["علی", "رضا", "مریم", "سارا", "حسن", "نرگس", "امید"]):
+        relation = "head" if i == 0 else "other"
+        op["v1_persons_create"].sync(
+            client=client,
+            body=models.PersonCreateInRequest(
+                household=household.id,
+                first_name=name,
+                last_name="کاظمی",
+                sex=models.SexEnum("male"),
+                relation=models.RelationEnum(relation),
+                birth_date=datetime.date(1990 - i, 1, 1),
+                id_type=models.IdTypeEnum("none"),
+            ),
+        )
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = op["v1_persons_list"].sync(client=client, page_size=3, cursor=cursor or package.types.UNSET)
+        seen += [p.id for p in page.results]
+        pages += 1
+        cursor = _cursor(page.next_)
+        if cursor is None:
+            break
+    assert pages == 3 and len(seen) == 7 == len(set(seen))
+    bad = op["v1_persons_list"].sync_detailed(client=client, cursor="not-a-cursor")
+    assert bad.status_code == 400 and "cursor" in bad.parsed.additional_properties
+
+
+# Each role, and the list endpoints it may call. Everything else it is not offered answers 403
+# (in the schema's error shape) -- checked below too.
+ROLES = ["admin", "analyst", "coordinator", "manager_a", "facilitator_a", "pr_a", "partner_user"]
+AUDIENCE_ONLY = {"v1_referrals_list": "office", "v1_partner_referrals_list": "partner"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_list_endpoint_parses_for_every_role(generated, contract, live_server, world, role):
+    package, op = generated
+    user = getattr(world, role)
+    client = _client(package, live_server, contract, token_issue(user=user).key)
+    lists = sorted(name for name in op if name.endswith("_list"))
+    assert len(lists) >= 20
+    for name in lists:
+        answer = op[name].sync_detailed(client=client)
+        audience = AUDIENCE_ONLY.get(name)
+        is_partner = role == "partner_user"
+        if audience and (audience == "partner") != is_partner:
+            assert answer.status_code == 403, (name, answer.content)
+            assert isinstance(answer.parsed, package.models.Error)
+        else:
+            assert answer.status_code == 200, (name, answer.status_code, answer.content)
+            assert type(answer.parsed).__name__.startswith("Paginated"), name
