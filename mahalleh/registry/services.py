@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.audit.services import audit_record, diff
+from mahalleh.core.names import clean_person_name
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
@@ -95,9 +96,14 @@ def _clean_person_fields(fields: dict) -> dict:
     """Normalise what was typed and check it; errors name the field."""
     out = dict(fields)
     errors = {}
-    for name in ("first_name", "last_name", "father_name", "document_number"):
+    for name in ("first_name", "last_name", "father_name"):
         if name in out and out[name] is not None:
-            out[name] = clean_text(out[name])
+            try:
+                out[name] = clean_person_name(out[name])
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if out.get("document_number") is not None:
+        out["document_number"] = clean_text(out["document_number"])
     if "mobile" in out:
         try:
             out["mobile"] = normalize_mobile(out.get("mobile") or "")

@@ -741,3 +741,33 @@ def test_timeline_ties_on_the_same_moment_go_by_id(reg):
     Consent.objects.filter(pk__in=[first.pk, second.pk]).update(recorded_at=first.recorded_at)
     consents = [i["obj"].pk for i in household_timeline(household=reg.household_a) if i["kind"] == "consent"]
     assert consents == [second.pk, first.pk]
+
+
+def test_a_formula_typed_as_a_name_in_the_member_form_is_refused_at_the_field(reg, login):
+    client = login(reg.world.facilitator_a)
+    data = {
+        "id_type": "none",
+        "first_name": '=HYPERLINK("http://evil.example")',
+        "last_name": "احمدی",
+        "sex": "male",
+        "relation": "sibling",
+        "nationality": "iranian",
+        "disability": "none",
+    }
+    response = client.post(url("person_create", reg.household_a.pk), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-field-error="first_name"' in html
+    assert reg.household_a.members.count() == 3
+
+
+def test_the_importer_and_the_services_share_one_name_rule():
+    from django.core.exceptions import ValidationError
+
+    from mahalleh.core import names
+    from mahalleh.registry.importer import validate
+
+    assert validate.looks_like_formula is names.looks_like_formula
+    with pytest.raises(ValidationError) as caught:
+        names.clean_person_name('=HYPERLINK("x")')
+    assert caught.value.code == "formula"

@@ -15,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from mahalleh.core.jalali import parse_date
+from mahalleh.core.names import clean_person_name, looks_like_formula
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
@@ -31,25 +32,9 @@ STAGE_COLUMNS = (
 )  # fmt: skip
 
 MAX_VALUE = 200  # characters of a bad value kept in the report
-_NUMBERISH = re.compile(r"[\d\s().\-]*")
 _PHONE = re.compile(r"\+?\d{4,20}")
 _PHONE_STRIP = str.maketrans(dict.fromkeys(" \t\u00a0-–—().\u200c\u200e\u200f"))
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
-
-
-def looks_like_formula(text: str) -> bool:
-    """True for a cell a spreadsheet would run: ``=SUM(…)``, ``@cmd``, ``+cmd|…``, ``-2+3``.
-
-    A leading + or - followed only by digits, spaces, dots, dashes and parentheses is a number or a
-    phone (``+98 912 …``, ``-12``), and a lone ``-`` is the usual "nothing here"; neither is refused.
-    """
-    first = text[0]
-    if first in "=@":
-        return len(text) > 1
-    if first in "+-":
-        rest = to_latin_digits(text[1:])
-        return not _NUMBERISH.fullmatch(rest)
-    return False
 
 
 class Header:
@@ -154,6 +139,13 @@ def _national_code(v: str) -> str:
         raise CellError(f"national_code.{exc.code}", {"count": count}) from None
 
 
+def _name(v: str) -> str:
+    try:
+        return clean_person_name(_clean(v))
+    except ValidationError as exc:
+        raise CellError(exc.code, exc.params) from None
+
+
 def _mobile(v: str) -> str | None:
     if len(v) == 11 and v.startswith("09") and v.isdigit() and v.isascii():
         return v
@@ -195,6 +187,8 @@ class RowParser:
         self.col = header.mapping.get
         uncached = {"household_key": self._household_key, "national_code": _national_code, "mobile": _mobile}
         special = {"neighbourhood": self._neighbourhood, "phone": _phone, "birth_date": self._date}
+        # The one rule for names that the forms and the API use too (core.names).
+        special.update(dict.fromkeys(("first_name", "last_name", "father_name"), _name))
         self.handlers = []
         for column in COLUMNS:
             if column.key not in header.mapping:
