@@ -121,8 +121,8 @@ def _clean_person_fields(fields: dict) -> dict:
                 errors["national_code"] = exc.messages
     else:
         out["national_code"] = None
-        if id_type in {Person.IdType.FOREIGN_ID, Person.IdType.PASSPORT} and not out.get("document_number"):
-            errors["document_number"] = [_("Enter the card or passport number.")]
+        # A card or passport number not at hand does not stop the registration (issue 8.5): the
+        # person's page lists it as something to complete (Person.missing_details).
     birth = out.get("birth_date")
     if birth is not None and birth > _today():
         errors["birth_date"] = [_("The birth date is in the future.")]

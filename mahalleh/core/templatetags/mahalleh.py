@@ -49,3 +49,12 @@ def digits(value) -> str:
 def nav_active(context, *prefixes: str) -> str:
     path = context["request"].path
     return "active" if any(path.startswith(p) for p in prefixes) else ""
+
+
+@register.filter
+def percent(value) -> str:
+    """A whole percentage (0–100) as "۴۲٪" in the Persian UI, "42%" in the English one."""
+    if value in (None, ""):
+        return ""
+    text = str(int(value))
+    return f"{to_persian_digits(text)}٪" if is_persian() else f"{text}%"
