@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
@@ -430,20 +431,30 @@ def person_status(request, pk):
 # --------------------------------------------------------------------------- harms, consent, assessment
 
 
+def _next_url(request) -> str:
+    """Where to go back to after the form (the referral form that sent the user here), if it is a
+    page of this site; otherwise ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    return target if target.startswith("/") and safe else ""
+
+
 def _person_record(request, pk, *, form_class, initial=None, record, message, title, testid):
     """A form that records something about one resident (a harm, a consent) through a service."""
     person = selectors.person_get(user=request.user, pk=pk)
     form = form_class(request.POST or None, initial=initial)
+    back = _next_url(request)
     if request.method == "POST" and form.is_valid():
         saved, _warning = _save(request, form, lambda: record(person, form.cleaned_data), message)
         if saved:
-            return redirect("registry:person_detail", pk=person.pk)
+            return redirect(back) if back else redirect("registry:person_detail", pk=person.pk)
     context = {
         "form": form,
         "household": person.household,
         "person": person,
         "title": title,
         "testid": testid,
+        "next": back,
     }
     return render(request, "registry/form.html", context)
 
