@@ -5,7 +5,7 @@ import datetime
 from django import template
 from django.utils import formats, numberformat
 
-from mahalleh.core.i18n import is_persian
+from mahalleh.core.i18n import is_persian, list_separator
 from mahalleh.core.jalali import format_jalali, format_jalali_long
 from mahalleh.core.persian import to_persian_digits
 
@@ -58,3 +58,9 @@ def percent(value) -> str:
         return ""
     text = str(int(value))
     return f"{to_persian_digits(text)}٪" if is_persian() else f"{text}%"
+
+
+@register.simple_tag
+def list_sep() -> str:
+    """Between the items of a list in running text: `{% if not forloop.last %}{% list_sep %}{% endif %}`."""
+    return list_separator()
