@@ -1,6 +1,7 @@
 """Every write to the registry goes through here, and every write is audited."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -203,18 +204,25 @@ def household_create_with_head(
     neighbourhood: Neighbourhood,
     household_fields: dict,
     head_fields: dict,
+    members: Sequence[dict] = (),
     confirm_duplicate: bool = False,
     via: str = "web",
 ) -> Household:
-    """A household and its head in one transaction: a refused head leaves no empty household."""
+    """A household, its head and any other members in one transaction: a refused person leaves
+    nothing behind. Each person goes through person_create, so every rule (duplicates, names, the
+    office) is the same as for one added later. When a member is refused, the error carries
+    ``member_index`` (0 for the first of ``members``) so a page can show it at that row; an error
+    of the head has ``member_index`` None."""
     household = household_create(actor=actor, neighbourhood=neighbourhood, via=via, **household_fields)
-    person_create(
-        actor=actor,
-        household=household,
-        confirm_duplicate=confirm_duplicate,
-        via=via,
-        **{**head_fields, "relation": Person.Relation.HEAD},
-    )
+    people = [{**head_fields, "relation": Person.Relation.HEAD}, *members]
+    for index, fields in enumerate(people):
+        try:
+            person_create(
+                actor=actor, household=household, confirm_duplicate=confirm_duplicate, via=via, **fields
+            )
+        except ValidationError as exc:
+            exc.member_index = index - 1 if index else None
+            raise
     return household
 
 

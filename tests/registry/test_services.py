@@ -426,3 +426,57 @@ def test_every_change_is_audited_with_the_changed_fields(reg):
     assert entry.user == reg.world.facilitator_a
     assert entry.changes == {"father_name": ["محمدرضا", "محمد"]}
     assert entry.office_id == reg.world.office_a.pk
+
+
+# ------------------------------------------------------------- household with members (issue 8.2)
+
+
+def _member(first, relation, code, **extra):
+    return person_data(first_name=first, relation=relation, national_code=code, **extra)
+
+
+def test_a_household_of_four_is_registered_in_one_call(reg):
+    from mahalleh.core.national_code import make_national_code
+
+    fa = reg.world.facilitator_a
+    head = _member("رضا", Person.Relation.HEAD, make_national_code("298100101"), sex=Person.Sex.MALE)
+    members = [
+        _member("مریم", Person.Relation.SPOUSE, make_national_code("298100102")),
+        _member(
+            "سارا",
+            Person.Relation.CHILD,
+            make_national_code("298100103"),
+            birth_date=datetime.date(2015, 1, 1),
+        ),
+        _member("امید", Person.Relation.CHILD, None, id_type=Person.IdType.NONE, sex=Person.Sex.MALE),
+    ]
+    household = services.household_create_with_head(
+        actor=fa,
+        neighbourhood=reg.world.hood_a,
+        household_fields={"address": "کوچه یاس"},
+        head_fields=head,
+        members=members,
+    )
+    assert household.head.first_name == "رضا"
+    assert sorted(household.members.values_list("first_name", flat=True)) == sorted(
+        ["رضا", "مریم", "سارا", "امید"]
+    )
+
+
+def test_one_bad_member_leaves_nothing_behind_and_says_which_row(reg):
+    from mahalleh.core.national_code import make_national_code
+
+    fa = reg.world.facilitator_a
+    before = (Household.objects.count(), Person.objects.count())
+    head = _member("رضا", Person.Relation.HEAD, make_national_code("298100201"), sex=Person.Sex.MALE)
+    members = [
+        _member("مریم", Person.Relation.SPOUSE, make_national_code("298100202")),
+        _member('=HYPERLINK("x")', Person.Relation.CHILD, None, id_type=Person.IdType.NONE),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        services.household_create_with_head(
+            actor=fa, neighbourhood=reg.world.hood_a, household_fields={}, head_fields=head, members=members
+        )
+    assert caught.value.member_index == 1  # the second row of members
+    assert "first_name" in caught.value.message_dict
+    assert (Household.objects.count(), Person.objects.count()) == before
