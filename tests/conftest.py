@@ -6,8 +6,10 @@ office, and a partner organisation — so every permission test reads as
 """
 
 import datetime
+import os
 import tempfile
 
+import hypothesis
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -15,6 +17,17 @@ from rest_framework.test import APIClient
 from mahalleh.accounts.models import Role, User
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
+
+# Hypothesis on 2 cores shared by several developers and CI jobs: a property test that is slow
+# because another job holds the CPU is not a failing test. "shared" (the default) drops the
+# per-example deadline and the too-slow health check; the checks that point at a badly written
+# strategy (filter_too_much, data_too_large, ...) stay on. HYPOTHESIS_PROFILE=dev restores
+# Hypothesis' own defaults for a quiet machine.
+hypothesis.settings.register_profile(
+    "shared", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow], print_blob=True
+)
+hypothesis.settings.register_profile("dev")
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 
 
 def pytest_configure(config):

@@ -3,7 +3,7 @@ attendance sheet of a session.
 
 Thin views: every read through `selectors` (scoped by the user; out of scope is a 404), every
 write through `services` (their errors land at the form's fields or in a message). The sheet
-works with htmx (each toggle saves at once) and without JavaScript ("Save all").
+works with htmx (each toggle saves at once) and without JavaScript ("Save attendance as marked").
 """
 
 from django.contrib import messages
@@ -381,7 +381,8 @@ def _summary(lines) -> dict:
 
 @activities_view
 def attendance(request, pk):
-    """The attendance sheet: GET shows it, POST ("Save all" or "Mark all present") saves it."""
+    """The attendance sheet: GET shows it, POST ("Save attendance as marked") saves every switch as it
+    stands: on = present, off = absent."""
     user = request.user
     session = selectors.session_get(user=user, pk=pk)
     today = timezone.localdate()
@@ -389,7 +390,10 @@ def attendance(request, pk):
         _require_edit(user, session.activity)
         roster = [i for i in (_int(v) for v in request.POST.getlist("roster")) if i]
         if request.POST.get("action") == "all_present":
-            marks = dict.fromkeys(roster, True)
+            # A page from before issue 8.1 had a "mark all present" button: it fills in only the
+            # people nobody has marked yet, so an absence already saved is never overwritten.
+            saved = {line.person.pk for line in selectors.attendance_sheet(session) if line.saved}
+            marks = {pid: True for pid in roster if pid not in saved}
         else:
             present = {_int(v) for v in request.POST.getlist("present")}
             marks = {pid: pid in present for pid in roster}

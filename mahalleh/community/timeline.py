@@ -56,6 +56,7 @@ def household_items(household) -> list[dict]:
         items.append(
             {
                 "on": last.meeting.date,
+                "at": last.meeting.created_at,
                 "kind": "group_meetings",
                 "person": last.person,
                 "obj": last.meeting,

@@ -53,7 +53,8 @@ class ReferralForm(StyledFormMixin, forms.Form):
         self.services = {str(s.pk): s for s in services}
         groups: dict[str, list] = {}
         for s in services:
-            groups.setdefault(s.partner.name, []).append((str(s.pk), s.name))
+            # The partner in the option itself: a phone's picker does not show the group headings.
+            groups.setdefault(s.partner.name, []).append((str(s.pk), f"{s.name} — {s.partner.name}"))
         persian = is_persian()
         due_dates = {
             pk: format_jalali(default_due_on(s, on=timezone.localdate()), persian_digits=persian)

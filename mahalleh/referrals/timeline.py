@@ -28,6 +28,8 @@ def household_items(household) -> list[dict]:
     return [
         {
             "on": timezone.localdate(event.at),
+            "at": event.at,
+            "id": event.pk,
             "kind": "referral",
             "person": event.referral.person,
             "obj": event.referral,

@@ -12,8 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -196,6 +197,9 @@ def referral_act(request, pk, action):
     return _detail(request, referral, bound=form)
 
 
+_DRAFT_FIELDS = ("service", "reason", "urgency", "due_on", "whole_household")
+
+
 @login_required
 def referral_create(request, person_pk):
     user = request.user
@@ -203,9 +207,22 @@ def referral_create(request, person_pk):
         raise Http404
     person = registry.person_get(user=user, pk=person_pk)
     available = list(selectors.services_for_person(person=person))
+    has_consent = registry.consent_in_force(person=person, purpose=Consent.Purpose.REFERRAL)
+    draft_key = f"referral_draft_{person.pk}"
+    if request.method == "POST" and request.POST.get("detour") == "consent":
+        # «Record consent» from this form: keep what was typed, record the consent, come back.
+        request.session[draft_key] = {k: request.POST.get(k, "") for k in _DRAFT_FIELDS}
+        here = reverse("referrals:create", args=[person.pk])
+        consent = reverse("registry:consent_create", args=[person.pk])
+        return redirect(f"{consent}?{urlencode({'purpose': 'referral', 'next': here})}")
+    draft = request.session.pop(draft_key, None) if request.method == "GET" else None
     initial = {"service": request.GET.get("service") or ""}
+    if draft:
+        initial.update({k: v for k, v in draft.items() if k != "whole_household" and v})
+        initial["whole_household"] = bool(draft.get("whole_household"))
     form = ReferralForm(request.POST or None, services=available, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # Without consent the page's warning says so, once (the service would refuse with the same news).
+    if request.method == "POST" and has_consent and form.is_valid():
         d = form.cleaned_data
         referral = _run(
             request,
@@ -230,7 +247,7 @@ def referral_create(request, person_pk):
             "form": form,
             "person": person,
             "household": person.household,
-            "has_consent": registry.consent_in_force(person=person, purpose=Consent.Purpose.REFERRAL),
+            "has_consent": has_consent,
             "no_services": not available,
         },
     )

@@ -271,6 +271,11 @@ class Person(Tracked):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def missing_document_number(self) -> bool:
+        """A refugee card or passport registered without its number (accepted, to be completed)."""
+        return self.id_type in (self.IdType.FOREIGN_ID, self.IdType.PASSPORT) and not self.document_number
+
 
 class HarmCase(Tracked):
     class Status(models.TextChoices):

@@ -214,19 +214,62 @@ def household_timeline(*, household: Household) -> list[dict]:
     items: list[dict] = []
     for p in household.members.all():
         # The registration day in Tehran, not in UTC (a record made after 20:30 UTC is "tomorrow").
-        items.append({"on": timezone.localdate(p.created_at), "kind": "registered", "person": p, "obj": p})
+        items.append(
+            {
+                "on": timezone.localdate(p.created_at),
+                "at": p.created_at,
+                "kind": "registered",
+                "person": p,
+                "obj": p,
+            }
+        )
         if p.status != Person.Status.ACTIVE and p.status_changed_on:
             items.append({"on": p.status_changed_on, "kind": "status", "person": p, "obj": p})
     cases = HarmCase.objects.filter(person__household=household).select_related("harm_type", "person")
     for case in cases.prefetch_related("events__by"):
         for event in case.events.all():
-            items.append({"on": event.on, "kind": "harm", "person": case.person, "obj": case, "event": event})
+            items.append(
+                {
+                    "on": event.on,
+                    "at": event.at,
+                    "id": event.pk,
+                    "kind": "harm",
+                    "person": case.person,
+                    "obj": case,
+                    "event": event,
+                }
+            )
     for consent in Consent.objects.filter(person__household=household).select_related("person"):
-        items.append({"on": consent.on, "kind": "consent", "person": consent.person, "obj": consent})
+        items.append(
+            {
+                "on": consent.on,
+                "at": consent.recorded_at,
+                "kind": "consent",
+                "person": consent.person,
+                "obj": consent,
+            }
+        )
     for assessment in household.assessments.select_related("assessor"):
-        items.append({"on": assessment.on, "kind": "assessment", "person": None, "obj": assessment})
+        items.append(
+            {
+                "on": assessment.on,
+                "at": assessment.created_at,
+                "kind": "assessment",
+                "person": None,
+                "obj": assessment,
+            }
+        )
     # Activities, referrals and community groups add their own entries (registered in their apps).
     for household_items in plugins.providers("household_timeline"):
         items.extend(household_items(household))
-    items.sort(key=lambda i: (i["on"], i["kind"]), reverse=True)
+    items.sort(key=_timeline_order, reverse=True)
     return items
+
+
+def _timeline_order(item: dict) -> tuple:
+    """Day of the event, then the moment it was recorded ("at", when the entry has one; an entry
+    without a time counts as the start of its day), then its id: events of one day keep the order
+    in which they happened (issue 8.4), whatever their kind."""
+    on = item["on"]
+    at = item.get("at") or timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+    return (on, at, item.get("id", getattr(item.get("obj"), "pk", 0) or 0))

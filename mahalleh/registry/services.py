@@ -1,6 +1,7 @@
 """Every write to the registry goes through here, and every write is audited."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.audit.services import audit_record, diff
+from mahalleh.core.names import clean_person_name
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
@@ -99,9 +101,14 @@ def _clean_person_fields(fields: dict) -> dict:
     """Normalise what was typed and check it; errors name the field."""
     out = dict(fields)
     errors = {}
-    for name in ("first_name", "last_name", "father_name", "document_number"):
+    for name in ("first_name", "last_name", "father_name"):
         if name in out and out[name] is not None:
-            out[name] = clean_text(out[name])
+            try:
+                out[name] = clean_person_name(out[name])
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if out.get("document_number") is not None:
+        out["document_number"] = clean_text(out["document_number"])
     if "mobile" in out:
         try:
             out["mobile"] = normalize_mobile(out.get("mobile") or "")
@@ -119,8 +126,8 @@ def _clean_person_fields(fields: dict) -> dict:
                 errors["national_code"] = exc.messages
     else:
         out["national_code"] = None
-        if id_type in {Person.IdType.FOREIGN_ID, Person.IdType.PASSPORT} and not out.get("document_number"):
-            errors["document_number"] = [_("Enter the card or passport number.")]
+        # A card or passport number not at hand does not stop the registration (issue 8.5): the
+        # person's page lists it as something to complete (Person.missing_details).
     birth = out.get("birth_date")
     if birth is not None and birth > _today():
         errors["birth_date"] = [_("The birth date is in the future.")]
@@ -215,18 +222,25 @@ def household_create_with_head(
     neighbourhood: Neighbourhood,
     household_fields: dict,
     head_fields: dict,
+    members: Sequence[dict] = (),
     confirm_duplicate: bool = False,
     via: str = "web",
 ) -> Household:
-    """A household and its head in one transaction: a refused head leaves no empty household."""
+    """A household, its head and any other members in one transaction: a refused person leaves
+    nothing behind. Each person goes through person_create, so every rule (duplicates, names, the
+    office) is the same as for one added later. When a member is refused, the error carries
+    ``member_index`` (0 for the first of ``members``) so a page can show it at that row; an error
+    of the head has ``member_index`` None."""
     household = household_create(actor=actor, neighbourhood=neighbourhood, via=via, **household_fields)
-    person_create(
-        actor=actor,
-        household=household,
-        confirm_duplicate=confirm_duplicate,
-        via=via,
-        **{**head_fields, "relation": Person.Relation.HEAD},
-    )
+    people = [{**head_fields, "relation": Person.Relation.HEAD}, *members]
+    for index, fields in enumerate(people):
+        try:
+            person_create(
+                actor=actor, household=household, confirm_duplicate=confirm_duplicate, via=via, **fields
+            )
+        except ValidationError as exc:
+            exc.member_index = index - 1 if index else None
+            raise
     return household
 
 

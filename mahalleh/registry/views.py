@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
@@ -349,17 +350,33 @@ def person_status(request, pk):
 # --------------------------------------------------------------------------- harms, consent, assessment
 
 
+def _next_url(request) -> str:
+    """Where to go back to after the form (the referral form that sent the user here), if it is a
+    page of this site; otherwise ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    return target if target.startswith("/") and safe else ""
+
+
 def _person_record(request, pk, *, form_class, initial=None, record, message, title, testid):
     """A form that records something about one resident (a harm, a consent) through a service."""
     person = selectors.person_get(user=request.user, pk=pk)
+    back = _next_url(request)
     return form_page(
         request,
         form=form_class(request.POST or None, initial=initial),
         save=lambda d: record(person, d),
         message=message,
-        done=lambda saved: _person_url(person),
+        # Back to the page that sent the user here (the referral form), else the person's page.
+        done=lambda saved: back or _person_url(person),
         template="registry/form.html",
-        context={"household": person.household, "person": person, "title": title, "testid": testid},
+        context={
+            "household": person.household,
+            "person": person,
+            "title": title,
+            "testid": testid,
+            "next": back,
+        },
     )
 
 

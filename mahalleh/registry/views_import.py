@@ -59,6 +59,8 @@ def _job_context(job: ImportJob) -> dict:
         "preview": preview_rows(meta.get("rows") or []),
         "empty_rows": meta.get("empty_rows", 0),
         "error_count": meta.get("error_count", len(job.errors or [])),
+        "warnings": shown_errors(meta.get("warnings") or []),
+        "warning_count": meta.get("warning_count", 0),
         "ignored_columns": meta.get("ignored_columns") or [],
         "can_commit": job.status == ImportJob.Status.VALIDATED and job.rows_valid > 0,
         "household_list_url": _household_list_url(),

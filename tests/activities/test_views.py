@@ -318,7 +318,7 @@ def test_the_sheet_lists_the_enrolled_all_present_by_default(act, login):
     assert sheet.count('data-testid="attendance-row"') == 3
     assert sheet.count(" checked") == 3
     assert sheet.count('data-testid="unsaved-mark"') == 3
-    assert 'data-testid="mark-all"' in html and 'data-testid="save-all"' in html
+    assert 'data-testid="save-top"' in html and 'data-testid="save-all"' in html
     assert to_persian_digits("16:00") in html and jalali(act.session_1.date) not in html  # the long date
     assert "hx-post" in sheet
 
@@ -342,6 +342,51 @@ def test_mark_all_present_saves_the_whole_class_in_one_click(act, login):
     roster = [p.pk for p in act.enrolled]
     client.post(url("attendance", act.session_1.pk), {"roster": roster, "action": "all_present"})
     assert marks(act.session_1) == dict.fromkeys(roster, True)
+
+
+def _buttons(html: str) -> list[tuple[str, str]]:
+    """The submit buttons of the attendance form, as (value of name="action", label)."""
+    form = section(html, "attendance-form")
+    return re.findall(r'<button type="submit" name="action" value="([^"]+)"[^>]*>([^<]+)</button>', form)
+
+
+def test_every_save_button_keeps_the_three_switched_off_absent(act, login, reg):
+    """Issue 8.1: switch three off (each toggle saved at once by htmx), then press a save button: the
+    three stay absent, whichever button the user presses."""
+    fa = act.world.facilitator_a
+    client = login(fa)
+    roster = [p.pk for p in act.enrolled]
+    for pid in roster:  # the three htmx toggles, as the browser sends them
+        client.post(url("attendance_mark", act.session_1.pk), {"person": pid, "roster": roster}, **HTMX)
+    assert marks(act.session_1) == dict.fromkeys(roster, False)
+    html = page(client, url("attendance", act.session_1.pk))
+    buttons = _buttons(html)
+    assert buttons, "the sheet has save buttons"
+    for action, _label in buttons:
+        # The switches are off, so the browser sends no "present" for them.
+        client.post(url("attendance", act.session_1.pk), {"roster": roster, "action": action})
+        assert marks(act.session_1) == dict.fromkeys(roster, False), action
+    response = client.get(url("attendance", act.session_1.pk))
+    assert section(response.content.decode(), "absent-count").count("۳") == 1
+
+
+def test_the_save_buttons_and_help_say_that_switched_off_residents_are_saved_absent(act, login):
+    client = login(act.world.facilitator_a)
+    client.post("/i18n/setlang/", {"language": "en"})
+    html = page(client, url("attendance", act.session_1.pk))
+    labels = [label for _action, label in _buttons(html)]
+    assert labels and all("as marked" in label for label in labels), labels
+    assert "present" not in " ".join(labels).lower()  # no button claims to mark everyone present
+    assert "Switch off whoever is absent" in section(html, "attendance-help")
+
+
+def test_mark_all_present_from_an_old_page_keeps_the_marks_already_saved(act, login, reg):
+    fa = act.world.facilitator_a
+    services.attendance_save(actor=fa, session=act.session_1, marks={reg.child_a.pk: False})
+    client = login(fa)
+    roster = [p.pk for p in act.enrolled]
+    client.post(url("attendance", act.session_1.pk), {"roster": roster, "action": "all_present"})
+    assert marks(act.session_1) == {reg.head_a.pk: True, reg.child_a.pk: False, reg.daughter_a.pk: True}
 
 
 def test_the_htmx_toggle_updates_one_row(act, login, reg):

@@ -15,6 +15,33 @@ import pytest
 # ORM calls from the test body (SynchronousOnlyOperation). The live server runs in its own thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+def _join_request_threads_on_close() -> None:
+    """The live server answers each request in a daemon thread that nobody waits for. A request
+    still running when the session ends (an htmx poll, a slow page on a busy machine) then closed
+    the test's shared SQLite connection after pytest-django had stopped sharing it: "DatabaseWrapper
+    objects created in a thread can only be used in that same thread" (issue 8.17). Request threads
+    that are joined when the server closes (each for at most 10 s) end before the sharing does."""
+    import socketserver
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class JoiningWSGIServer(ThreadedWSGIServer):
+        daemon_threads = False
+        block_on_close = True
+
+        def server_close(self):
+            socketserver.TCPServer.server_close(self)
+            threads = self._threads
+            for thread in list(threads) if isinstance(threads, list) else ():
+                thread.join(timeout=10)
+
+    LiveServerThread.server_class = JoiningWSGIServer
+
+
+_join_request_threads_on_close()
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

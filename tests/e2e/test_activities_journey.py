@@ -81,15 +81,18 @@ def test_facilitator_runs_a_class_and_takes_attendance_with_htmx(page):  # noqa:
         expect(page.get_by_test_id("activity-title")).to_be_visible()
     expect(page.get_by_test_id("session-row")).to_have_count(2)
 
-    # Yesterday's attendance: everyone present in one click, then one switched off with htmx.
+    # Yesterday's attendance, in the order the help text gives: switch off the absent one (htmx
+    # saves it at once), then save the sheet as marked; the absence is kept (issue 8.1).
     page.get_by_test_id("attendance-link").first.click()
     expect(page.get_by_test_id("attendance-row")).to_have_count(3)
-    page.get_by_test_id("mark-all").click()
-    expect(page.get_by_test_id("saved-mark")).to_have_count(3)
     absent = people[1]
     page.locator(f"#present-{absent.pk}").click()
+    expect(page.locator(f"#mark-{absent.pk}")).to_have_attribute("data-saved", "1")
+    page.get_by_test_id("save-top").click()
+    expect(page.get_by_test_id("saved-mark")).to_have_count(3)
     expect(page.locator(f"#mark-{absent.pk}")).to_have_attribute("data-present", "0")
     expect(page.get_by_test_id("absent-count")).to_have_text("۱")
+    expect(page.get_by_test_id("present-count")).to_have_text("۲")
     session = activity.sessions.order_by("date").first()
     marks = dict(Attendance.objects.filter(session=session).values_list("person_id", "present"))
     assert marks == {people[0].pk: True, people[1].pk: False, people[2].pk: True}

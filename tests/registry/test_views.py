@@ -714,3 +714,63 @@ def test_household_create_offers_only_the_users_neighbourhoods(reg, login):
     select = html.split('name="neighbourhood"')[1].split("</select>")[0]
     assert "محله الف" in select and "محله ب" not in select
     assert CODE_HEAD_B not in html
+
+
+# --------------------------------------------------------------------------- timeline order (issue 8.4)
+
+
+def test_same_day_timeline_entries_are_newest_first_by_the_time_they_happened(reg, login):
+    """Registered, then consent given, then a harm identified, all today: the newest-first timeline
+    lists them harm, consent, registered — not by the alphabet of their kinds."""
+    fa, today = reg.world.facilitator_a, timezone.localdate()
+    person = services.person_create(
+        actor=fa,
+        household=reg.household_a,
+        **person_data(first_name="نرگس", national_code=CODE_FREE, relation=Person.Relation.OTHER_RELATIVE),
+    )
+    services.consent_record(actor=fa, person=person, purpose="referral", given=True, on=today)
+    services.harm_case_open(actor=fa, person=person, harm_type=reg.child_labour, identified_on=today)
+    html = login(fa).get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    kinds = re.findall(r'data-testid="timeline-item" data-kind="([a-z_]+)"', section(html, "timeline"))
+    assert kinds[:3] == ["harm", "consent", "registered"], kinds
+
+
+def test_timeline_ties_on_the_same_moment_go_by_id(reg):
+    from mahalleh.registry.selectors import household_timeline
+
+    fa, today = reg.world.facilitator_a, timezone.localdate()
+    first = services.consent_record(actor=fa, person=reg.child_a, purpose="referral", given=True, on=today)
+    second = services.consent_record(actor=fa, person=reg.child_a, purpose="referral", given=False, on=today)
+    Consent.objects.filter(pk__in=[first.pk, second.pk]).update(recorded_at=first.recorded_at)
+    consents = [i["obj"].pk for i in household_timeline(household=reg.household_a) if i["kind"] == "consent"]
+    assert consents == [second.pk, first.pk]
+
+
+def test_a_formula_typed_as_a_name_in_the_member_form_is_refused_at_the_field(reg, login):
+    client = login(reg.world.facilitator_a)
+    data = {
+        "id_type": "none",
+        "first_name": '=HYPERLINK("http://evil.example")',
+        "last_name": "احمدی",
+        "sex": "male",
+        "relation": "sibling",
+        "nationality": "iranian",
+        "disability": "none",
+    }
+    response = client.post(url("person_create", reg.household_a.pk), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-field-error="first_name"' in html
+    assert reg.household_a.members.count() == 3
+
+
+def test_the_importer_and_the_services_share_one_name_rule():
+    from django.core.exceptions import ValidationError
+
+    from mahalleh.core import names
+    from mahalleh.registry.importer import validate
+
+    assert validate.looks_like_formula is names.looks_like_formula
+    with pytest.raises(ValidationError) as caught:
+        names.clean_person_name('=HYPERLINK("x")')
+    assert caught.value.code == "formula"

@@ -228,3 +228,34 @@ def test_moved_away_status_filter(world, reg, api):
     client = api(world.facilitator_a)
     assert ids(client.get(URL, {"status": "moved_away"})) == {reg.child_a.pk}
     assert reg.child_a.pk not in ids(client.get(URL, {"status": "active"}))
+
+
+# ------------------------------------------------------------- one validation of names (issue 8.6)
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "father_name"])
+def test_a_name_that_is_a_spreadsheet_formula_is_refused_at_its_field(world, reg, api, field):
+    before = Person.objects.count()
+    body = new_person(reg.hh_a2, **{field: '=HYPERLINK("http://evil.example/x","click")'})
+    response = api(world.facilitator_a).post(URL, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert "formula" in " ".join(response.json()[field]) or "فرمول" in " ".join(response.json()[field])
+    assert Person.objects.count() == before
+
+
+def test_renaming_a_resident_to_a_formula_is_refused(world, reg, api):
+    client = api(world.facilitator_a)
+    version = client.get(f"{URL}{reg.child_a.pk}/").json()["version"]
+    response = client.patch(
+        f"{URL}{reg.child_a.pk}/", {"version": version, "last_name": "@SUM(1+1)*cmd"}, format="json"
+    )
+    assert response.status_code == 400 and "last_name" in response.json()
+    reg.child_a.refresh_from_db()
+    assert reg.child_a.last_name == "رضایی"
+
+
+def test_a_phone_like_or_hyphenated_name_is_still_a_name(world, reg, api):
+    body = new_person(reg.hh_a2, last_name="-", father_name="Jean-Pierre")
+    response = api(world.facilitator_a).post(URL, body, format="json")
+    assert response.status_code == 201, response.content

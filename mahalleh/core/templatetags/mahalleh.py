@@ -51,6 +51,15 @@ def nav_active(context, *prefixes: str) -> str:
     return "active" if any(path.startswith(p) for p in prefixes) else ""
 
 
+@register.filter
+def percent(value) -> str:
+    """A whole percentage (0–100) as "۴۲٪" in the Persian UI, "42%" in the English one."""
+    if value in (None, ""):
+        return ""
+    text = str(int(value))
+    return f"{to_persian_digits(text)}٪" if is_persian() else f"{text}%"
+
+
 @register.simple_tag
 def list_sep() -> str:
     """Between the items of a list in running text: `{% if not forloop.last %}{% list_sep %}{% endif %}`."""

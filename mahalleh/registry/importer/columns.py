@@ -122,7 +122,7 @@ COLUMNS: tuple[Column, ...] = (
            kind="choice", choices=Person.IdType,
            aliases=("نوع مدرک هویتی", "مدرک هویتی", "نوع مدرک شناسایی", "document type", "id type"),
            values={
-               "national_code": ("کد ملی", "کارت ملی", "ملی"),
+               "national_code": ("کد ملی", "کارت ملی", "ملی", "national", "national id", "iranian"),
                "foreign_id": ("کارت آمایش", "آمایش", "کارت اتباع", "اتباع", "کارت پناهندگی",
                               "برگ سرشماری", "refugee card", "foreign id", "amayesh"),
                "passport": ("گذرنامه", "پاسپورت"),

@@ -204,6 +204,8 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
                         "rows": result.preview,
                         "empty_rows": result.rows_empty,
                         "error_count": result.error_count,
+                        "warnings": result.warnings,
+                        "warning_count": result.warning_count,
                         "columns": result.columns,
                         "ignored_columns": result.ignored_columns,
                     },

@@ -39,6 +39,10 @@ ROW_MESSAGES = {
     "birth_too_old": _("The birth date is too far in the past (before 1900)."),
     "national_code_required": _("Enter the national code, or choose another ID type."),
     "document_required": _("Enter the card or passport number."),
+    # A warning: the row is imported.
+    "document_missing": _(
+        "Imported without the card or passport number: add it on the resident's page when you have it."
+    ),
     "code_with_other_id_type": _(
         "A national code is given but the ID type is “%(id_type)s”. Clear one of the two."
     ),
@@ -118,7 +122,8 @@ def _rows_text(rows: list[int]) -> str:
 def _choice_params(params: dict) -> dict:
     from mahalleh.registry.importer.columns import allowed_values
 
-    allowed = list_separator().join(allowed_values(params["column"]))
+    # The values as they can be typed in this file: in the language of its headers (issue 8.5).
+    allowed = list_separator().join(allowed_values(params["column"], params.get("lang")))
     return {"value": params.get("value", ""), "allowed": allowed}
 
 

@@ -27,6 +27,7 @@ from mahalleh.registry.importer.validate import Header, Neighbourhoods, RowParse
 logger = logging.getLogger(__name__)
 
 CHUNK = 5000
+PROGRESS_EVERY = 250  # rows between two progress reports while reading
 KEEP_ERRORS = 500  # kept on the job for the page; the XLSX report has them all
 PREVIEW_ROWS = 20
 COUNT_FIELDS = (
@@ -57,6 +58,9 @@ class ImportResult:
     error_count: int = 0
     errors: list[dict] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
+    # Rows imported (or to be imported) with something to complete: {"row", "column", "code", ...}.
+    warnings: list[dict] = field(default_factory=list)
+    warning_count: int = 0
     columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     # Seconds per stage (read and stage, checks, writes, commit): where an import's time goes,
@@ -96,7 +100,7 @@ def _stage_file(stage: Stage, source, *, office_id: int, progress, share: float)
     for row_no, cells in source:
         if parser is None:
             if any(cell_text(c).strip() for c in cells):
-                header = Header(cells)
+                header = Header(cells, default_neighbourhood=neighbourhoods.default)
                 parser = RowParser(header, neighbourhoods, today=today, iso_dates=iso_dates)
             continue
         parsed = parser.parse(row_no, cells)
@@ -109,6 +113,9 @@ def _stage_file(stage: Stage, source, *, office_id: int, progress, share: float)
             errors.extend(parsed[1])
         if len(rows) >= CHUNK:
             flush()
+        elif staged % PROGRESS_EVERY == 0:
+            # Between chunks too, so the bar moves on a file of a few thousand rows (issue 8.5).
+            progress(share * source.fraction)
     if header is None:
         raise ImportFileError("empty")
     flush()
@@ -188,6 +195,11 @@ def run_import(
             result.preview = stage.preview(PREVIEW_ROWS)
         for key, value in counts.items():
             setattr(result, key, value)
+        result.warning_count, warnings = stage.warnings(header.mapping, limit=KEEP_ERRORS)
+        result.warnings = [
+            {"row": row, "column": header.name(col), "value": "", "code": code, "params": {}}
+            for row, col, code in warnings
+        ]
         result.errors = [
             {"row": row, "column": header.name(col), "value": value, "code": code, "params": params}
             for row, col, code, value, params in stage.errors(limit=KEEP_ERRORS)

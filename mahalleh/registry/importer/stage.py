@@ -243,7 +243,7 @@ class Stage:
 
     def check_file(self, cols: dict[str, int]) -> None:
         """Errors that only show when rows are compared with each other."""
-        nb, relation = cols["neighbourhood"], cols["relation"]
+        nb, relation = cols.get("neighbourhood", -1), cols["relation"]  # no column: the office default
         statements = [
             # A household with no usable neighbourhood in any row: every row of it (except the ones
             # that already say what is wrong with their own neighbourhood cell).
@@ -373,6 +373,15 @@ class Stage:
             "persons_updated": int(valid) - int(p_new),
             "error_count": int(errors),
         }
+
+    def warnings(self, mapping: dict[str, int], *, limit: int) -> tuple[int, list[tuple[int, int, str]]]:
+        """Rows that are imported but have something to complete: a refugee card or passport
+        without its number. (count, the first ``limit`` as (row, column index, code))."""
+        where = f"FROM {VAL} WHERE id_type IN ('foreign_id', 'passport') AND document_number IS NULL"
+        count = int(self._one(f"SELECT COUNT(*) {where}")[0])
+        col = mapping.get("document_number", mapping.get("id_type", -1))
+        rows = self._all(f"SELECT row_no {where} ORDER BY row_no LIMIT %s", [limit])
+        return count, [(row_no, col, "document_missing") for (row_no,) in rows]
 
     def preview(self, limit: int) -> list[dict]:
         rows = self._all(

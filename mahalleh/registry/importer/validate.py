@@ -15,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from mahalleh.core.jalali import parse_date
+from mahalleh.core.names import clean_person_name, looks_like_formula
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
@@ -31,31 +32,15 @@ STAGE_COLUMNS = (
 )  # fmt: skip
 
 MAX_VALUE = 200  # characters of a bad value kept in the report
-_NUMBERISH = re.compile(r"[\d\s().\-]*")
 _PHONE = re.compile(r"\+?\d{4,20}")
 _PHONE_STRIP = str.maketrans(dict.fromkeys(" \t\u00a0-–—().\u200c\u200e\u200f"))
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 
-def looks_like_formula(text: str) -> bool:
-    """True for a cell a spreadsheet would run: ``=SUM(…)``, ``@cmd``, ``+cmd|…``, ``-2+3``.
-
-    A leading + or - followed only by digits, spaces, dots, dashes and parentheses is a number or a
-    phone (``+98 912 …``, ``-12``), and a lone ``-`` is the usual "nothing here"; neither is refused.
-    """
-    first = text[0]
-    if first in "=@":
-        return len(text) > 1
-    if first in "+-":
-        rest = to_latin_digits(text[1:])
-        return not _NUMBERISH.fullmatch(rest)
-    return False
-
-
 class Header:
     """Which column of the file is which field."""
 
-    def __init__(self, cells: list):
+    def __init__(self, cells: list, *, default_neighbourhood: int | None = None):
         self.names = [cell_text(c).strip() for c in cells]
         index = header_index()
         self.mapping: dict[str, int] = {}
@@ -70,9 +55,14 @@ class Header:
             if key in self.mapping:
                 raise ImportFileError("duplicate_columns", column=name)
             self.mapping[key] = i
-        missing = [k for k in REQUIRED_KEYS if k not in self.mapping]
+        # An office with one neighbourhood needs no neighbourhood column: every household is there.
+        optional = {"neighbourhood"} if default_neighbourhood is not None else set()
+        missing = [k for k in REQUIRED_KEYS if k not in self.mapping and k not in optional]
         if missing:
             raise ImportFileError("missing_columns", columns=missing)
+        # The language the file is written in (its headers), for the accepted values an error lists.
+        persian = sum(1 for i in self.mapping.values() if not self.names[i].isascii())
+        self.language = "fa" if persian * 2 >= len(self.mapping) else "en"
 
     def name(self, col: int) -> str:
         return self.names[col] if 0 <= col < len(self.names) else ""
@@ -98,6 +88,9 @@ class Neighbourhoods:
                     if name:
                         self.own_names.setdefault(fold(name), pk)
         self.office_id = office_id
+        own = {pk for pk, office in self.by_code.values() if office == office_id}
+        # The office's only neighbourhood, used when a row gives none (issue 8.5).
+        self.default: int | None = own.pop() if len(own) == 1 else None
 
     @staticmethod
     def _code(text: str) -> str:
@@ -154,6 +147,13 @@ def _national_code(v: str) -> str:
         raise CellError(f"national_code.{exc.code}", {"count": count}) from None
 
 
+def _name(v: str) -> str:
+    try:
+        return clean_person_name(_clean(v))
+    except ValidationError as exc:
+        raise CellError(exc.code, exc.params) from None
+
+
 def _mobile(v: str) -> str | None:
     if len(v) == 11 and v.startswith("09") and v.isdigit() and v.isascii():
         return v
@@ -190,11 +190,14 @@ class RowParser:
     ):
         self.header = header
         self.neighbourhoods = neighbourhoods
+        self.default_neighbourhood = neighbourhoods.default
         self.today = today
         self.iso_dates = iso_dates
         self.col = header.mapping.get
         uncached = {"household_key": self._household_key, "national_code": _national_code, "mobile": _mobile}
         special = {"neighbourhood": self._neighbourhood, "phone": _phone, "birth_date": self._date}
+        # The one rule for names that the forms and the API use too (core.names).
+        special.update(dict.fromkeys(("first_name", "last_name", "father_name"), _name))
         self.handlers = []
         for column in COLUMNS:
             if column.key not in header.mapping:
@@ -244,15 +247,16 @@ class RowParser:
 
         return text
 
-    @staticmethod
-    def _choice(key: str):
+    def _choice(self, key: str):
         index = value_index(key)
+        language = self.header.language
 
         def choice(v: str):
             try:
                 return index[fold(v)]
             except KeyError:
-                raise CellError("bad_choice", {"column": key, "value": v[:MAX_VALUE]}) from None
+                params = {"column": key, "value": v[:MAX_VALUE], "lang": language}
+                raise CellError("bad_choice", params) from None
 
         return choice
 
@@ -340,6 +344,8 @@ class RowParser:
         for slot, key in _REQUIRED_SLOTS:
             if vals[slot] is None and col(key) not in bad:
                 errors.append((row_no, col(key), "required", "", None))
+        if vals[_NB] is None and self.default_neighbourhood is not None and col("neighbourhood") not in bad:
+            vals[_NB] = self.default_neighbourhood
         (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex,
          birth, id_type, code, document, nationality, education, school, employment, disability, insurance,
          mobile) = vals  # fmt: skip
@@ -355,10 +361,8 @@ class RowParser:
             if col("national_code") not in bad:
                 where = col("national_code") if self.has_code_column else col("id_type")
                 errors.append((row_no, where, "national_code_required", "", None))
-        elif id_type in ("foreign_id", "passport"):
-            if document is None and col("document_number") not in bad:
-                where = col("document_number") if self.has_document_column else col("id_type")
-                errors.append((row_no, where, "document_required", "", None))
+        # A card or passport number not at hand is no reason to leave a resident out: the row is
+        # imported, the job lists it as a warning and the person's page asks for the number (8.5).
         elif id_type is None and document is not None:
             id_type = "foreign_id"
         if school is not None and birth is not None and not 6 <= _age(birth, self.today) <= 18:
@@ -385,3 +389,4 @@ class RowParser:
 
 
 _BIRTH = _SLOT["birth_date"]
+_NB = _SLOT["neighbourhood"]

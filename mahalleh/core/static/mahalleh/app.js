@@ -98,10 +98,36 @@
 
   function onFocusIn(event) {
     const input = event.target;
+    if (input && input.matches && input.matches(JDP_SELECTOR)) document.body.dataset.datePicker = 'open';
     if (input && input.matches && input.matches(JDP_SELECTOR) && input.value) {
       const latin = toLatinDigits(input.value);
       if (latin !== input.value) input.value = latin;
     }
+  }
+
+  function inPicker(el) {
+    return Boolean(el && el.closest && (el.matches(JDP_SELECTOR) || el.closest('jdp-container')));
+  }
+
+  /* Close the calendar, and keep it closed. The picker's show() ends with a
+   * setTimeout(300 ms) that makes the container visible again, so a hide() within
+   * those 300 ms (type a date and Tab away quickly, or a busy machine that runs
+   * timers late) was undone and the calendar stayed open over the next field
+   * (issue 8.17). A timer set after theirs with a longer delay runs after it:
+   * hide again then if the focus is still outside the picker. When that is done,
+   * <body data-date-picker="closed"> says so (browser tests wait for it). */
+  let pendingHide = null;
+  function closePicker() {
+    const jdp = window.jalaliDatepicker;
+    if (!jdp) return;
+    jdp.hide();
+    if (pendingHide) clearTimeout(pendingHide);
+    pendingHide = setTimeout(() => {
+      pendingHide = null;
+      if (inPicker(document.activeElement)) return;
+      jdp.hide();
+      document.body.dataset.datePicker = 'closed';
+    }, 350);
   }
 
   function initDatePickers() {
@@ -114,9 +140,11 @@
       // The picker closes only on a click outside; keyboard users tab away, so
       // close it when focus moves to anything that is not a date input or the calendar.
       document.addEventListener('focusin', (event) => {
-        const el = event.target;
-        const inPicker = el && el.closest && (el.matches(JDP_SELECTOR) || el.closest('jdp-container'));
-        if (!inPicker && window.jalaliDatepicker) window.jalaliDatepicker.hide();
+        if (!inPicker(event.target)) closePicker();
+      });
+      // The picker ignores clicks outside while it opens: a click on the page closes it here too.
+      document.addEventListener('mousedown', (event) => {
+        if (!inPicker(event.target)) closePicker();
       });
       jdp.startWatch(datePickerOptions());
       jdpStarted = true;
@@ -124,9 +152,7 @@
     }
     jdp.updateOptions(datePickerOptions());
     // Close a calendar whose input was swapped out, keep one in use.
-    const active = document.activeElement;
-    const inUse = active && active.closest && (active.matches(JDP_SELECTOR) || active.closest('jdp-container'));
-    if (!inUse) jdp.hide();
+    if (!inPicker(document.activeElement)) closePicker();
   }
 
   /* ----------------------------------------------------------------- maps -- */
