@@ -4,6 +4,7 @@ import datetime
 
 from django import template
 from django.utils import formats, numberformat
+from django.utils.html import format_html
 
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali, format_jalali_long
@@ -49,3 +50,13 @@ def digits(value) -> str:
 def nav_active(context, *prefixes: str) -> str:
     path = context["request"].path
     return "active" if any(path.startswith(p) for p in prefixes) else ""
+
+
+@register.filter
+def bdi(value) -> str:
+    """A name or number put inside a translated sentence, isolated in <bdi> so a Persian name in the
+    English UI (or a Latin one in the Persian UI) does not pull the words and digits around it into
+    its own direction ("Household of ۲محمد رضایی")."""
+    if value in (None, ""):
+        return ""
+    return format_html("<bdi>{}</bdi>", value)

@@ -238,11 +238,48 @@
     });
   }
 
+  /* -------------------------------------------------------- accessibility -- */
+  // A table box that scrolls sideways (phones, 200-400 % zoom) must be reachable by keyboard to be
+  // scrolled with the arrow keys (WCAG 2.1.1): focusable, named by its table's caption or heading.
+  function markScrollRegions(root) {
+    (root || document).querySelectorAll('.table-responsive').forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        if (!box.hasAttribute('aria-label') && !box.hasAttribute('aria-labelledby')) {
+          const caption = box.querySelector('caption');
+          const heading = caption ? null : box.previousElementSibling;
+          const text = (caption || (heading && /^H[1-6]$/.test(heading.tagName) ? heading : null) || {}).textContent;
+          box.setAttribute('aria-label', (text || document.title).trim());
+        }
+        box.dataset.scrollRegion = '1';
+      } else if (!scrolls && box.dataset.scrollRegion) {
+        box.removeAttribute('tabindex');
+        box.removeAttribute('role');
+        delete box.dataset.scrollRegion;
+      }
+    });
+  }
+
+  // <button data-tick-all="selector">: ticks every checkbox the selector finds (no inline script).
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest && event.target.closest('[data-tick-all]');
+    if (!button) return;
+    document.querySelectorAll(button.dataset.tickAll).forEach((box) => { box.checked = true; });
+  });
+
   /* ---------------------------------------------------------------- wiring -- */
   function init() {
     initDatePickers();
     drawMaps(document);
+    markScrollRegions(document);
   }
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => markScrollRegions(document), 150);
+  });
 
   ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
     document.addEventListener(name, (event) => {
@@ -255,6 +292,7 @@
   function afterSwap() {
     initDatePickers();
     drawMaps(document);
+    markScrollRegions(document);
   }
   document.addEventListener('htmx:afterSwap', afterSwap);
   document.addEventListener('htmx:oobAfterSwap', afterSwap);

@@ -1,0 +1,490 @@
+"""The page walk: every page of every role, in Persian and in English, checked as a user would meet it.
+
+For each demo account (and a visitor who is not signed in) the walk opens, in one browser context:
+
+* every route of the UI that takes no argument (so a new list, dashboard or form is walked as soon
+  as it is in a ``urls.py``; a route the role may not open answers 404/403 or the sign-in page and is
+  skipped), then
+* every page linked from the pages it has seen (so each ``<int:pk>`` route is opened with a real
+  demo object that this role can see), one URL per route,
+
+first in Persian, then in English (the language cookie switched in the same signed-in context), and
+for the facilitator and the visitor also at 320 CSS px (WCAG 1.4.10 reflow: 1280 px at 400 % zoom,
+so 200 % zoom is covered too).
+
+On every page it runs axe-core (rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa) and the language
+checks of issue #8: in the Persian UI no Latin digits in visible text or placeholders (codes are
+marked ``translate="no"`` or sit in ``<code>``/inputs), no English msgid left untranslated; in the
+English UI no Persian translation of our own catalogue; in both, no Gregorian date. A link that
+answers 404/500 fails too. A failure names the page, the rule and the element.
+
+``test_every_route_was_walked`` runs last and fails when a route of the UI was reached by no role
+and is not in ``EXCLUDED`` (with the reason): link the new page from somewhere, or exclude it.
+
+Screenshots: ``tests/e2e/artifacts/walk/`` gets the home page of each role and language, every page
+at 320 px of the facilitator in Persian, and any page that failed. ``WALK_SCREENSHOTS=all`` saves
+every page.
+"""
+
+import functools
+import gettext
+import os
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import NoReverseMatch, Resolver404
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, totp_code
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE_NARROW = {"width": 320, "height": 720}
+SHOTS = ARTIFACTS / "walk"
+
+# The signed-in roles of the demo (facilitator2 is the facilitator of another office: same pages).
+ROLES = [
+    "national_admin",
+    "national_analyst",
+    "province_coordinator",
+    "office_manager",
+    "facilitator",
+    "pr_officer",
+    "partner_user",
+    "anonymous",
+]
+NARROW_ROLES = {"facilitator", "anonymous"}
+
+# URL prefixes that are not pages of our UI.
+FOREIGN_PREFIXES = ("/api/", "/django-admin/", "/i18n/", "/favicon.ico", "/static/", "/media/")
+
+# Routes the walk does not open, with the reason. Everything else in the URL conf must be reached.
+EXCLUDED = {
+    "accounts:logout": "a POST-only action (signing out would end the walk)",
+    "accounts:otp": "the second-factor form: opened by the sign-in of the TOTP roles, checked there",
+    "registry:export": "a file download (CSV/XLSX), not a page",
+    "registry:import_template": "a file download (the import template), not a page",
+    "registry:import_report": "a file download (the XLSX report of bad rows), not a page",
+    "registry:import_job_status": "an htmx fragment polled by the import page, checked inside that page",
+    "registry:import_commit": "a POST-only action",
+    "registry:import": "the same view and URL as registry:import_upload",
+    "activities:enrol": "a POST-only action",
+    "activities:enrol_search": "an htmx fragment (search results), checked inside the activity page",
+    "activities:unenrol": "a POST-only action",
+    "activities:attendance_mark": "a POST-only action (htmx), checked inside the attendance page",
+    "activities:walkin_add": "a POST-only action",
+    "activities:walkin_search": "an htmx fragment (search results), checked inside the attendance page",
+    "community:member_search": "an htmx fragment (search results), checked inside the group page",
+    "community:member_add": "a POST-only action",
+    "community:member_leave": "a POST-only action",
+    "community:member_role": "a POST-only action",
+    "referrals:notification_open": "a redirect to the referral (marks the notification read)",
+}
+
+# Text the language checks skip: what the user typed or must copy exactly.
+SKIP_SELECTOR = (
+    "script, style, noscript, template, textarea, select, code, kbd, samp, pre, [translate=no], "
+    ".leaflet-container"
+)
+
+COLLECT_TEXT = """
+(skip) => {
+  const out = [];
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && parts.length < 4; e = e.parentElement) {
+      let p = e.localName;
+      if (e.id) { parts.unshift(p + '#' + e.id); break; }
+      if (e.classList.length) p += '.' + [...e.classList].slice(0, 2).join('.');
+      parts.unshift(p);
+    }
+    return parts.join(' > ');
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.replace(/\\s+/g, ' ').trim();
+    const el = n.parentElement;
+    if (!text || !el || el.closest(skip)) continue;
+    if (!el.checkVisibility() && !el.closest('.visually-hidden, .visually-hidden-focusable')) continue;
+    // Data the user typed (names, notes) is isolated in <bdi> / dir=auto: "data" for the checks.
+    out.push([text, path(el), el.closest('bdi, [dir=auto]') ? 'data' : 'text']);
+  }
+  const labelled = '[placeholder], [title], [aria-label], img[alt], input[type=submit][value]';
+  for (const el of document.querySelectorAll(labelled)) {
+    if (el.closest(skip) && !el.matches('input')) continue;
+    for (const attr of ['placeholder', 'title', 'aria-label', 'alt', 'value']) {
+      if (attr === 'value' && el.type !== 'submit') continue;
+      const v = (el.getAttribute(attr) || '').trim();
+      if (v) out.push([v, path(el), attr]);
+    }
+  }
+  return out;
+}
+"""
+
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                          summary: (n.failureSummary || '').slice(0, 300)})),
+    count: v.nodes.length,
+  }));
+}
+"""
+
+LATIN_DIGIT = re.compile(r"[0-9]")
+# 2026-12-02, ۲۰۲۶/۱۲/۰۲ …: a Gregorian year (19xx, 20xx) where a Jalali date (13xx, 14xx) belongs.
+D = "[0-9۰-۹]"
+GREGORIAN = re.compile(rf"(?<!{D})(?:19|20|۱۹|۲۰){D}{{2}}[-/.]{D}{{1,2}}[-/.]{D}{{1,2}}(?!{D})")
+PERSIAN_LETTER = re.compile(r"[\u0600-\u06ff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+# ---------------------------------------------------------------------------------------- catalogue
+
+
+def _catalogues():
+    root = Path(__file__).resolve().parents[2] / "mahalleh"
+    return sorted(root.glob("**/locale/fa/LC_MESSAGES/django.mo"))
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{\s*\w+\s*\}\}")
+
+
+def _literal_words(text: str, letters: re.Pattern) -> int:
+    """Words of the catalogue string outside its placeholders, in the given script."""
+    return sum(1 for word in PLACEHOLDER.sub(" ", text).split() if letters.search(word))
+
+
+def _pattern(text: str) -> re.Pattern:
+    """A whole-text pattern for a catalogue string; %(name)s / %s / {{ x }} placeholders match anything."""
+    parts = PLACEHOLDER.split(text)
+    return re.compile(r"\s*" + r".+?".join(re.escape(" ".join(p.split())) for p in parts) + r"\s*", re.S)
+
+
+class Catalogue:
+    """The msgids (English) and msgstrs (Persian) of every Persian catalogue of the project."""
+
+    def __init__(self):
+        self.msgids, self.msgstrs = {}, {}
+        for mo_path in _catalogues():
+            with mo_path.open("rb") as f:
+                entries = gettext.GNUTranslations(f)._catalog  # {msgid or (msgid, n): msgstr}
+            for key, value in entries.items():
+                if not key or not value or isinstance(key, tuple):
+                    continue
+                msgid = " ".join(key.split("\x04")[-1].split())  # drop a context ("ctx\x04msgid")
+                msgstr = " ".join(value.split())
+                # One-word English msgids ("Name", "Code") are also proper names and codes in data;
+                # Persian text in the English UI is data unless it is a sentence of our own.
+                # A template with placeholders counts only with two words of its own around them.
+                if _literal_words(msgid, LATIN_WORD) >= 2 and msgid != msgstr:
+                    self.msgids[msgid] = _pattern(msgid) if PLACEHOLDER.search(msgid) else None
+                if _literal_words(msgstr, PERSIAN_LETTER) >= 2:
+                    self.msgstrs[msgstr] = _pattern(msgstr) if PLACEHOLDER.search(msgstr) else None
+
+    @staticmethod
+    def _match(text: str, table: dict) -> str | None:
+        if text in table:
+            return text
+        for source, pattern in table.items():
+            if pattern is not None and pattern.fullmatch(text):
+                return source
+        return None
+
+    def english_msgid(self, text: str) -> str | None:
+        return self._match(text, self.msgids)
+
+    def persian_msgstr(self, text: str) -> str | None:
+        return self._match(text, self.msgstrs)
+
+
+def language_problems(items, lang: str, catalogue: Catalogue) -> list[str]:
+    problems = []
+    for text, where, kind in items:
+        label = f"{where} [{kind}]: {text[:90]!r}"
+        if GREGORIAN.search(text):
+            problems.append(f"Gregorian date shown to a user at {label}")
+        if lang == "fa":
+            if LATIN_DIGIT.search(text):
+                problems.append(f"Latin digits in the Persian UI at {label}")
+            source = catalogue.english_msgid(text)
+            if source:
+                problems.append(f"untranslated msgid {source!r} at {label}")
+            elif len(LATIN_WORD.findall(text)) >= 3 and not PERSIAN_LETTER.search(text):
+                problems.append(f"English text (no catalogue entry?) in the Persian UI at {label}")
+        elif kind != "data":  # Persian data (names, notes) is fine in the English UI
+            source = catalogue.persian_msgstr(text)
+            if source:
+                problems.append(f"Persian UI text in the English UI at {label}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------- the routes
+
+
+def ui_routes():
+    """{route name: pattern} of every named route of the UI (not the API, the admin or i18n)."""
+    routes = {}
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns in {"admin"} or str(p.pattern).startswith(("api/", "django-admin/")):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                if name == "set_language":
+                    continue
+                routes[name] = prefix + str(p.pattern)
+
+    walk(get_resolver().url_patterns, "/", None)
+    return routes
+
+
+def route_of(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def seed_paths() -> list[str]:
+    """Every UI route that takes no argument, reversed."""
+    from django.urls import reverse
+
+    paths = []
+    for name in ui_routes():
+        if name in EXCLUDED:
+            continue
+        try:
+            paths.append(reverse(name))
+        except NoReverseMatch:
+            continue  # takes an argument: reached through the links of the pages
+    return paths
+
+
+# ---------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def walk_demo(django_db_setup, django_db_blocker, live_server):
+    """The whole demo (residents, referrals, activities, groups), committed for the live server, once
+    for the module and flushed afterwards."""
+    from django.core.management import call_command
+
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    # Every kind of object of the full demo, with a tenth of its households: the pages are the same,
+    # the load takes seconds instead of a minute.
+    small = functools.partial(load_registry, households=300, comparison_households=30)
+    with django_db_blocker.unblock(), mock.patch.object(loader, "load_registry", small):
+        call_command("flush", interactive=False, verbosity=0)
+        assert loader.load() is True
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return Catalogue()
+
+
+@pytest.fixture(scope="module")
+def walked():
+    """{route name: [(role, lang, url)]} filled by the role tests, read by the coverage test; the
+    roles that were walked under the key None."""
+    return defaultdict(list)
+
+
+# ---------------------------------------------------------------------------------------- the walk
+
+
+class Walker:
+    def __init__(self, browser, base_url, role, catalogue, django_db_blocker):
+        self.role, self.catalogue, self.blocker = role, catalogue, django_db_blocker
+        self.context = browser.new_context(
+            base_url=base_url, viewport=DESKTOP, locale="en-US", timezone_id="Asia/Tehran"
+        )
+        self.context.set_default_timeout(15_000)
+        # An init script, not page.add_script_tag: it is not an inline <script>, so a strict
+        # Content-Security-Policy on our pages cannot block it.
+        self.context.add_init_script(path=str(AXE))
+        self.page = self.context.new_page()
+        self.js_errors = []
+        self.page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+        self.host = urlsplit(base_url).netloc
+        self.failures = []
+        self.visited = []  # (route, url)
+
+    def set_language(self, lang):
+        self.context.add_cookies([{"name": "mahalleh_language", "value": lang, "url": self.context_url}])
+
+    @property
+    def context_url(self):
+        return f"http://{self.host}/"
+
+    def sign_in(self):
+        from mahalleh.accounts.models import User
+        from mahalleh.demo.loader import DEMO_PASSWORD
+
+        if self.role == "anonymous":
+            return
+        page = self.page
+        page.goto("/accounts/login/")
+        page.fill("#id_username", self.role)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.locator("#main form button[type=submit]").first.click()
+        with self.blocker.unblock():
+            needs_otp = User.objects.get(username=self.role).needs_second_factor
+        if needs_otp:
+            page.wait_for_url(re.compile(r"/accounts/second-factor/"))
+            self.check_page("accounts:otp", "fa-otp")
+            with self.blocker.unblock():
+                code = totp_code(self.role)
+            page.fill("#id_token", code)
+            page.locator("#main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/$"))
+
+    def links(self):
+        hrefs = self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        out = []
+        for href in hrefs:
+            parts = urlsplit(href)
+            if parts.netloc != self.host or parts.path.startswith(FOREIGN_PREFIXES):
+                continue
+            out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        return out
+
+    def open(self, url, *, seeded):
+        """Go to url; True when it is a page of ours this role may see."""
+        try:
+            response = self.page.goto(url, wait_until="load")
+        except Exception as exc:  # a download, a crash: say which page
+            self.failures.append(f"{url}: could not be opened ({exc.__class__.__name__}: {str(exc)[:120]})")
+            return False
+        status = response.status if response else 0
+        final = urlsplit(self.page.url).path
+        if status >= 500 or (status >= 400 and not seeded):
+            self.failures.append(f"{url}: HTTP {status} (linked from a page this role sees)")
+            return False
+        if status >= 400 or (final != urlsplit(url).path and final.startswith("/accounts/login")):
+            return False  # not for this role
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return False
+        return True
+
+    def check_page(self, route, tag, *, shot=False):
+        page = self.page
+        url = urlsplit(page.url).path
+        lang = page.evaluate("document.documentElement.lang")
+        problems = []
+        for v in page.evaluate(RUN_AXE, AXE_TAGS):
+            nodes = "; ".join(
+                f"{n['target']} — {' '.join((n['summary'] or n['html']).split())}" for n in v["nodes"]
+            )
+            problems.append(f"axe {v['id']} ({v['impact']}, {v['count']} elements: {v['help']}): {nodes}")
+        items = page.evaluate(COLLECT_TEXT, SKIP_SELECTOR)
+        problems += language_problems(items, lang, self.catalogue)
+        width = page.viewport_size["width"]
+        if width <= 400:
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                problems.append(f"the page scrolls sideways at {width} px (content {scroll} px wide)")
+        if self.js_errors:
+            problems.append(f"JavaScript errors: {self.js_errors}")
+            self.js_errors.clear()
+        name = f"{self.role}-{tag}-{route.replace(':', '_')}"
+        if problems:
+            self.failures.extend(f"[{self.role} {lang} {width}px] {url} ({route}): {p}" for p in problems)
+        if problems or shot or os.environ.get("WALK_SCREENSHOTS") == "all":
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def walk(self, lang, *, narrow=False):
+        """Open the seeds, then follow links breadth-first; one URL per route."""
+        seen_routes, queue = set(), [(p, True) for p in seed_paths()]
+        queue.insert(0, ("/", True))
+        queued = {p for p, _ in queue}
+        pages = []
+        while queue:
+            url, seeded = queue.pop(0)
+            route = route_of(urlsplit(url).path)
+            if route is None or route in EXCLUDED or route in seen_routes:
+                continue
+            if not self.open(url, seeded=seeded):
+                continue
+            # The page may have redirected (e.g. / for the partner): count the route actually shown.
+            shown = route_of(urlsplit(self.page.url).path) or route
+            if shown != route and shown in seen_routes:
+                continue
+            seen_routes.update({route, shown})
+            pages.append((shown, self.page.url))
+            self.check_page(shown, lang, shot=(shown == "core:home"))
+            if narrow:  # loaded again at phone width, as a phone would
+                self.page.set_viewport_size(PHONE_NARROW)
+                self.page.reload(wait_until="load")
+                self.check_page(shown, f"{lang}-320", shot=(lang == "fa"))
+                self.page.set_viewport_size(DESKTOP)
+            for link in self.links():
+                path = urlsplit(link).path
+                if link in queued or path in queued:
+                    continue
+                target = route_of(path)
+                if target and target not in seen_routes and target not in EXCLUDED:
+                    queued.add(link)
+                    queue.append((link, False))
+        return pages
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_the_role_passes_axe_and_the_language_checks(
+    role, browser, live_server, walk_demo, catalogue, walked, django_db_blocker
+):
+    started = time.monotonic()
+    walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker)
+    try:
+        walker.set_language("fa")
+        walker.sign_in()
+        counts = {}
+        for lang in ("fa", "en"):
+            walker.set_language(lang)
+            pages = walker.walk(lang, narrow=role in NARROW_ROLES)
+            counts[lang] = len(pages)
+            for route, url in pages:
+                walked[route].append((role, lang, url))
+        walked[None].append(role)
+    finally:
+        walker.close()
+    print(f"{role}: {counts} pages in {time.monotonic() - started:.1f} s")
+    assert counts["fa"] > 1, f"{role} reached no page but the first: the walk is broken"
+    assert counts["fa"] == counts["en"], f"{role} sees different pages in Persian and English: {counts}"
+    assert not walker.failures, f"{len(walker.failures)} problems for {role}:\n" + "\n".join(walker.failures)
+
+
+def test_every_route_was_walked(walked):
+    """Runs after the role walks: every route of the UI was opened by some role, or is excluded."""
+    if set(walked[None]) != set(ROLES):
+        pytest.skip(f"only some roles were walked ({walked[None]}): coverage is judged on a full walk")
+    missing = sorted(set(ui_routes()) - set(walked) - set(EXCLUDED))
+    assert not missing, (
+        "routes no role reached (link them from a page, give the demo an object for them, "
+        f"or add them to EXCLUDED with the reason): {missing}"
+    )
