@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.community.selectors import can_edit_groups
+from mahalleh.core.i18n import join_list
 from mahalleh.core.persian import clean_text
 from mahalleh.core.services import ensure_fresh, require
 from mahalleh.geo.models import Neighbourhood
@@ -355,7 +356,7 @@ def meeting_record(
                     "as attending. Not allowed: %(names)s."
                 ),
                 code="not_in_scope",
-                params={"names": "، ".join(p.full_name for p in refused)},
+                params={"names": join_list(p.full_name for p in refused)},
             )
         ]
     place = clean_text(place or "")

@@ -1,6 +1,6 @@
 """Bilingual values stored side by side (a Persian and an English name)."""
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 
 def localized(fa: str, en: str) -> str:
@@ -13,3 +13,12 @@ def localized(fa: str, en: str) -> str:
 def is_persian() -> bool:
     """Whether the active UI language is Persian (the default) rather than English."""
     return not (get_language() or "fa").startswith("en")
+
+
+def list_separator() -> str:
+    """ ", " in English, "، " in Persian: the separator of a list written in a sentence."""
+    return pgettext("list separator", ", ")
+
+
+def join_list(items) -> str:
+    return list_separator().join(str(item) for item in items)

@@ -32,6 +32,7 @@ import os
 import re
 import time
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
@@ -138,6 +139,25 @@ async (tags) => {
                                           summary: (n.failureSummary || '').slice(0, 300)})),
     count: v.nodes.length,
   }));
+}
+"""
+
+# A chart (ECharts marks its container with _echarts_instance_; any <canvas>) must have a name and a
+# table alternative: inside the same <figure>, or referred to by aria-describedby / aria-details.
+CHARTS_WITHOUT_TABLE = """
+() => {
+  const bad = [];
+  for (const chart of document.querySelectorAll('[_echarts_instance_], canvas')) {
+    if (chart.closest('[_echarts_instance_]') !== chart && chart.localName === 'canvas') continue;
+    const named = chart.getAttribute('aria-label') || chart.getAttribute('aria-labelledby');
+    const ids = `${chart.getAttribute('aria-describedby') || ''} ${chart.getAttribute('aria-details') || ''}`;
+    const referred = ids.split(/\\s+/).filter(Boolean).map((id) => document.getElementById(id));
+    const figure = chart.closest('figure');
+    const table = referred.some((el) => el && (el.matches('table') || el.querySelector('table')))
+      || (figure && figure.querySelector('table'));
+    if (!named || !table) bad.push(chart.outerHTML.slice(0, 120));
+  }
+  return bad;
 }
 """
 
@@ -276,67 +296,119 @@ def seed_paths() -> list[str]:
     return paths
 
 
-# ---------------------------------------------------------------------------------------- fixtures
+# ---------------------------------------------------------------------------------------- server HTML
 
 
-@pytest.fixture(scope="module")
-def walk_demo(django_db_setup, django_db_blocker, live_server):
-    """The whole demo (residents, referrals, activities, groups), committed for the live server, once
-    for the module and flushed afterwards."""
-    from django.core.management import call_command
+class PageText(HTMLParser):
+    """The text a user reads in a server-rendered page, and its links: what the language checks need,
+    without a browser (the browser checks every route once; this reads every page of every role)."""
 
-    from mahalleh.demo import loader
-    from mahalleh.demo.registry import load_registry
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+    SKIP = {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "select",
+        "code",
+        "kbd",
+        "samp",
+        "pre",
+        "head",
+    }
+    LABELS = ("placeholder", "title", "aria-label", "alt")
 
-    # Every kind of object of the full demo, with a tenth of its households: the pages are the same,
-    # the load takes seconds instead of a minute.
-    small = functools.partial(load_registry, households=300, comparison_households=30)
-    with django_db_blocker.unblock(), mock.patch.object(loader, "load_registry", small):
-        call_command("flush", interactive=False, verbosity=0)
-        assert loader.load() is True
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []  # (tag, skipped, data, where)
+        self.items, self.links = [], []
+
+    def _state(self):
+        return self.stack[-1][1:] if self.stack else (False, False, "body")
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        skipped, data, where = self._state()
+        skipped = (
+            skipped
+            or tag in self.SKIP
+            or a.get("translate") == "no"
+            or "hidden" in a
+            or a.get("aria-hidden") == "true"
+            or "d-none" in (a.get("class") or "").split()
+        )
+        data = data or tag == "bdi" or a.get("dir") == "auto"
+        label = f"{tag}#{a['id']}" if a.get("id") else f"{where} > {tag}".split(" > ", 1)[-1][-60:]
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if not skipped or tag == "input":
+            for attr in self.LABELS:
+                if a.get(attr):
+                    self.items.append((a[attr].strip(), label, attr))
+            if tag == "input" and a.get("type") == "submit" and a.get("value"):
+                self.items.append((a["value"].strip(), label, "value"))
+        if tag not in self.VOID:
+            self.stack.append((tag, skipped, data, label))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, text):
+        skipped, data, where = self._state()
+        text = " ".join(text.split())
+        if text and not skipped:
+            self.items.append((text, where, "data" if data else "text"))
 
 
-@pytest.fixture(scope="module")
-def catalogue():
-    return Catalogue()
-
-
-@pytest.fixture(scope="module")
-def walked():
-    """{route name: [(role, lang, url)]} filled by the role tests, read by the coverage test; the
-    roles that were walked under the key None."""
-    return defaultdict(list)
+def read_page(html: str):
+    parser = PageText()
+    parser.feed(html)
+    return parser.items, parser.links
 
 
 # ---------------------------------------------------------------------------------------- the walk
 
 
 class Walker:
-    def __init__(self, browser, base_url, role, catalogue, django_db_blocker):
-        self.role, self.catalogue, self.blocker = role, catalogue, django_db_blocker
+    """One browser context for a role: signed in once, both languages walked in it."""
+
+    def __init__(self, browser, base_url, role, catalogue, blocker, axed):
+        self.role, self.catalogue, self.blocker, self.axed = role, catalogue, blocker, axed
         self.context = browser.new_context(
             base_url=base_url, viewport=DESKTOP, locale="en-US", timezone_id="Asia/Tehran"
         )
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(20_000)
         # An init script, not page.add_script_tag: it is not an inline <script>, so a strict
         # Content-Security-Policy on our pages cannot block it.
         self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
         self.js_errors = []
         self.page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+        self.base_url = base_url.rstrip("/")
         self.host = urlsplit(base_url).netloc
         self.failures = []
-        self.visited = []  # (route, url)
+        self.timings = defaultdict(float)  # where the walk spends its time (printed with -s)
 
     def set_language(self, lang):
-        self.context.add_cookies([{"name": "mahalleh_language", "value": lang, "url": self.context_url}])
-
-    @property
-    def context_url(self):
-        return f"http://{self.host}/"
+        self.context.add_cookies([{"name": "mahalleh_language", "value": lang, "url": self.base_url + "/"}])
 
     def sign_in(self):
         from mahalleh.accounts.models import User
@@ -353,136 +425,164 @@ class Walker:
             needs_otp = User.objects.get(username=self.role).needs_second_factor
         if needs_otp:
             page.wait_for_url(re.compile(r"/accounts/second-factor/"))
-            self.check_page("accounts:otp", "fa-otp")
+            if ("accounts:otp", "fa", DESKTOP["width"]) not in self.axed:
+                self.axed.add(("accounts:otp", "fa", DESKTOP["width"]))
+                self.check_in_browser("accounts:otp", "fa")
             with self.blocker.unblock():
                 code = totp_code(self.role)
             page.fill("#id_token", code)
             page.locator("#main form button[type=submit]").first.click()
         page.wait_for_url(re.compile(r"/$"))
 
-    def links(self):
-        hrefs = self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        out = []
-        for href in hrefs:
-            parts = urlsplit(href)
-            if parts.netloc != self.host or parts.path.startswith(FOREIGN_PREFIXES):
-                continue
-            out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-        return out
-
-    def open(self, url, *, seeded):
-        """Go to url; True when it is a page of ours this role may see."""
-        try:
-            response = self.page.goto(url, wait_until="load")
-        except Exception as exc:  # a download, a crash: say which page
-            self.failures.append(f"{url}: could not be opened ({exc.__class__.__name__}: {str(exc)[:120]})")
-            return False
-        status = response.status if response else 0
-        final = urlsplit(self.page.url).path
+    def fetch(self, url, *, seeded):
+        """The page's final route and HTML, or None when it is not a page of ours this role may see."""
+        started = time.monotonic()
+        response = self.context.request.get(url)
+        html = response.text() if "text/html" in (response.headers.get("content-type") or "") else None
+        self.timings["fetch"] += time.monotonic() - started
+        status, final = response.status, urlsplit(response.url).path
         if status >= 500 or (status >= 400 and not seeded):
             self.failures.append(f"{url}: HTTP {status} (linked from a page this role sees)")
-            return False
-        if status >= 400 or (final != urlsplit(url).path and final.startswith("/accounts/login")):
-            return False  # not for this role
-        if "text/html" not in (response.headers.get("content-type") or ""):
-            return False
-        return True
+            return None
+        if (
+            status >= 400
+            or html is None
+            or (final != urlsplit(url).path and final.startswith("/accounts/login"))
+        ):
+            return None  # not for this role (or a download)
+        return route_of(final), response.url, html
 
-    def check_page(self, route, tag, *, shot=False):
+    def check_in_browser(self, route, lang, *, url=None, width=DESKTOP["width"], shot=False):
+        """axe-core, the rendered text (what scripts added too), charts, sideways scrolling, JS errors."""
         page = self.page
-        url = urlsplit(page.url).path
-        lang = page.evaluate("document.documentElement.lang")
+        started = time.monotonic()
+        if url is not None:
+            page.set_viewport_size(PHONE_NARROW if width < DESKTOP["width"] else DESKTOP)
+            page.goto(url, wait_until="load")
+        self.timings["open"] += time.monotonic() - started
         problems = []
-        for v in page.evaluate(RUN_AXE, AXE_TAGS):
+        started = time.monotonic()
+        violations = page.evaluate(RUN_AXE, AXE_TAGS)
+        self.timings["axe"] += time.monotonic() - started
+        for v in violations:
             nodes = "; ".join(
                 f"{n['target']} — {' '.join((n['summary'] or n['html']).split())}" for n in v["nodes"]
             )
             problems.append(f"axe {v['id']} ({v['impact']}, {v['count']} elements: {v['help']}): {nodes}")
-        items = page.evaluate(COLLECT_TEXT, SKIP_SELECTOR)
-        problems += language_problems(items, lang, self.catalogue)
-        width = page.viewport_size["width"]
-        if width <= 400:
+        problems += language_problems(page.evaluate(COLLECT_TEXT, SKIP_SELECTOR), lang, self.catalogue)
+        for chart in page.evaluate(CHARTS_WITHOUT_TABLE):
+            problems.append(f"a chart without a name and a table alternative (WCAG 1.1.1): {chart}")
+        if width < DESKTOP["width"]:
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 problems.append(f"the page scrolls sideways at {width} px (content {scroll} px wide)")
         if self.js_errors:
             problems.append(f"JavaScript errors: {self.js_errors}")
             self.js_errors.clear()
-        name = f"{self.role}-{tag}-{route.replace(':', '_')}"
-        if problems:
-            self.failures.extend(f"[{self.role} {lang} {width}px] {url} ({route}): {p}" for p in problems)
+        path = urlsplit(page.url).path
+        self.failures.extend(f"[{self.role} {lang} {width}px] {path} ({route}): {p}" for p in problems)
         if problems or shot or os.environ.get("WALK_SCREENSHOTS") == "all":
             SHOTS.mkdir(parents=True, exist_ok=True)
+            name = f"{self.role}-{lang}-{width}-{route.replace(':', '_')}"
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        if url is not None and width < DESKTOP["width"]:
+            page.set_viewport_size(DESKTOP)
 
     def walk(self, lang, *, narrow=False):
-        """Open the seeds, then follow links breadth-first; one URL per route."""
-        seen_routes, queue = set(), [(p, True) for p in seed_paths()]
-        queue.insert(0, ("/", True))
+        """Every page of the role: seeds first, then links breadth-first, one URL per route. Each page's
+        server HTML gets the language checks; each route, the first time any role opens it in this
+        language, also gets the browser checks (every time with WALK_AXE=all)."""
+        seen_routes, queue = set(), [("/", True)] + [(p, True) for p in seed_paths()]
         queued = {p for p, _ in queue}
         pages = []
+        every = os.environ.get("WALK_AXE") == "all"
         while queue:
             url, seeded = queue.pop(0)
             route = route_of(urlsplit(url).path)
             if route is None or route in EXCLUDED or route in seen_routes:
                 continue
-            if not self.open(url, seeded=seeded):
+            got = self.fetch(url, seeded=seeded)
+            if got is None:
                 continue
-            # The page may have redirected (e.g. / for the partner): count the route actually shown.
-            shown = route_of(urlsplit(self.page.url).path) or route
-            if shown != route and shown in seen_routes:
-                continue
+            shown, final_url, html = got
+            if shown in seen_routes:
+                continue  # a redirect to a page already walked
             seen_routes.update({route, shown})
-            pages.append((shown, self.page.url))
-            self.check_page(shown, lang, shot=(shown == "core:home"))
-            if narrow:  # loaded again at phone width, as a phone would
-                self.page.set_viewport_size(PHONE_NARROW)
-                self.page.reload(wait_until="load")
-                self.check_page(shown, f"{lang}-320", shot=(lang == "fa"))
-                self.page.set_viewport_size(DESKTOP)
-            for link in self.links():
-                path = urlsplit(link).path
-                if link in queued or path in queued:
+            pages.append((shown, final_url))
+            started = time.monotonic()
+            items, links = read_page(html)
+            problems = language_problems(items, lang, self.catalogue)
+            self.timings["text"] += time.monotonic() - started
+            path = urlsplit(final_url).path
+            self.failures.extend(f"[{self.role} {lang} html] {path} ({shown}): {p}" for p in problems)
+            for width in [DESKTOP["width"]] + ([PHONE_NARROW["width"]] if narrow else []):
+                key = (shown, lang, width)
+                if every or key not in self.axed:
+                    self.axed.add(key)
+                    shot = shown == "core:home" or (width < DESKTOP["width"] and lang == "fa")
+                    self.check_in_browser(shown, lang, url=final_url, width=width, shot=shot)
+            for link in links:
+                parts = urlsplit(link)
+                if parts.netloc not in ("", self.host) or parts.path.startswith(FOREIGN_PREFIXES):
                     continue
-                target = route_of(path)
-                if target and target not in seen_routes and target not in EXCLUDED:
-                    queued.add(link)
-                    queue.append((link, False))
+                target = route_of(parts.path)
+                if parts.path in queued or target is None or target in seen_routes or target in EXCLUDED:
+                    continue
+                queued.add(parts.path)
+                queue.append((parts.path + (f"?{parts.query}" if parts.query else ""), False))
         return pages
 
     def close(self):
         self.context.close()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_of_the_role_passes_axe_and_the_language_checks(
-    role, browser, live_server, walk_demo, catalogue, walked, django_db_blocker
+@pytest.fixture
+def walk_demo(transactional_db, live_server):
+    """The whole demo (residents, referrals, activities, groups), committed for the live server (the
+    test's transactional_db flushes it afterwards)."""
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    # Every kind of object of the full demo, with a tenth of its households: the pages are the same,
+    # the load takes seconds instead of a minute.
+    small = functools.partial(load_registry, households=300, comparison_households=30)
+    with mock.patch.object(loader, "load_registry", small):
+        assert loader.load() is True
+
+
+def test_every_page_of_every_role_passes_axe_and_the_language_checks(
+    browser, live_server, walk_demo, django_db_blocker
 ):
-    started = time.monotonic()
-    walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker)
-    try:
-        walker.set_language("fa")
-        walker.sign_in()
+    """One test, so the demo is loaded once (pytest-django flushes the database after each test that
+    uses the live server). It fails with every problem of every role, then with the routes no role
+    reached that are not in EXCLUDED."""
+    catalogue, axed, walked, failures = Catalogue(), set(), defaultdict(list), []
+    started_all = time.monotonic()
+    for role in ROLES:
+        started = time.monotonic()
+        walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker, axed)
         counts = {}
-        for lang in ("fa", "en"):
-            walker.set_language(lang)
-            pages = walker.walk(lang, narrow=role in NARROW_ROLES)
-            counts[lang] = len(pages)
-            for route, url in pages:
-                walked[route].append((role, lang, url))
-        walked[None].append(role)
-    finally:
-        walker.close()
-    print(f"{role}: {counts} pages in {time.monotonic() - started:.1f} s")
-    assert counts["fa"] > 1, f"{role} reached no page but the first: the walk is broken"
-    assert counts["fa"] == counts["en"], f"{role} sees different pages in Persian and English: {counts}"
-    assert not walker.failures, f"{len(walker.failures)} problems for {role}:\n" + "\n".join(walker.failures)
+        try:
+            walker.set_language("fa")
+            walker.sign_in()
+            for lang in ("fa", "en"):
+                walker.set_language(lang)
+                pages = walker.walk(lang, narrow=role in NARROW_ROLES)
+                counts[lang] = len(pages)
+                for route, url in pages:
+                    walked[route].append((role, lang, url))
+        finally:
+            walker.close()
+        spent = ", ".join(f"{k} {v:.0f} s" for k, v in walker.timings.items())
+        print(f"{role}: {counts} pages in {time.monotonic() - started:.1f} s ({spent})")
+        if counts.get("fa", 0) <= 1 and role != "anonymous":
+            failures.append(f"{role} reached no page but the first: the walk is broken")
+        if counts.get("fa") != counts.get("en"):
+            failures.append(f"{role} sees different pages in Persian and English: {counts}")
+        failures.extend(walker.failures)
+    print(f"the walk: {len(axed)} browser checks, {time.monotonic() - started_all:.1f} s")
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
 
-
-def test_every_route_was_walked(walked):
-    """Runs after the role walks: every route of the UI was opened by some role, or is excluded."""
-    if set(walked[None]) != set(ROLES):
-        pytest.skip(f"only some roles were walked ({walked[None]}): coverage is judged on a full walk")
     missing = sorted(set(ui_routes()) - set(walked) - set(EXCLUDED))
     assert not missing, (
         "routes no role reached (link them from a page, give the demo an object for them, "

@@ -118,6 +118,13 @@
         const inPicker = el && el.closest && (el.matches(JDP_SELECTOR) || el.closest('jdp-container'));
         if (!inPicker && window.jalaliDatepicker) window.jalaliDatepicker.hide();
       });
+      // Escape closes the calendar and leaves the typed text (the date can always be typed:
+      // the calendar is a help for mouse and touch users, not the only way in).
+      document.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && event.target.matches && event.target.matches(JDP_SELECTOR)) {
+          if (window.jalaliDatepicker) window.jalaliDatepicker.hide();
+        }
+      });
       jdp.startWatch(datePickerOptions());
       jdpStarted = true;
       return;
@@ -262,6 +269,15 @@
     });
   }
 
+  // <div class="progress-bar" data-progress="40">: the width from the data, not a style attribute
+  // (the Content-Security-Policy allows no inline styles).
+  function sizeProgressBars(root) {
+    (root || document).querySelectorAll('.progress-bar[data-progress]').forEach((bar) => {
+      const value = Math.max(0, Math.min(100, Number(bar.dataset.progress) || 0));
+      bar.style.width = value + '%';
+    });
+  }
+
   // <button data-tick-all="selector">: ticks every checkbox the selector finds (no inline script).
   document.addEventListener('click', (event) => {
     const button = event.target.closest && event.target.closest('[data-tick-all]');
@@ -274,6 +290,7 @@
     initDatePickers();
     drawMaps(document);
     markScrollRegions(document);
+    sizeProgressBars(document);
   }
   let resizeTimer = null;
   window.addEventListener('resize', () => {
@@ -293,6 +310,7 @@
     initDatePickers();
     drawMaps(document);
     markScrollRegions(document);
+    sizeProgressBars(document);
   }
   document.addEventListener('htmx:afterSwap', afterSwap);
   document.addEventListener('htmx:oobAfterSwap', afterSwap);
