@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -111,6 +111,25 @@ EXTRA_LABELS = {
 }
 
 
+# Names of objects that are sentences ("Household of X"): stored in the language of whoever made
+# the entry, shown in the reader's.
+REPR_TEMPLATES = {"household": [_("Household of %(name)s"), _("Household %(id)s")]}
+
+
+def shown_repr(entry: AuditEntry) -> str:
+    text = entry.object_repr
+    for template in REPR_TEMPLATES.get(entry.object_type, []):
+        for lang in ("fa", "en"):
+            with translation.override(lang):
+                spelled = str(template)
+            pattern = re.escape(spelled).replace(re.escape("%(name)s"), "(?P<name>.+)")
+            pattern = pattern.replace(re.escape("%(id)s"), "(?P<id>.+)")
+            match = re.fullmatch(pattern, text)
+            if match:
+                return str(template) % match.groupdict()
+    return text
+
+
 def describe_changes(entry: AuditEntry) -> list[dict]:
     """The entry's changed fields as rows for the table: label, and old → new (or a value)."""
     model = _models_by_name().get(entry.object_type)
@@ -206,6 +225,7 @@ def audit_list(request):
                 {
                     "entry": e,
                     "type_label": object_type_label(e.object_type),
+                    "repr": shown_repr(e),
                     "changes": describe_changes(e),
                     "url": object_url(e),
                 }

@@ -61,3 +61,16 @@ def test_audit_changes_show_jalali_dates_persian_digits_and_words():
         (birth,) = describe_changes(person_entry)
     assert attendance["value"] == "present: 24, absent: 0"
     assert birth["new"] == "1405/09/11"
+
+
+def test_audit_names_an_object_in_the_readers_language_whatever_the_writers():
+    from mahalleh.audit.views import shown_repr
+
+    entry = AuditEntry(object_type="household", object_repr="Household of سعید محمدپور")
+    with translation.override("fa"):
+        persian = shown_repr(entry)
+    with translation.override("en"):
+        english = shown_repr(entry)
+    assert "Household" not in persian and "سعید محمدپور" in persian
+    assert english == "Household of سعید محمدپور"
+    assert shown_repr(AuditEntry(object_type="person", object_repr="Ali")) == "Ali"
