@@ -30,6 +30,7 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: install-dev lint
 	$(MANAGE) makemigrations --check --dry-run

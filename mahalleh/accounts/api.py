@@ -1,13 +1,13 @@
 """Users API: staff accounts visible to the user, and the signed-in user's own record."""
 
-import django_filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from mahalleh.accounts.models import User
+from mahalleh.accounts.models import Role, User
 from mahalleh.accounts.selectors import user_list
+from mahalleh.api.base import IdField, ScopedReadViewSet
 
 
 class UserOut(serializers.ModelSerializer):
@@ -26,21 +26,21 @@ class UserOut(serializers.ModelSerializer):
         ]
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilterIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
     # A plain id, not validated against all offices (that would reveal which ids exist).
-    office = django_filters.NumberFilter(field_name="office_id")
-
-    class Meta:
-        model = User
-        fields = ["role", "office", "is_active"]
+    office = IdField(required=False)
+    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = UserOut
-    filterset_class = UserFilter
+@extend_schema_view(list=extend_schema(parameters=[UserFilterIn]))
+class UserViewSet(ScopedReadViewSet):
+    output = UserOut
+    filter_in = UserFilterIn
 
-    def get_queryset(self):
-        return user_list(user=self.request.user)
+    def list_selector(self, user, role=None, office=None, is_active=None):
+        lookups = {"role": role, "office_id": office, "is_active": is_active}
+        return user_list(user=user).filter(**{k: v for k, v in lookups.items() if v is not None})
 
 
 @extend_schema(responses={200: UserOut})

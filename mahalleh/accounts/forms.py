@@ -2,13 +2,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.accounts.models import Role
+from mahalleh.accounts.models import Role, User
 from mahalleh.core.forms import StyledFormMixin, VersionField
 from mahalleh.core.persian import to_latin_digits
 from mahalleh.core.phone import normalize_mobile
 from mahalleh.core.scoping import assignable_roles
 from mahalleh.geo.selectors import office_list, province_list
-from mahalleh.referrals.models import Partner
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -48,9 +47,9 @@ class StaffForm(StyledFormMixin, forms.Form):
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r.value in roles]
         self.fields["province"].queryset = province_list(user=actor)
         self.fields["office"].queryset = office_list(user=actor)
-        self.fields["partner"].queryset = (
-            Partner.objects.all() if Role.PARTNER_USER in roles else Partner.objects.none()
-        )
+        # The partner model is the referrals app's (a higher layer): reach it through the user's key.
+        partners = User._meta.get_field("partner").related_model.objects
+        self.fields["partner"].queryset = partners.all() if Role.PARTNER_USER in roles else partners.none()
         if editing:
             self.fields["username"].disabled = True
             del self.fields["password"]

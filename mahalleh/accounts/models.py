@@ -4,25 +4,17 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    NATIONAL_ADMIN = "national_admin", _("national administrator")
-    NATIONAL_ANALYST = "national_analyst", _("national M&E analyst")
-    PROVINCE_COORDINATOR = "province_coordinator", _("province coordinator")
-    OFFICE_MANAGER = "office_manager", _("office manager")
-    FACILITATOR = "facilitator", _("facilitator")
-    PR_OFFICER = "pr_officer", _("public-relations officer")
-    PARTNER_USER = "partner_user", _("partner organisation user")
-
-
-NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST}
-PROVINCE_ROLES = {Role.PROVINCE_COORDINATOR}
-OFFICE_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER}
-PARTNER_ROLES = {Role.PARTNER_USER}
-# Roles whose accounts can read many residents' personal data need a second factor.
-SECOND_FACTOR_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR}
-# Roles that never see personal data, only aggregates.
-AGGREGATE_ONLY_ROLES = {Role.NATIONAL_ANALYST, Role.PR_OFFICER}
+# Roles live in core (scoping needs them); re-exported here, where the user model uses them.
+from mahalleh.core.roles import (  # noqa: F401
+    AGGREGATE_ONLY_ROLES,
+    NATIONAL_ROLES,
+    OFFICE_ROLES,
+    OFFICE_WORK_ROLES,
+    PARTNER_ROLES,
+    PROVINCE_ROLES,
+    SECOND_FACTOR_ROLES,
+    Role,
+)
 
 
 class MahallehUserManager(UserManager):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
-from mahalleh.registry.api import STALE_RESPONSE, IdField, VersionMixin, object_id
+from mahalleh.api.base import STALE_RESPONSE, IdField, VersionMixin, object_id
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
 # --------------------------------------------------------------------------- shared pieces

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Tracked
+
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
     ("adolescent", _("adolescents (12–17)")),
@@ -13,7 +15,7 @@ AGE_GROUP_CHOICES = [
 ]
 
 
-class Activity(models.Model):
+class Activity(Tracked):
     class Kind(models.TextChoices):
         CLASS = "class", _("class")
         WORKSHOP = "workshop", _("workshop")
@@ -54,8 +56,6 @@ class Activity(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_on", "-pk"]

@@ -41,7 +41,6 @@ from django.utils import timezone
 from mahalleh.accounts.models import Role, User
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.core.scoping import NOTHING, neighbourhood_q, office_q
-from mahalleh.referrals.models import Partner
 from mahalleh.registry.selectors import AGE_GROUPS, can_edit_registry, can_read_registry
 
 #: Roles that may be the responsible facilitator of an activity.
@@ -117,9 +116,12 @@ def facilitator_choices(*, office) -> QuerySet[User]:
     )
 
 
-def partner_choices(*, office) -> QuerySet[Partner]:
+def partner_choices(*, office) -> QuerySet:
     """National partner organisations and those of the office's province."""
-    return Partner.objects.filter(Q(province__isnull=True) | Q(province_id=office.county.province_id))
+    # The partner model is the referrals app's; an activity names it through its foreign key
+    # (siblings do not import each other).
+    partner = Activity._meta.get_field("partner").related_model
+    return partner.objects.filter(Q(province__isnull=True) | Q(province_id=office.county.province_id))
 
 
 # --------------------------------------------------------------------------- enrolments

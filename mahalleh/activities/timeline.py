@@ -2,6 +2,7 @@
 
 from mahalleh.activities.models import Enrolment
 from mahalleh.activities.selectors import Rate, with_attendance
+from mahalleh.core import plugins
 
 TEMPLATE = "activities/_timeline_item.html"
 
@@ -17,6 +18,7 @@ def _items(enrolments) -> list[dict]:
     return items
 
 
+@plugins.provider("household_timeline")
 def household_items(household) -> list[dict]:
     """Timeline entries for the household: dicts with "on" (a date), "kind", "person" (or None),
     "obj", and "template", the template that renders the entry (it gets the entry as `item`).

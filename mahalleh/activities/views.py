@@ -21,8 +21,8 @@ from mahalleh.activities.models import Activity
 from mahalleh.core.access import page_for, run_service
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import version_token
+from mahalleh.registry.ages import age_group_label, age_on
 from mahalleh.registry.selectors import person_list, person_search
-from mahalleh.registry.views import age_group_label, age_on
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20

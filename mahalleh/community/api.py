@@ -13,26 +13,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mahalleh.api.base import ErrorOut, IdField, object_id, paginated, require_role
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import neighbourhood_list
-from mahalleh.registry.api import ErrorOut, IdField, object_id
 from mahalleh.registry.selectors import person_list
 
 
 def _require_edit(user) -> None:
-    if not selectors.can_edit_groups(user):
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-
-
-def _paginated(view, queryset, serializer_class):
-    page = view.paginate_queryset(queryset)
-    return view.get_paginated_response(serializer_class(page, many=True).data)
+    require_role(selectors.can_edit_groups(user))
 
 
 @extend_schema_field({"type": "string", "enum": CommunityGroup.Kind.values}, component_name="GroupKindEnum")
@@ -162,7 +156,7 @@ class GroupViewSet(viewsets.GenericViewSet):
             neighbourhood=d.get("neighbourhood"),
             office=d.get("office"),
         )
-        return _paginated(self, qs, GroupOut)
+        return paginated(self, qs, GroupOut)
 
     def retrieve(self, request, pk=None):
         return Response(GroupOut(selectors.group_get(user=request.user, pk=object_id(pk))).data)
@@ -260,7 +254,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             qs = qs.filter(group_id=d["group"])
         if "person" in d:
             qs = qs.filter(person_id=d["person"])
-        return _paginated(self, qs, MembershipOut)
+        return paginated(self, qs, MembershipOut)
 
     def retrieve(self, request, pk=None):
         return Response(MembershipOut(selectors.membership_get(user=request.user, pk=object_id(pk))).data)
@@ -364,7 +358,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         qs = selectors.meeting_list(user=request.user)
         if "group" in f.validated_data:
             qs = qs.filter(group_id=f.validated_data["group"])
-        return _paginated(self, qs, MeetingOut)
+        return paginated(self, qs, MeetingOut)
 
     def retrieve(self, request, pk=None):
         return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=object_id(pk))).data)

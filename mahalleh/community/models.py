@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Tracked
+
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
 
-class CommunityGroup(models.Model):
+class CommunityGroup(Tracked):
     class Kind(models.TextChoices):
         COUNCIL = "council", _("neighbourhood council")
         WOMEN = "women", _("women's group")
@@ -37,8 +39,6 @@ class CommunityGroup(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

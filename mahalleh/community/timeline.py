@@ -3,11 +3,13 @@
 from collections import defaultdict
 
 from mahalleh.community.models import Meeting, Membership
+from mahalleh.core import plugins
 from mahalleh.core.jalali import Period
 
 TEMPLATE = "community/_timeline_item.html"
 
 
+@plugins.provider("household_timeline")
 def household_items(household) -> list[dict]:
     """Timeline entries for the household: dicts with "on" (a date), "kind", "person" (or None),
     "obj", and "template", the template that renders the entry (it gets the entry as `item`).

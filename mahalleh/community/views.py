@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from mahalleh.community.forms import (
     MemberRoleForm,
 )
 from mahalleh.community.models import Membership
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for, run_service
 from mahalleh.core.services import version_token
 from mahalleh.registry.selectors import person_list
 
@@ -38,7 +39,9 @@ groups_view = page_for(selectors.can_read_groups)
 groups_edit_view = page_for(selectors.can_edit_groups)
 
 
-_save = run_service
+def _group_url(group) -> str:
+    return reverse("community:detail", args=[group.pk])
+
 
 # --------------------------------------------------------------------------- groups
 
@@ -66,19 +69,14 @@ def group_create(request):
     user = request.user
     form = GroupForm(request.POST or None, actor=user, initial={"founded_on": timezone.localdate()})
     del form.fields["version"]
-    if request.method == "POST" and form.is_valid():
-        group = _save(
-            request,
-            form,
-            lambda: services.group_create(actor=user, **form.group_fields()),
-            _("The group was created. Now add its members."),
-        )
-        if group:
-            return redirect("community:detail", pk=group.pk)
-    return render(
+    return form_page(
         request,
-        "community/form.html",
-        {"form": form, "title": _("New group"), "testid": "group-form"},
+        form=form,
+        save=lambda d: services.group_create(actor=user, **form.group_fields()),
+        message=_("The group was created. Now add its members."),
+        done=_group_url,
+        template="community/form.html",
+        context={"title": _("New group"), "testid": "group-form"},
     )
 
 
@@ -95,24 +93,16 @@ def group_edit(request, pk):
         "version": version_token(group),
     }
     form = GroupForm(request.POST or None, actor=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.group_update(
-                actor=user,
-                group=group,
-                version=form.cleaned_data.get("version") or None,
-                **form.group_fields(),
-            ),
-            _("The group was saved."),
-        )
-        if saved:
-            return redirect("community:detail", pk=saved.pk)
-    return render(
+    return form_page(
         request,
-        "community/form.html",
-        {"form": form, "group": group, "title": _("Edit group"), "testid": "group-form"},
+        form=form,
+        save=lambda d: services.group_update(
+            actor=user, group=group, version=d.get("version") or None, **form.group_fields()
+        ),
+        message=_("The group was saved."),
+        done=_group_url,
+        template="community/form.html",
+        context={"group": group, "title": _("Edit group"), "testid": "group-form"},
     )
 
 
@@ -161,7 +151,7 @@ def member_add(request, pk):
             form.add_error(None, _("This resident is not in your office's registry."))
         else:
             d = form.cleaned_data
-            membership = _save(
+            membership = run_service(
                 request,
                 form,
                 lambda: services.member_add(
@@ -188,7 +178,7 @@ def member_leave(request, pk):
     group = selectors.group_get(user=user, pk=membership.group_id)
     form = MemberLeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = run_service(
             request,
             form,
             lambda: services.member_leave(
@@ -249,25 +239,19 @@ def meeting_create(request, pk):
     current = selectors.membership_list(user=user, group=group, current=True).values("person_id")
     members = person_list(user=user).filter(pk__in=current).order_by("last_name", "first_name", "pk")
     form = MeetingForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        meeting = _save(
-            request,
-            form,
-            lambda: services.meeting_record(
-                actor=user,
-                group=group,
-                date=d["date"],
-                place=d["place"],
-                decisions=d["decisions"],
-                attendees=list(d["attendees"]),
-            ),
-            _("The meeting was recorded."),
-        )
-        if meeting:
-            return redirect("community:detail", pk=group.pk)
-    return render(
+    return form_page(
         request,
-        "community/meeting_form.html",
-        {"form": form, "group": group, "title": _("Record a meeting"), "testid": "meeting-form"},
+        form=form,
+        save=lambda d: services.meeting_record(
+            actor=user,
+            group=group,
+            date=d["date"],
+            place=d["place"],
+            decisions=d["decisions"],
+            attendees=list(d["attendees"]),
+        ),
+        message=_("The meeting was recorded."),
+        done=lambda meeting: _group_url(group),
+        template="community/meeting_form.html",
+        context={"group": group, "title": _("Record a meeting"), "testid": "meeting-form"},
     )

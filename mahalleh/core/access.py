@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mahalleh.core.forms import apply_service_error
+from mahalleh.core.services import ServiceWarning
 
 
 def page_for(allowed: Callable[[object], bool]):
@@ -35,14 +37,40 @@ def run_service(request, form, call, success_message):
     """Run a service; on refusal put its messages on the form (at the field when it names one).
 
     Returns the service's result, or None when it refused (the form then carries the reasons).
+    A `ServiceWarning` (e.g. a likely duplicate) is kept on `form.service_warning` for the page
+    to show with its own context. `success_message` may be a callable taking the result.
     """
+    form.service_warning = None
     try:
         obj = call()
+    except ServiceWarning as warning:
+        form.service_warning = warning
+        if warning.field and warning.field in form.fields:
+            form.add_error(warning.field, warning.field_message or warning.messages[0])
     except ValidationError as exc:
         apply_service_error(form, exc)
     except PermissionDenied as exc:
         form.add_error(None, str(exc) or _("Your role does not allow this action."))
     else:
-        messages.success(request, success_message)
+        messages.success(request, success_message(obj) if callable(success_message) else success_message)
         return obj
     return None
+
+
+def form_page(request, *, form, save, message, done, template, context=None):
+    """The one shape of a form page: show the form; on a valid POST run the service; on success
+    redirect, else show the form again with the service's errors at its fields.
+
+    - `save(cleaned_data)` calls the service and returns the saved object;
+    - `message` is the success message (or a callable taking the object);
+    - `done(obj)` is where to go next: a URL, or anything `redirect()` takes;
+    - `context` is a dict, or a callable taking the form (evaluated when the page is drawn, after
+      the service ran, so it can show `form.service_warning`).
+    """
+    form.service_warning = None
+    if request.method == "POST" and form.is_valid():
+        obj = run_service(request, form, lambda: save(form.cleaned_data), message)
+        if obj is not None:
+            return redirect(done(obj))
+    extra = context(form) if callable(context) else (context or {})
+    return render(request, template, {"form": form, **extra})

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "mahalleh.core"
     label = "core"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from mahalleh.core import plugins
+
+        plugins.nav_item("home", _("Home"), "core:home", allowed=lambda user: True, order=0)

@@ -1,6 +1,6 @@
 """Bilingual values stored side by side (a Persian and an English name)."""
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 
 
 def localized(fa: str, en: str) -> str:
@@ -16,9 +16,10 @@ def is_persian() -> bool:
 
 
 def list_separator() -> str:
-    """ ", " in English, "، " in Persian: the separator of a list written in a sentence."""
-    return pgettext("list separator", ", ")
+    """The separator between the items of a list in running text: «، » in Persian, ", " in English."""
+    return "، " if is_persian() else ", "
 
 
 def join_list(items) -> str:
+    """Items (names, column titles …) joined for running text in the UI language."""
     return list_separator().join(str(item) for item in items)

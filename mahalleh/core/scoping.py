@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from mahalleh.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role
+from mahalleh.core.roles import NATIONAL_ROLES, OFFICE_ROLES, Role
 
 if TYPE_CHECKING:
     from mahalleh.accounts.models import User

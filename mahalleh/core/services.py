@@ -4,6 +4,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+class ServiceWarning(ValidationError):
+    """A refusal the user may look at and, for some codes, confirm (e.g. a likely duplicate).
+
+    `field` names the form field the warning belongs to, with `field_message` to show there.
+    Pages get it back from `core.access.run_service` on `form.service_warning`.
+    """
+
+    field: str | None = None
+    field_message: str = ""
+
+
 def version_token(obj) -> str:
     """An opaque token of the state a form was opened on (the row's last change time)."""
     updated = getattr(obj, "updated_at", None)

@@ -1,33 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
 
-from mahalleh.accounts.models import Role
-from mahalleh.geo import selectors as geo
+from mahalleh.core import plugins
+from mahalleh.core.roles import Role
 
 
 @login_required
 def home(request):
+    """The greeting, then what each app shows this user (`core.plugins.panel("home")`)."""
     user = request.user
     if user.role == Role.PARTNER_USER:
         return render(request, "core/home_partner.html", {"partner": user.partner})
-    neighbourhoods = geo.neighbourhood_list(user=user)
-    features = geo.neighbourhood_feature_collection(
-        neighbourhoods, url_for=lambda n: reverse("geo:neighbourhood_detail", args=[n.pk])
-    )
-    counts = {
-        "provinces": geo.province_list(user=user).count(),
-        "counties": geo.county_list(user=user).count(),
-        "offices": geo.office_list(user=user).count(),
-        "target": neighbourhoods.filter(kind="target").count(),
-        "comparison": neighbourhoods.filter(kind="comparison").count(),
-    }
-    return render(
-        request,
-        "core/home.html",
-        {"counts": counts, "features": features, "offices": geo.office_list(user=user)[:20]},
-    )
+    return render(request, "core/home.html", {"panels": plugins.render_panels("home", request)})
 
 
 def error_400(request, exception=None):

@@ -1,10 +1,10 @@
 """Places API: the same selectors and services as the pages, so the same scope."""
 
-import django_filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.response import Response
 
+from mahalleh.api.base import IdField, ScopedReadViewSet
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -77,67 +77,67 @@ class NeighbourhoodIn(serializers.Serializer):
         return parse_boundary(value) if value else None
 
 
-# Relations are filtered by plain ids, never validated against the whole table: a
-# ModelChoiceFilter would answer 400 for a missing id and 200 for an out-of-scope one,
+# Relations are filtered by plain ids (an IdField: a number out of range is a 400), never validated
+# against the whole table: that would answer 400 for a missing id and 200 for an out-of-scope one,
 # telling an outsider which ids exist.
-class NeighbourhoodFilter(django_filters.FilterSet):
-    county = django_filters.NumberFilter(field_name="county_id")
-    office = django_filters.NumberFilter(field_name="office_id")
-
-    class Meta:
-        model = Neighbourhood
-        fields = ["kind", "county", "office"]
+class CountyFilterIn(serializers.Serializer):
+    province = IdField(required=False)
 
 
-class CountyFilter(django_filters.FilterSet):
-    province = django_filters.NumberFilter(field_name="province_id")
-
-    class Meta:
-        model = County
-        fields = ["province"]
+class OfficeFilterIn(serializers.Serializer):
+    province = IdField(required=False)
+    county = IdField(required=False)
 
 
-class OfficeFilter(django_filters.FilterSet):
-    province = django_filters.NumberFilter(field_name="county__province_id")
-    county = django_filters.NumberFilter(field_name="county_id")
-
-    class Meta:
-        model = Office
-        fields = ["county", "province"]
+class NeighbourhoodFilterIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Neighbourhood.Kind.choices, required=False)
+    county = IdField(required=False)
+    office = IdField(required=False)
 
 
-class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ProvinceOut
-
-    def get_queryset(self):
-        return selectors.province_list(user=self.request.user)
+def _filtered(queryset, **lookups):
+    """Only the lookups that were given (a filter left out does not filter)."""
+    return queryset.filter(**{key: value for key, value in lookups.items() if value is not None})
 
 
-class CountyViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = CountyOut
-    filterset_class = CountyFilter
+class ProvinceViewSet(ScopedReadViewSet):
+    output = ProvinceOut
 
-    def get_queryset(self):
-        return selectors.county_list(user=self.request.user)
-
-
-class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = OfficeOut
-    filterset_class = OfficeFilter
-
-    def get_queryset(self):
-        return selectors.office_list(user=self.request.user).prefetch_related("neighbourhoods")
+    def list_selector(self, user):
+        return selectors.province_list(user=user)
 
 
-class NeighbourhoodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = NeighbourhoodOut
-    filterset_class = NeighbourhoodFilter
+@extend_schema_view(list=extend_schema(parameters=[CountyFilterIn]))
+class CountyViewSet(ScopedReadViewSet):
+    output = CountyOut
+    filter_in = CountyFilterIn
 
-    def get_queryset(self):
-        return selectors.neighbourhood_list(user=self.request.user)
+    def list_selector(self, user, province=None):
+        return _filtered(selectors.county_list(user=user), province_id=province)
+
+
+@extend_schema_view(list=extend_schema(parameters=[OfficeFilterIn]))
+class OfficeViewSet(ScopedReadViewSet):
+    output = OfficeOut
+    filter_in = OfficeFilterIn
+
+    def list_selector(self, user, province=None, county=None):
+        qs = selectors.office_list(user=user).prefetch_related("neighbourhoods")
+        return _filtered(qs, county__province_id=province, county_id=county)
+
+
+@extend_schema_view(list=extend_schema(parameters=[NeighbourhoodFilterIn]))
+class NeighbourhoodViewSet(ScopedReadViewSet):
+    output = NeighbourhoodOut
+    filter_in = NeighbourhoodFilterIn
+
+    def list_selector(self, user, kind=None, county=None, office=None):
+        return _filtered(
+            selectors.neighbourhood_list(user=user), kind=kind, county_id=county, office_id=office
+        )
 
     @extend_schema(request=NeighbourhoodIn, responses={201: NeighbourhoodOut})
-    def create(self, request, *args, **kwargs):
+    def create(self, request):
         data = NeighbourhoodIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.accounts.models import Role
+from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import ensure_fresh, require
 from mahalleh.geo.geojson import parse_boundary

@@ -3,8 +3,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mahalleh.accounts.models import Role
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for
+from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.core.services import version_token
 from mahalleh.geo import selectors, services
@@ -32,8 +32,8 @@ def _can_edit(user, province) -> bool:
     return user.role != Role.PROVINCE_COORDINATOR or user.province_id == province.pk
 
 
-def _save(form, request, call, success_message):
-    return run_service(request, form, call, success_message)
+def _detail_url(name: str):
+    return lambda saved: reverse(f"geo:{name}_detail", args=[saved.pk])
 
 
 @places_view
@@ -86,20 +86,25 @@ def province_form(request, pk=None):
     form = ProvinceForm(request.POST or None, initial=initial)
     if province:
         form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d):
         if province:
-            call = lambda: services.province_update(  # noqa: E731
+            return services.province_update(
                 actor=request.user, province=province, name_fa=d["name_fa"], name_en=d["name_en"]
             )
-        else:
-            call = lambda: services.province_create(  # noqa: E731
-                actor=request.user, code=d["code"], name_fa=d["name_fa"], name_en=d["name_en"]
-            )
-        saved = _save(form, request, call, _("The province was saved."))
-        if saved:
-            return redirect("geo:province_detail", pk=saved.pk)
-    return render(request, "geo/form.html", {"form": form, "object": province, "title": _("Province")})
+        return services.province_create(
+            actor=request.user, code=d["code"], name_fa=d["name_fa"], name_en=d["name_en"]
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        message=_("The province was saved."),
+        done=_detail_url("province"),
+        template="geo/form.html",
+        context={"object": province, "title": _("Province")},
+    )
 
 
 @places_view
@@ -139,24 +144,29 @@ def county_form(request, pk=None):
     if county:
         form.fields["code"].disabled = True
         form.fields["province"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d):
         if county:
-            call = lambda: services.county_update(  # noqa: E731
+            return services.county_update(
                 actor=request.user, county=county, name_fa=d["name_fa"], name_en=d["name_en"]
             )
-        else:
-            call = lambda: services.county_create(  # noqa: E731
-                actor=request.user,
-                province=d["province"],
-                code=d["code"],
-                name_fa=d["name_fa"],
-                name_en=d["name_en"],
-            )
-        saved = _save(form, request, call, _("The county was saved."))
-        if saved:
-            return redirect("geo:county_detail", pk=saved.pk)
-    return render(request, "geo/form.html", {"form": form, "object": county, "title": _("County")})
+        return services.county_create(
+            actor=request.user,
+            province=d["province"],
+            code=d["code"],
+            name_fa=d["name_fa"],
+            name_en=d["name_en"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        message=_("The county was saved."),
+        done=_detail_url("county"),
+        template="geo/form.html",
+        context={"object": county, "title": _("County")},
+    )
 
 
 @places_view
@@ -207,30 +217,30 @@ def office_form(request, pk=None):
             "version": version_token(office),
         }
     form = OfficeForm(request.POST or None, actor=request.user, editing=bool(office), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d):
         fields = {k: d[k] for k in ("name_fa", "name_en", "address", "phone", "opened_on")}
+        neighbourhoods = list(d["neighbourhoods"])
         if office:
-            call = lambda: services.office_update(  # noqa: E731
+            return services.office_update(
                 actor=request.user,
                 office=office,
                 version=d.get("version") or None,
-                neighbourhoods=list(d["neighbourhoods"]),
+                neighbourhoods=neighbourhoods,
                 **fields,
             )
-        else:
-            call = lambda: services.office_create(  # noqa: E731
-                actor=request.user,
-                county=d["county"],
-                code=d["code"],
-                neighbourhoods=list(d["neighbourhoods"]),
-                **fields,
-            )
-        saved = _save(form, request, call, _("The office was saved."))
-        if saved:
-            return redirect("geo:office_detail", pk=saved.pk)
-    return render(
-        request, "geo/form.html", {"form": form, "object": office, "title": _("Facilitation office")}
+        return services.office_create(
+            actor=request.user, county=d["county"], code=d["code"], neighbourhoods=neighbourhoods, **fields
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        message=_("The office was saved."),
+        done=_detail_url("office"),
+        template="geo/form.html",
+        context={"object": office, "title": _("Facilitation office")},
     )
 
 
@@ -292,28 +302,27 @@ def neighbourhood_form(request, pk=None):
         editing=bool(neighbourhood),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d):
         fields = {
             k: d[k] for k in ("name_fa", "name_en", "kind", "office", "est_population", "est_households")
         }
         if d.get("boundary"):
             fields["boundary"] = d["boundary"]
         if neighbourhood:
-            call = lambda: services.neighbourhood_update(  # noqa: E731
+            return services.neighbourhood_update(
                 actor=request.user, neighbourhood=neighbourhood, version=d.get("version") or None, **fields
             )
-        else:
-            call = lambda: services.neighbourhood_create(  # noqa: E731
-                actor=request.user, county=d["county"], code=d["code"], **fields
-            )
-        saved = _save(form, request, call, _("The neighbourhood was saved."))
-        if saved:
-            return redirect("geo:neighbourhood_detail", pk=saved.pk)
-    return render(
+        return services.neighbourhood_create(actor=request.user, county=d["county"], code=d["code"], **fields)
+
+    return form_page(
         request,
-        "geo/form.html",
-        {"form": form, "object": neighbourhood, "title": _("Neighbourhood"), "multipart": True},
+        form=form,
+        save=save,
+        message=_("The neighbourhood was saved."),
+        done=_detail_url("neighbourhood"),
+        template="geo/form.html",
+        context={"object": neighbourhood, "title": _("Neighbourhood"), "multipart": True},
     )
 
 

@@ -21,12 +21,12 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
 from mahalleh.audit.services import audit_record
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry import selectors as registry
-from mahalleh.registry.api import STALE_RESPONSE, IdField, object_id
 
 # --------------------------------------------------------------------------- named enums
 

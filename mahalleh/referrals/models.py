@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Tracked
+
 
 class Partner(models.Model):
     class Kind(models.TextChoices):
@@ -63,7 +65,7 @@ class Service(models.Model):
         return f"{self.name} — {self.partner}"
 
 
-class Referral(models.Model):
+class Referral(Tracked):
     class Status(models.TextChoices):
         SENT = "sent", _("sent")
         ACCEPTED = "accepted", _("accepted")
@@ -118,7 +120,6 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("referred by")
     )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,8 @@ from mahalleh.accounts.models import Role
 from mahalleh.core.jalali import local_date
 from mahalleh.core.scoping import NOTHING, office_q
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
-from mahalleh.registry.selectors import AGE_GROUPS, can_edit_registry, can_read_registry
+from mahalleh.registry.ages import AGE_GROUP_NAMES, AGE_GROUPS
+from mahalleh.registry.selectors import can_edit_registry, can_read_registry
 
 OPEN = [s.value for s in Referral.OPEN]
 CLOSED = [Referral.Status.DECLINED, Referral.Status.COMPLETED, Referral.Status.CANCELLED]
@@ -208,7 +209,6 @@ def partner_row(referral: Referral, *, today: datetime.date | None = None) -> di
     Deliberately a plain dict, not the model: the partner's pages and API cannot reach the
     resident's national code, birth date, address or household through it.
     """
-    from mahalleh.registry.forms import AGE_GROUP_NAMES
 
     today = today or timezone.localdate()
     person = referral.person

@@ -11,14 +11,21 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mahalleh.api.base import (
+    STALE_RESPONSE,
+    IdField,
+    ScopedViewSet,
+    VersionMixin,
+    object_id,
+    paginated,
+    require_role,
+)
 from mahalleh.audit.services import audit_record
-from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import neighbourhood_get
 from mahalleh.registry import selectors, services
 from mahalleh.registry.models import Assessment, Consent, HarmCase, HarmCaseEvent, HarmType, Household, Person
@@ -29,27 +36,8 @@ SEARCH_LIMIT = 500
 # --------------------------------------------------------------------------- shared pieces
 
 
-class VersionMixin(serializers.Serializer):
-    version = serializers.SerializerMethodField(
-        help_text="Send it back with an update: if the record changed since, the update is refused (409)."
-    )
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
-STALE_RESPONSE = {409: ErrorOut}
-
-
 def _require_edit(user) -> None:
-    if not selectors.can_edit_registry(user):
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+    require_role(selectors.can_edit_registry(user))
 
 
 def _duplicate_response(user, warning: DuplicateWarning) -> Response:
@@ -73,29 +61,6 @@ def _duplicate_response(user, warning: DuplicateWarning) -> Response:
         },
         status=status.HTTP_400_BAD_REQUEST,
     )
-
-
-def _paginated(view, queryset, serializer_class):
-    page = view.paginate_queryset(queryset)
-    return view.get_paginated_response(serializer_class(page, many=True).data)
-
-
-# The largest id a bigint column holds: a bigger number is simply no record (not a database error).
-MAX_ID = 2**63 - 1
-
-
-class IdField(serializers.IntegerField):
-    """The id of a record, in a request body or a query parameter."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-def object_id(value) -> int:
-    """The id in a URL as an int; anything else is no record (404), never a server error."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    raise exceptions.NotFound()
 
 
 def _choice(choices, **kwargs):
@@ -146,25 +111,11 @@ class PersonOut(VersionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Person
+        # The resident's own fields are the ones the services write (one list, services.PERSON_FIELDS).
         fields = [
             "id",
             "household",
-            "id_type",
-            "national_code",
-            "document_number",
-            "first_name",
-            "last_name",
-            "father_name",
-            "sex",
-            "birth_date",
-            "relation",
-            "nationality",
-            "education",
-            "school_enrolled",
-            "employment",
-            "disability",
-            "insurance",
-            "mobile",
+            *services.PERSON_FIELDS,
             "status",
             "status_changed_on",
             "created_at",
@@ -241,27 +192,20 @@ class PersonFilterIn(serializers.Serializer):
     create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
     partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
 )
-class PersonViewSet(viewsets.GenericViewSet):
+class PersonViewSet(ScopedViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
-    serializer_class = PersonOut
+    output = PersonOut
+    filter_in = PersonFilterIn
 
-    def get_queryset(self):
-        return selectors.person_list(user=self.request.user)
-
-    def list(self, request):
-        f = PersonFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
-        qs = selectors.person_list(user=request.user, household=d.get("household"), status=d.get("status"))
-        if d.get("q"):
+    def list_selector(self, user, q=None, **filters):
+        qs = selectors.person_list(user=user, **filters)
+        if q:
             ids = list(
-                selectors.person_search(user=request.user, query=d["q"], limit=SEARCH_LIMIT).values_list(
-                    "pk", flat=True
-                )
+                selectors.person_search(user=user, query=q, limit=SEARCH_LIMIT).values_list("pk", flat=True)
             )
             qs = qs.filter(pk__in=ids)
-        return _paginated(self, qs, PersonOut)
+        return qs
 
     def retrieve(self, request, pk=None):
         person = selectors.person_get(user=request.user, pk=object_id(pk))
@@ -380,20 +324,14 @@ class HouseholdFilterIn(serializers.Serializer):
         request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
     ),
 )
-class HouseholdViewSet(viewsets.GenericViewSet):
+class HouseholdViewSet(ScopedViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
-    serializer_class = HouseholdOut
+    output = HouseholdOut
+    filter_in = HouseholdFilterIn
 
-    def get_queryset(self):
-        return selectors.household_list(user=self.request.user)
-
-    def list(self, request):
-        f = HouseholdFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = dict(f.validated_data)
-        qs = selectors.household_list(user=request.user, query=d.pop("q", None), **d)
-        return _paginated(self, qs, HouseholdOut)
+    def list_selector(self, user, q=None, **filters):
+        return selectors.household_list(user=user, query=q, **filters)
 
     def retrieve(self, request, pk=None):
         household = selectors.household_get(user=request.user, pk=object_id(pk))
@@ -505,7 +443,7 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
     def list(self, request):
         f = HarmCaseFilterIn(data=request.query_params)
         f.is_valid(raise_exception=True)
-        return _paginated(self, selectors.harm_case_list(user=request.user, **f.validated_data), HarmCaseOut)
+        return paginated(self, selectors.harm_case_list(user=request.user, **f.validated_data), HarmCaseOut)
 
     def retrieve(self, request, pk=None):
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
@@ -598,7 +536,7 @@ class ConsentViewSet(viewsets.GenericViewSet):
     def list(self, request):
         f = ConsentFilterIn(data=request.query_params)
         f.is_valid(raise_exception=True)
-        return _paginated(self, selectors.consent_list(user=request.user, **f.validated_data), ConsentOut)
+        return paginated(self, selectors.consent_list(user=request.user, **f.validated_data), ConsentOut)
 
     def create(self, request):
         _require_edit(request.user)
@@ -653,7 +591,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
     def list(self, request):
         f = AssessmentFilterIn(data=request.query_params)
         f.is_valid(raise_exception=True)
-        return _paginated(
+        return paginated(
             self, selectors.assessment_list(user=request.user, **f.validated_data), AssessmentOut
         )
 

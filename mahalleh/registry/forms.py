@@ -3,7 +3,6 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField
 from mahalleh.core.persian import to_latin_digits
@@ -23,13 +22,6 @@ AGE_GROUP_LABELS = {
 }
 
 #: Short names for tables ("child" the age group, not "child" the relation to the head).
-AGE_GROUP_NAMES = {
-    "child": pgettext_lazy("age group", "child"),
-    "adolescent": pgettext_lazy("age group", "adolescent"),
-    "youth": pgettext_lazy("age group", "youth"),
-    "adult": pgettext_lazy("age group", "adult"),
-    "elderly": pgettext_lazy("age group", "elderly"),
-}
 
 HOUSEHOLD_FORM_FIELDS = ("neighbourhood", "address", "phone", "tenure", "income_band", "external_id")
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
+from mahalleh.core.models import Tracked
 
 
 class HarmType(models.Model):
@@ -30,7 +31,7 @@ class HarmType(models.Model):
         return localized(self.name_fa, self.name_en)
 
 
-class Household(models.Model):
+class Household(Tracked):
     class Tenure(models.TextChoices):
         OWNED = "owned", _("owned")
         RENTED = "rented", _("rented")
@@ -68,8 +69,6 @@ class Household(models.Model):
     # Kept in step by the services: the head's name and the address, folded for search.
     search_key = models.CharField(max_length=400, blank=True, editable=False)
     vulnerability = models.PositiveSmallIntegerField(_("vulnerability score"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -93,7 +92,7 @@ class Household(models.Model):
         return str(_("Household %(id)s") % {"id": self.pk})
 
 
-class Person(models.Model):
+class Person(Tracked):
     class IdType(models.TextChoices):
         NATIONAL_CODE = "national_code", _("Iranian national code")
         FOREIGN_ID = "foreign_id", _("refugee or foreign-national card")
@@ -192,8 +191,6 @@ class Person(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     search_key = models.CharField(max_length=300, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -219,7 +216,7 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class HarmCase(models.Model):
+class HarmCase(Tracked):
     class Status(models.TextChoices):
         IDENTIFIED = "identified", _("identified")
         IN_CARE = "in_care", _("in care")
@@ -235,8 +232,6 @@ class HarmCase(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
     identified_on = models.DateField(_("identified on"))
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-identified_on", "-pk"]
@@ -346,7 +341,7 @@ class Assessment(models.Model):
         return f"{self.on}: {self.score}"
 
 
-class ImportJob(models.Model):
+class ImportJob(Tracked):
     """One upload of a households-and-members sheet: dry run first, then commit."""
 
     class Status(models.TextChoices):
@@ -381,8 +376,6 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True)
     report_file = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

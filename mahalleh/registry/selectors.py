@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from mahalleh.accounts.models import Role
+from mahalleh.core import plugins
 from mahalleh.core.scoping import NOTHING, neighbourhood_q
 from mahalleh.registry import search
+from mahalleh.registry.ages import AGE_GROUPS
 from mahalleh.registry.models import (
     Assessment,
     AssessmentItem,
@@ -26,15 +28,6 @@ from mahalleh.registry.models import (
 
 REGISTRY_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER, Role.FACILITATOR}
 EDIT_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR}
-
-AGE_GROUPS = {
-    # code: (min age, max age) inclusive, DESIGN §2
-    "child": (0, 11),
-    "adolescent": (12, 17),
-    "youth": (18, 29),
-    "adult": (30, 59),
-    "elderly": (60, 200),
-}
 
 
 def can_read_registry(user) -> bool:
@@ -234,12 +227,8 @@ def household_timeline(*, household: Household) -> list[dict]:
         items.append({"on": consent.on, "kind": "consent", "person": consent.person, "obj": consent})
     for assessment in household.assessments.select_related("assessor"):
         items.append({"on": assessment.on, "kind": "assessment", "person": None, "obj": assessment})
-    # Activities, referrals and community groups add their own entries.
-    from mahalleh.activities import timeline as activities_timeline
-    from mahalleh.community import timeline as community_timeline
-    from mahalleh.referrals import timeline as referrals_timeline
-
-    for module in (activities_timeline, referrals_timeline, community_timeline):
-        items.extend(module.household_items(household))
+    # Activities, referrals and community groups add their own entries (registered in their apps).
+    for household_items in plugins.providers("household_timeline"):
+        items.extend(household_items(household))
     items.sort(key=lambda i: (i["on"], i["kind"]), reverse=True)
     return items

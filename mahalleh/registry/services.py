@@ -12,7 +12,7 @@ from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
 from mahalleh.core.scoping import neighbourhood_q
-from mahalleh.core.services import ensure_fresh, require
+from mahalleh.core.services import ServiceWarning, ensure_fresh, require
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.registry import search
 from mahalleh.registry.models import (
@@ -56,12 +56,15 @@ HARM_TRANSITIONS = {
 }
 
 
-class DuplicateWarning(ValidationError):
+class DuplicateWarning(ServiceWarning):
     """A likely second registration of someone already in the registry."""
 
     def __init__(self, message, *, existing: Person, code: str):
         super().__init__(message, code=code)
         self.existing = existing
+        if code == "duplicate_code":
+            self.field = "national_code"
+            self.field_message = _("This national code is already registered.")
 
 
 def _require_neighbourhood(actor, neighbourhood: Neighbourhood) -> None:
@@ -184,6 +187,28 @@ def household_create(*, actor, neighbourhood: Neighbourhood, via: str = "web", *
     household.save()
     _refresh_household_key(household)
     audit_record(user=actor, action="create", obj=household, changes=diff({}, data), via=via)
+    return household
+
+
+@transaction.atomic
+def household_create_with_head(
+    *,
+    actor,
+    neighbourhood: Neighbourhood,
+    household_fields: dict,
+    head_fields: dict,
+    confirm_duplicate: bool = False,
+    via: str = "web",
+) -> Household:
+    """A household and its head in one transaction: a refused head leaves no empty household."""
+    household = household_create(actor=actor, neighbourhood=neighbourhood, via=via, **household_fields)
+    person_create(
+        actor=actor,
+        household=household,
+        confirm_duplicate=confirm_duplicate,
+        via=via,
+        **{**head_fields, "relation": Person.Relation.HEAD},
+    )
     return household
 
 

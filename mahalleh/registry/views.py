@@ -4,26 +4,21 @@ Thin views: every read through `selectors` (scoped by the user; out of scope is 
 every write through `services` (their errors land at the form's fields).
 """
 
-import datetime
-
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
-from mahalleh.core.access import page_for
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core import plugins
+from mahalleh.core.access import form_page, page_for
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import version_token
-from mahalleh.referrals import selectors as referral_selectors
 from mahalleh.registry import selectors, services
+from mahalleh.registry.ages import age_group_label, age_on
 from mahalleh.registry.forms import (
-    AGE_GROUP_NAMES,
     AssessmentForm,
     ConsentForm,
     HarmCaseForm,
@@ -55,27 +50,9 @@ registry_edit_view = page_for(selectors.can_edit_registry)
 # --------------------------------------------------------------------------- helpers
 
 
-def _save(request, form, call, success_message):
-    """Run a service; on failure put its errors on the form. Returns (object, duplicate warning)."""
-    try:
-        obj = call()
-    except DuplicateWarning as exc:
-        if exc.code == "duplicate_code" and "national_code" in form.fields:
-            form.add_error("national_code", _("This national code is already registered."))
-        return None, exc
-    except ValidationError as exc:
-        apply_service_error(form, exc)
-    except PermissionDenied:
-        form.add_error(None, _("Your role does not allow this action."))
-    else:
-        messages.success(request, success_message(obj) if callable(success_message) else success_message)
-        return obj, None
-    return None, None
-
-
-def _duplicate_context(user, warning: DuplicateWarning | None) -> dict | None:
+def _duplicate_context(user, warning) -> dict | None:
     """What the page shows about a likely duplicate: the message, and a link if the user may open it."""
-    if warning is None:
+    if not isinstance(warning, DuplicateWarning):
         return None
     existing = warning.existing
     # National codes are unique across the country: the existing record may be in another
@@ -89,20 +66,12 @@ def _duplicate_context(user, warning: DuplicateWarning | None) -> dict | None:
     }
 
 
-def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+def _household_url(household) -> str:
+    return reverse("registry:household_detail", kwargs={"pk": household.pk})
 
 
-def age_group_label(birth: datetime.date | None, on: datetime.date) -> str:
-    age = age_on(birth, on)
-    if age is None:
-        return ""
-    for code, (low, high) in selectors.AGE_GROUPS.items():
-        if low <= age <= high:
-            return str(AGE_GROUP_NAMES[code])
-    return ""
+def _person_url(person) -> str:
+    return reverse("registry:person_detail", kwargs={"pk": person.pk})
 
 
 def _in_force(consents) -> dict:
@@ -153,30 +122,21 @@ def household_list(request):
 def household_create(request):
     user = request.user
     form = HouseholdCreateForm(request.POST or None, actor=user)
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-
-        def call():
-            # Household and head together: a refused head leaves no empty household behind.
-            with transaction.atomic():
-                household = services.household_create(
-                    actor=user, neighbourhood=d["neighbourhood"], **form.household_fields()
-                )
-                services.person_create(
-                    actor=user,
-                    household=household,
-                    confirm_duplicate=d["confirm_duplicate"],
-                    relation=Person.Relation.HEAD,
-                    **form.person_fields(),
-                )
-            return household
-
-        household, warning = _save(request, form, call, _("The household and its head were registered."))
-        if household:
-            return redirect("registry:household_detail", pk=household.pk)
-        duplicate = _duplicate_context(user, warning)
-    return render(request, "registry/household_form.html", {"form": form, "duplicate": duplicate})
+    return form_page(
+        request,
+        form=form,
+        save=lambda d: services.household_create_with_head(
+            actor=user,
+            neighbourhood=d["neighbourhood"],
+            household_fields=form.household_fields(),
+            head_fields=form.person_fields(),
+            confirm_duplicate=d["confirm_duplicate"],
+        ),
+        message=_("The household and its head were registered."),
+        done=_household_url,
+        template="registry/household_form.html",
+        context=lambda form: {"duplicate": _duplicate_context(user, form.service_warning)},
+    )
 
 
 @registry_edit_view
@@ -193,29 +153,16 @@ def household_edit(request, pk):
         "version": version_token(household),
     }
     form = HouseholdForm(request.POST or None, actor=user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved, _warning = _save(
-            request,
-            form,
-            lambda: services.household_update(
-                actor=user,
-                household=household,
-                version=form.cleaned_data.get("version") or None,
-                **form.household_fields(),
-            ),
-            _("The household was saved."),
-        )
-        if saved:
-            return redirect("registry:household_detail", pk=saved.pk)
-    return render(
+    return form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": _("Edit household"),
-            "testid": "household-edit-form",
-        },
+        form=form,
+        save=lambda d: services.household_update(
+            actor=user, household=household, version=d.get("version") or None, **form.household_fields()
+        ),
+        message=_("The household was saved."),
+        done=_household_url,
+        template="registry/form.html",
+        context={"household": household, "title": _("Edit household"), "testid": "household-edit-form"},
     )
 
 
@@ -269,26 +216,20 @@ def person_create(request, pk):
     initial = {} if household.head_id else {"relation": Person.Relation.HEAD}
     form = PersonForm(request.POST or None, initial=initial)
     del form.fields["version"]
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        person, warning = _save(
-            request,
-            form,
-            lambda: services.person_create(
-                actor=user,
-                household=household,
-                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                **form.person_fields(),
-            ),
-            _("The resident was added."),
-        )
-        if person:
-            return redirect("registry:household_detail", pk=household.pk)
-        duplicate = _duplicate_context(user, warning)
-    return render(
+    return form_page(
         request,
-        "registry/person_form.html",
-        {"form": form, "household": household, "person": None, "duplicate": duplicate},
+        form=form,
+        save=lambda d: services.person_create(
+            actor=user, household=household, confirm_duplicate=d["confirm_duplicate"], **form.person_fields()
+        ),
+        message=_("The resident was added."),
+        done=lambda person: _household_url(household),
+        template="registry/person_form.html",
+        context=lambda form: {
+            "household": household,
+            "person": None,
+            "duplicate": _duplicate_context(user, form.service_warning),
+        },
     )
 
 
@@ -310,8 +251,8 @@ def person_detail(request, pk):
         "registry/person_detail.html",
         {
             "timeline": timeline,
-            "referrals": referral_selectors.referral_list(user=user, person=person, today=today),
-            "can_refer": referral_selectors.can_refer(user) and person.status == Person.Status.ACTIVE,
+            "action_panels": plugins.render_panels("person_actions", request, person=person),
+            "panels": plugins.render_panels("person", request, person=person),
             "person": person,
             "household": person.household,
             "age": age_on(person.birth_date, today),
@@ -330,27 +271,24 @@ def person_edit(request, pk):
     person = selectors.person_get(user=user, pk=pk)
     initial = {**PersonForm.initial_from(person), "version": version_token(person)}
     form = PersonForm(request.POST or None, initial=initial)
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        saved, warning = _save(
-            request,
-            form,
-            lambda: services.person_update(
-                actor=user,
-                person=person,
-                version=form.cleaned_data.get("version") or None,
-                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                **form.person_fields(),
-            ),
-            _("The resident was saved."),
-        )
-        if saved:
-            return redirect("registry:person_detail", pk=saved.pk)
-        duplicate = _duplicate_context(user, warning)
-    return render(
+    return form_page(
         request,
-        "registry/person_form.html",
-        {"form": form, "household": person.household, "person": person, "duplicate": duplicate},
+        form=form,
+        save=lambda d: services.person_update(
+            actor=user,
+            person=person,
+            version=d.get("version") or None,
+            confirm_duplicate=d["confirm_duplicate"],
+            **form.person_fields(),
+        ),
+        message=_("The resident was saved."),
+        done=_person_url,
+        template="registry/person_form.html",
+        context=lambda form: {
+            "household": person.household,
+            "person": person,
+            "duplicate": _duplicate_context(user, form.service_warning),
+        },
     )
 
 
@@ -362,18 +300,6 @@ def person_move(request, pk):
     if request.GET.get("to"):
         initial["to_household"] = request.GET["to"]
     form = PersonMoveForm(request.POST or None, actor=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        moved, _warning = _save(
-            request,
-            form,
-            lambda: services.person_move(
-                actor=user, person=person, to_household=d["to_household"], relation=d["relation"]
-            ),
-            _("The resident was moved to the other household. Their history moved with them."),
-        )
-        if moved:
-            return redirect("registry:household_detail", pk=moved.household_id)
     query = (request.GET.get("q") or "").strip()
     candidates = []
     if query:
@@ -382,16 +308,16 @@ def person_move(request, pk):
             .exclude(pk=person.household_id)
             .select_related("head", "neighbourhood")[:20]
         )
-    return render(
+    return form_page(
         request,
-        "registry/person_move.html",
-        {
-            "form": form,
-            "person": person,
-            "household": person.household,
-            "query": query,
-            "candidates": candidates,
-        },
+        form=form,
+        save=lambda d: services.person_move(
+            actor=user, person=person, to_household=d["to_household"], relation=d["relation"]
+        ),
+        message=_("The resident was moved to the other household. Their history moved with them."),
+        done=lambda moved: reverse("registry:household_detail", kwargs={"pk": moved.household_id}),
+        template="registry/person_move.html",
+        context={"person": person, "household": person.household, "query": query, "candidates": candidates},
     )
 
 
@@ -400,21 +326,14 @@ def person_status(request, pk):
     user = request.user
     person = selectors.person_get(user=user, pk=pk)
     form = PersonStatusForm(request.POST or None, initial={"status": person.status})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        saved, _warning = _save(
-            request,
-            form,
-            lambda: services.person_set_status(actor=user, person=person, status=d["status"], on=d["on"]),
-            _("The resident's status was saved. Nothing of their history was deleted."),
-        )
-        if saved:
-            return redirect("registry:person_detail", pk=saved.pk)
-    return render(
+    return form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda d: services.person_set_status(actor=user, person=person, status=d["status"], on=d["on"]),
+        message=_("The resident's status was saved. Nothing of their history was deleted."),
+        done=_person_url,
+        template="registry/form.html",
+        context={
             "household": person.household,
             "person": person,
             "title": _("Change status"),
@@ -433,19 +352,15 @@ def person_status(request, pk):
 def _person_record(request, pk, *, form_class, initial=None, record, message, title, testid):
     """A form that records something about one resident (a harm, a consent) through a service."""
     person = selectors.person_get(user=request.user, pk=pk)
-    form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved, _warning = _save(request, form, lambda: record(person, form.cleaned_data), message)
-        if saved:
-            return redirect("registry:person_detail", pk=person.pk)
-    context = {
-        "form": form,
-        "household": person.household,
-        "person": person,
-        "title": title,
-        "testid": testid,
-    }
-    return render(request, "registry/form.html", context)
+    return form_page(
+        request,
+        form=form_class(request.POST or None, initial=initial),
+        save=lambda d: record(person, d),
+        message=message,
+        done=lambda saved: _person_url(person),
+        template="registry/form.html",
+        context={"household": person.household, "person": person, "title": title, "testid": testid},
+    )
 
 
 @registry_edit_view
@@ -473,28 +388,21 @@ def harm_transition(request, pk):
     case = selectors.harm_case_get(user=user, pk=pk)
     allowed = sorted(services.HARM_TRANSITIONS.get(case.status, set()))
     form = HarmTransitionForm(request.POST or None, allowed=allowed, initial={"version": version_token(case)})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        saved, _warning = _save(
-            request,
-            form,
-            lambda: services.harm_case_transition(
-                actor=user,
-                case=case,
-                to_status=d["to_status"],
-                on=d["on"],
-                note=d["note"],
-                version=d.get("version") or None,
-            ),
-            _("The status of the social harm was changed."),
-        )
-        if saved:
-            return redirect("registry:person_detail", pk=case.person_id)
-    return render(
+    return form_page(
         request,
-        "registry/harm_transition.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda d: services.harm_case_transition(
+            actor=user,
+            case=case,
+            to_status=d["to_status"],
+            on=d["on"],
+            note=d["note"],
+            version=d.get("version") or None,
+        ),
+        message=_("The status of the social harm was changed."),
+        done=lambda saved: _person_url(case.person),
+        template="registry/harm_transition.html",
+        context={
             "case": case,
             "person": case.person,
             "household": case.person.household,
@@ -531,24 +439,17 @@ def assessment_create(request, pk):
     user = request.user
     household = selectors.household_get(user=user, pk=pk)
     form = AssessmentForm(request.POST or None, items=selectors.assessment_items())
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        assessment, _warning = _save(
-            request,
-            form,
-            lambda: services.assessment_record(
-                actor=user, household=household, on=d["on"], answers=form.answers(), note=d["note"]
-            ),
-            lambda saved: _("The needs assessment was saved. Vulnerability score: %(score)s out of 100.")
-            % {"score": localized_digits(saved.score)},
-        )
-        if assessment:
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(
+    return form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda d: services.assessment_record(
+            actor=user, household=household, on=d["on"], answers=form.answers(), note=d["note"]
+        ),
+        message=lambda saved: _("The needs assessment was saved. Vulnerability score: %(score)s out of 100.")
+        % {"score": localized_digits(saved.score)},
+        done=lambda saved: _household_url(household),
+        template="registry/form.html",
+        context={
             "household": household,
             "title": _("Record a needs assessment"),
             "intro": _("Tick every statement that is true for this household. The score is 0 to 100."),

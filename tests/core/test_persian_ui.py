@@ -24,8 +24,11 @@ def test_example_placeholders_are_in_the_ui_languages_digits():
         assert 'placeholder="09121234567"' in str(PersonForm()["mobile"])
 
 
-def test_lists_in_a_sentence_use_the_languages_separator():
-    template = Template("{% load mahalleh %}{{ names|join_list }}")
+def test_names_in_a_sentence_are_isolated_and_lists_use_the_languages_separator():
+    template = Template(
+        "{% load mahalleh %}{% for n in names %}{{ n|bdi }}{% if not forloop.last %}{% list_sep %}{% endif %}"
+        "{% endfor %}"
+    )
     names = ["مریم", "Ali <b>"]
     with translation.override("fa"):
         assert join_list(["a", "b"]) == "a، b"

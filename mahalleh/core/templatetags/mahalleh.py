@@ -4,8 +4,7 @@ import datetime
 
 from django import template
 from django.utils import formats, numberformat
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from mahalleh.core.i18n import is_persian, list_separator
 from mahalleh.core.jalali import format_jalali, format_jalali_long
@@ -63,14 +62,7 @@ def bdi(value) -> str:
     return format_html("<bdi>{}</bdi>", value)
 
 
-@register.filter(needs_autoescape=True)
-def join_list(values, attribute: str = "", autoescape=True) -> str:
-    """Items (or their dotted `attribute`) joined with the UI language's list separator ("، " in
-    Persian, ", " in English), each isolated in <bdi> (names of either direction)."""
-    esc = conditional_escape if autoescape else (lambda x: x)
-    texts = []
-    for value in values:
-        for name in filter(None, attribute.split(".")):
-            value = getattr(value, name)
-        texts.append(f"<bdi>{esc(value)}</bdi>")
-    return mark_safe(list_separator().join(texts))  # noqa: S308 - every item escaped above
+@register.simple_tag
+def list_sep() -> str:
+    """Between the items of a list in running text: `{% if not forloop.last %}{% list_sep %}{% endif %}`."""
+    return list_separator()

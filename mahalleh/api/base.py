@@ -1,0 +1,113 @@
+"""The shapes every app's API is made of: ids, versions, errors, pages and the scoped viewset.
+
+An app's `api.py` declares its input and output serializers and which selector lists its records;
+`ScopedViewSet` does the rest the same way everywhere:
+
+    filter input (a serializer of query parameters) -> selector(user=…, **filters) -> keyset page
+    -> output serializer
+
+Retrieves go through the app's `*_get` selector (404 outside the caller's scope) and writes through
+its services; `require_role` refuses a role that may not write (403).
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+
+from mahalleh.core.services import version_token
+
+# The largest id a bigint column holds: a bigger number is simply no record (not a database error).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a record, in a request body or a query parameter."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def object_id(value) -> int:
+    """The id in a URL as an int; anything else is no record (404), never a server error."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    raise exceptions.NotFound()
+
+
+class VersionMixin(serializers.Serializer):
+    version = serializers.SerializerMethodField(
+        help_text="Send it back with an update: if the record changed since, the update is refused (409)."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_version(self, obj) -> str:
+        return version_token(obj)
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+STALE_RESPONSE = {409: ErrorOut}
+
+
+def require_role(allowed: bool) -> None:
+    """Refuse (403) a write the caller's role does not allow."""
+    if not allowed:
+        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+
+
+def paginated(view, queryset, serializer_class, **serializer_kwargs):
+    """One keyset page of `queryset`, serialized with `serializer_class`."""
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(serializer_class(page, many=True, **serializer_kwargs).data)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """A list endpoint in one shape: `filter_in` validates the query parameters, `list_selector`
+    returns what the caller may see, and a keyset page of it goes out through `output`.
+
+    Subclasses set `output` (the output serializer), optionally `filter_in`, and implement
+    `list_selector(user, **filters)` (usually one line calling the app's selector).
+    """
+
+    output: type[serializers.Serializer]
+    filter_in: type[serializers.Serializer] | None = None
+
+    def get_serializer_class(self):
+        return self.output
+
+    def get_queryset(self):
+        return self.list_selector(self.request.user)
+
+    def list_selector(self, user, **filters):
+        raise NotImplementedError
+
+    def list_filters(self, request) -> dict:
+        if self.filter_in is None:
+            return {}
+        f = self.filter_in(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        return dict(f.validated_data)
+
+    def output_context(self) -> dict:
+        return {}
+
+    def list(self, request):
+        queryset = self.list_selector(request.user, **self.list_filters(request))
+        return paginated(self, queryset, self.output, context=self.output_context())
+
+    def get_object(self):
+        """The record `pk` among those the caller may see: any other id (or no number) is a 404."""
+        return get_object_or_404(self.get_queryset(), pk=object_id(self.kwargs["pk"]))
+
+
+class ScopedReadViewSet(ScopedViewSet):
+    """`ScopedViewSet` with a retrieve: the same selector, one record."""
+
+    def retrieve(self, request, pk=None):
+        return Response(self.output(self.get_object(), context=self.output_context()).data)

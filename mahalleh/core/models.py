@@ -1,0 +1,17 @@
+"""Model pieces shared by every app."""
+
+from django.db import models
+
+
+class Tracked(models.Model):
+    """When a row was created and last changed; `updated_at` is also its edit version.
+
+    `core.services.version_token` turns `updated_at` into the token a form or an API client sends
+    back, so a stale edit is refused (`ensure_fresh`).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,38 @@
+"""Age groups (DESIGN §2), computed at a reference date: shared by every app that shows or counts them."""
+
+import datetime
+
+from django.utils.translation import pgettext_lazy
+
+AGE_GROUPS = {
+    # code: (min age, max age) inclusive, DESIGN §2
+    "child": (0, 11),
+    "adolescent": (12, 17),
+    "youth": (18, 29),
+    "adult": (30, 59),
+    "elderly": (60, 200),
+}
+
+AGE_GROUP_NAMES = {
+    "child": pgettext_lazy("age group", "child"),
+    "adolescent": pgettext_lazy("age group", "adolescent"),
+    "youth": pgettext_lazy("age group", "youth"),
+    "adult": pgettext_lazy("age group", "adult"),
+    "elderly": pgettext_lazy("age group", "elderly"),
+}
+
+
+def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def age_group_label(birth: datetime.date | None, on: datetime.date) -> str:
+    age = age_on(birth, on)
+    if age is None:
+        return ""
+    for code, (low, high) in AGE_GROUPS.items():
+        if low <= age <= high:
+            return str(AGE_GROUP_NAMES[code])
+    return ""
