@@ -711,3 +711,17 @@ def test_household_create_offers_only_the_users_neighbourhoods(reg, login):
     select = html.split('name="neighbourhood"')[1].split("</select>")[0]
     assert "محله الف" in select and "محله ب" not in select
     assert CODE_HEAD_B not in html
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_names_in_the_timeline_are_isolated_from_the_sentence_around_them(reg, login, lang):
+    """Issue #8.8: "Household of ۲محمد رضایی" — a Persian name inside an English sentence (or a Latin
+    one in a Persian sentence) must not pull the words and digits around it into its direction."""
+    fa = reg.world.facilitator_a
+    services.consent_record(
+        actor=fa, person=reg.head_a, purpose="registry", given=True, on=timezone.localdate()
+    )
+    client = login(fa)
+    client.cookies["mahalleh_language"] = lang
+    timeline = section(page(client, url("household_detail", reg.household_a.pk)), "timeline")
+    assert f"<bdi>{reg.head_a.full_name}</bdi>" in timeline
