@@ -96,6 +96,7 @@ EXCLUDED = {
 # Detail pages differ by object (a household with a harm case links to the harm's status form): the
 # walk reads this many instances of each route for links, and checks the first one in the browser.
 INSTANCES_PER_ROUTE = 3
+SEEDS = []  # object_seeds(), filled once the demo is loaded
 
 # Text the language checks skip: what the user typed or must copy exactly.
 SKIP_SELECTOR = (
@@ -289,11 +290,22 @@ def route_of(path: str) -> str | None:
     return match.view_name
 
 
-def seed_paths() -> list[str]:
-    """Every UI route that takes no argument, reversed."""
+def object_seeds() -> list[str]:
+    """Pages linked only from some objects the crawl may not read first (a harm case's status form is
+    linked only from households with a harm): one real demo object each; 404 for roles outside scope."""
     from django.urls import reverse
 
-    paths = []
+    from mahalleh.registry.models import HarmCase
+
+    case = HarmCase.objects.order_by("pk").first()
+    return [reverse("registry:harm_transition", args=[case.pk])] if case else []
+
+
+def seed_paths() -> list[str]:
+    """Every UI route that takes no argument, reversed, and the object seeds."""
+    from django.urls import reverse
+
+    paths = list(SEEDS)
     for name in ui_routes():
         if name in EXCLUDED:
             continue
@@ -561,6 +573,7 @@ def walk_demo(transactional_db, live_server):
     small = functools.partial(load_registry, households=300, comparison_households=30)
     with mock.patch.object(loader, "load_registry", small):
         assert loader.load() is True
+    SEEDS[:] = object_seeds()
 
 
 def test_every_page_of_every_role_passes_axe_and_the_language_checks(
