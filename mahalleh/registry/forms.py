@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
+from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField
 from mahalleh.core.persian import to_latin_digits
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry import selectors
@@ -27,7 +27,7 @@ HOUSEHOLD_FORM_FIELDS = ("neighbourhood", "address", "phone", "tenure", "income_
 
 
 def _ltr(**attrs) -> forms.TextInput:
-    return forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", **attrs})
+    return LtrTextInput(attrs=attrs)
 
 
 class HouseholdFilterForm(StyledFormMixin, forms.Form):
