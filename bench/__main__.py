@@ -304,6 +304,20 @@ def main() -> int:
                  note=f"first call after start {ev['first']:.2f} s (imports statsmodels/numba)")
         )  # fmt: skip
 
+    print("  monthly office report: content, Persian PDF and XLSX", flush=True)
+    try:
+        rp = run_worker("report", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'report.sqlite3'}"})
+    except RuntimeError as exc:
+        rp = {"error": str(exc)[-300:]}
+    if "error" in rp:
+        rows.append(_row("monthly office report PDF", None, "s", target=5, note=rp["error"]))
+    else:
+        rows.append(
+            _row(f"monthly office report PDF + XLSX ({rp['persons']:,} residents)", rp["warm"], "s", target=5,
+                 lower_is_better=True, peer=rp["peer"], peer_name="the same report as HTML only",
+                 note=f"first call after start {rp['first']:.2f} s (loads pango)")
+        )  # fmt: skip
+
     databases = [("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", None)]
     pg_problem = pg_reachable()
     pg_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
@@ -367,6 +381,30 @@ def main() -> int:
                      target=20, lower_is_better=True, peer=peer_p95, peer_name="icontains on the raw name",
                      note=f"p50 {srch[kind]['p50_ms']} ms, {srch[kind]['n']} queries")
             )  # fmt: skip
+        print(f"  {label}: indicators (full rebuild, refresh after changes, dashboard)", flush=True)
+        try:
+            ind = run_worker("indicators", min(10_000, scale), 20, env=env)
+            rows.append(
+                _row(f"dashboard page p95 ({label}, {ind['persons']:,} persons)", ind["page"]["p95_ms"], "ms",
+                     target=100, lower_is_better=True,
+                     peer=ind["peer"]["p95_ms"], peer_name="one figure by GROUP BY over the live tables",
+                     limit=ind["limit"]["p95_ms"], limit_name="bare SELECT on the fact table",
+                     note=f"p50 {ind['page']['p50_ms']} ms; the peer is ONE indicator, the page shows all")
+            )  # fmt: skip
+            rows.append(
+                _row(f"indicator refresh after {ind['changed']:,} changed persons ({label})",
+                     ind["incremental_seconds"], "s", target=5, lower_is_better=True,
+                     peer=ind["full_seconds"], peer_name="full rebuild",
+                     note=f"{ind['incremental_neighbourhoods']} neighbourhoods recomputed")
+            )  # fmt: skip
+            rows.append(
+                _row(f"indicator full rebuild ({label})", ind["full_seconds"], "s", target=None,
+                     note=f"{ind['full_facts']:,} facts, {ind['full_neighbourhoods']} neighbourhoods")
+            )  # fmt: skip
+        except RuntimeError as exc:
+            rows.append(
+                _row(f"indicators ({label})", None, "s", target=None, note=f"failed: {str(exc)[-200:]}")
+            )
         api_env, api_token, api_label = env, setup["token"], label
         if vendor == "postgresql":
             rows.append(router_row(env, url))

@@ -335,9 +335,183 @@ def step_evaluation(args) -> None:
     out(first=first, warm=statistics.median(warm), peer=peer, respondents=fit.n, clusters=fit.clusters)
 
 
+def step_indicators(args) -> None:
+    """Fact table: full rebuild, incremental refresh after N changed persons, the dashboard page
+    (p95 over repeated renders, as the national analyst), its peer (the same school-enrolment figure
+    by GROUP BY over the live tables) and its limit (a bare SELECT on the fact table)."""
+    import random
+
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.utils import timezone
+
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.core.jalali import Period
+    from mahalleh.indicators.models import Fact, Plan
+    from mahalleh.indicators.refresh import refresh, today_tehran
+    from mahalleh.registry.models import Person
+
+    changed = int(args[0]) if args else 10_000
+    renders = int(args[1]) if len(args) > 1 else 20
+    year = Period.containing(today_tehran(), "year").year
+    Plan.objects.get_or_create(name_fa="بنچ", baseline_year=year - 1, first_year=year, last_year=year + 3)
+    analyst, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"role": Role.NATIONAL_ANALYST}
+    )
+
+    t = time.perf_counter()
+    full = refresh(full=True)
+    full_s = time.perf_counter() - t
+
+    ids = list(Person.objects.order_by().values_list("pk", flat=True))
+    rng = random.Random(11)
+    picked = rng.sample(ids, min(changed, len(ids)))
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(picked), 5000):
+            chunk = picked[start : start + 5000]
+            # Set-based, as a day's import would be: caught by the refresh's updated_at sweep.
+            Person.objects.filter(pk__in=chunk).update(employment="employed", updated_at=now)
+    t = time.perf_counter()
+    inc = refresh()
+    inc_s = time.perf_counter() - t
+
+    # The national analyst's dashboard through the whole middleware stack (no second factor). The
+    # bench has no collectstatic: templates resolve static paths without the manifest.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    client = Client()
+    client.force_login(analyst)
+    samples = []
+    for _ in range(renders):
+        t = time.perf_counter()
+        response = client.get("/", {"period": str(year), "indicator": "school_enrolment"})
+        samples.append(time.perf_counter() - t)
+        if response.status_code != 200:
+            raise RuntimeError(f"dashboard answered {response.status_code}")
+    page = _percentiles(samples)
+
+    def peer():
+        return list(
+            Person.objects.filter(status="active")
+            .values("household__neighbourhood_id")
+            .annotate(n=Count("pk", filter=Q(school_enrolled=True)), d=Count("pk"))
+        )
+
+    def limit():
+        return list(
+            Fact.objects.filter(period=str(year), disaggregation="").values_list(
+                "indicator_id", "neighbourhood_id", "numerator", "denominator"
+            )
+        )
+
+    def timed(fn, n=10):
+        out_ = []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            out_.append(time.perf_counter() - t)
+        return _percentiles(out_)
+
+    out(
+        persons=len(ids),
+        full_seconds=round(full_s, 2),
+        full_facts=full.facts,
+        full_neighbourhoods=full.neighbourhoods,
+        incremental_seconds=round(inc_s, 2),
+        incremental_neighbourhoods=inc.neighbourhoods,
+        changed=len(picked),
+        page=page,
+        peer=timed(peer),
+        limit=timed(limit),
+    )
+
+
+def step_report(args) -> None:
+    """The monthly office report: build its content from 2,000 residents registered in the month
+    (with harm cases, sessions and attendance), draw the Persian PDF (WeasyPrint) and the XLSX, as
+    the background job does. ``first`` includes loading pango; ``warm`` is the median of the next
+    three. The peer is the same report's HTML alone (what a browser page costs)."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.activities.models import Activity, Attendance, Session
+    from mahalleh.core.jalali import Period
+    from mahalleh.geo.models import County, Neighbourhood, Office, Province
+    from mahalleh.registry.models import HarmCase, HarmType, Household, Person
+    from mahalleh.reports import render
+    from mahalleh.reports.models import Report
+    from mahalleh.reports.services import report_run
+
+    persons = int(args[0]) if args else 2000
+    month = Period.containing(timezone.localdate(), "month").previous()
+    province = Province.objects.create(code="BR", name_fa="استان بنچ", name_en="Bench")
+    county = County.objects.create(province=province, code="BR-1", name_fa="شهرستان", name_en="County")
+    office = Office.objects.create(county=county, code="BR-O", name_fa="دفتر بنچ", name_en="Bench office")
+    hood = Neighbourhood.objects.create(
+        county=county, code="BR-N", name_fa="محله بنچ", name_en="Hood", office=office
+    )
+    manager = User.objects.create_user(username="bench-manager", role=Role.OFFICE_MANAGER, office=office)
+    day = month.first_day
+    when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    households = Household.objects.bulk_create([Household(neighbourhood=hood) for _ in range(persons // 4)])
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                household=households[i // 4],
+                first_name="نام",
+                last_name="فامیل",
+                sex="female",
+                relation="head",
+            )
+            for i in range(persons)
+        ]
+    )
+    Person.objects.update(created_at=when)
+    harm = HarmType.objects.first()
+    if harm is not None:
+        HarmCase.objects.bulk_create(
+            [HarmCase(person=p, harm_type=harm, identified_on=day) for p in people[: persons // 10]]
+        )
+    activity = Activity.objects.create(
+        office=office, title="کلاس", starts_on=day, kind=Activity.Kind.SKILLS, facilitator=manager
+    )
+    for d in range(0, 28, 7):
+        session = Session.objects.create(activity=activity, date=day + datetime.timedelta(days=d))
+        Attendance.objects.bulk_create([Attendance(session=session, person=p) for p in people[:40]])
+
+    def one():
+        report = Report.objects.create(scope="office", office=office, period=month.code, created_by=manager,
+                                       version=Report.objects.count() + 1)  # fmt: skip
+        t = time.perf_counter()
+        report = report_run(report_id=report.pk)
+        took = time.perf_counter() - t
+        if report.status != Report.Status.READY:
+            raise RuntimeError(report.message)
+        return took, report
+
+    first, report = one()
+    warm = [one()[0] for _ in range(3)]
+    t = time.perf_counter()
+    for _ in range(3):
+        render.html(report, for_pdf=True)
+    peer = (time.perf_counter() - t) / 3
+    out(first=first, warm=statistics.median(warm), peer=peer, persons=persons, pdf_bytes=report.pdf.size)
+
+
 STEPS = {
+    "report": step_report,
     "router": step_router,
     "evaluation": step_evaluation,
+    "indicators": step_indicators,
     "setup": step_setup,
     "import": step_import,
     "limit": step_limit,

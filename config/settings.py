@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "mahalleh.activities",
     "mahalleh.community",
     "mahalleh.evaluation",
+    "mahalleh.indicators",
+    "mahalleh.reports",
     "mahalleh.api",
     "mahalleh.demo",
     "mahalleh.ops",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("referrals/", include("mahalleh.referrals.urls")),
     path("groups/", include("mahalleh.community.urls")),
     path("evaluation/", include("mahalleh.evaluation.urls")),
+    path("indicators/", include("mahalleh.indicators.urls")),
+    path("reports/", include("mahalleh.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("mahalleh.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from mahalleh.audit import api as audit_api
 from mahalleh.community import api as community_api
 from mahalleh.evaluation import api as evaluation_api
 from mahalleh.geo import api as geo_api
+from mahalleh.indicators import api as indicators_api
 from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
 from mahalleh.registry import api_import
@@ -38,6 +39,10 @@ router.register("memberships", community_api.MembershipViewSet, basename="member
 router.register("meetings", community_api.MeetingViewSet, basename="meeting")
 router.register("survey-rounds", evaluation_api.RoundViewSet, basename="survey-round")
 router.register("survey-responses", evaluation_api.ResponseViewSet, basename="survey-response")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("facts", indicators_api.FactViewSet, basename="fact")
+router.register("targets", indicators_api.TargetViewSet, basename="target")
+router.register("manual-values", indicators_api.ManualValueViewSet, basename="manual-value")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -424,6 +424,11 @@ class Period:
             text = f"سال {self.year}" if persian else str(self.year)
         return to_persian_digits(text) if persian else text
 
+    @property
+    def display(self) -> str:
+        """The label in the active language (for templates, which cannot pass arguments)."""
+        return self.label(None)
+
     def __str__(self) -> str:
         return self.code
 

@@ -15,6 +15,7 @@ from mahalleh.demo import places
 from mahalleh.demo.activities import load_activities
 from mahalleh.demo.community import load_community
 from mahalleh.demo.evaluation import load_evaluation
+from mahalleh.demo.indicators import load_indicators
 from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -148,6 +149,8 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
         load_activities(rng=rng, fake=fake)
         load_community(rng=rng, fake=fake)
         load_evaluation()
+        # Last: the plan, targets and history are computed from everything above.
+        load_indicators(rng=rng)
     return True
 
 

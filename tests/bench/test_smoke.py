@@ -36,6 +36,9 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     assert any(n.startswith("search national code") for n in names)
     evaluation = next(r for r in results["rows"] if r["name"].startswith("evaluation, 1 indicator"))
     assert evaluation["value"] > 0 and evaluation["peer"] > 0
+    page = next(r for r in results["rows"] if r["name"].startswith("dashboard page p95 (SQLite"))
+    assert page["value"] > 0 and page["peer"] > 0 and page["limit"] > 0
+    assert any(n.startswith("indicator refresh after") for n in names)
     sqlite_import = next(r for r in results["rows"] if r["name"].startswith("CSV import → SQLite"))
     # The figure, the peer and the limit were all measured on the same rows.
     assert sqlite_import["value"] > 0 and sqlite_import["peer"] > 0 and sqlite_import["limit"] > 0

@@ -20,6 +20,8 @@ from mahalleh.core.national_code import is_valid_national_code
 from mahalleh.demo import loader
 from mahalleh.demo.registry import SEARCH_DEMO_NAMES, load_registry, plan_registry
 from mahalleh.geo.models import Neighbourhood
+from mahalleh.indicators import selectors
+from mahalleh.indicators.models import Fact, Indicator, ManualValue, Plan, Target
 from mahalleh.registry import search, services
 from mahalleh.registry.models import (
     Assessment,
@@ -358,3 +360,32 @@ def test_the_plan_is_the_same_for_the_same_seed(today):
     first = fingerprint()
     assert len(first) == 120 + 5 * 6
     assert fingerprint() == first
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_plan_targets_and_history():
+    plan = Plan.objects.get()
+    assert (plan.baseline_year, plan.first_year, plan.last_year) == (1401, 1402, 1405)
+    assert Target.objects.filter(year=1401).exists() and Target.objects.filter(year=1405).exists()
+    assert Fact.objects.filter(period="1402").exists() and Fact.objects.filter(period="1404").exists()
+    assert ManualValue.objects.filter(status="approved").exists()
+
+
+@pytest.mark.django_db
+def test_some_neighbourhoods_improve_and_some_do_not():
+    coordinator = User.objects.get(username="province_coordinator")
+    ind = Indicator.objects.get(code="school_enrolment")
+    year = max(Fact.objects.filter(period_kind="year").values_list("period", flat=True))
+    statuses = set()
+    rows, _total = selectors.indicator_values(
+        user=coordinator, indicator=ind, level="neighbourhood", period=year
+    )
+    for row in rows:
+        progress = selectors.progress_for(
+            user=coordinator, indicator=ind, level="neighbourhood", place=row.place, year=int(year)
+        )
+        statuses.add(progress.status)
+    assert "behind" in statuses and ({"reached", "on_track"} & statuses)

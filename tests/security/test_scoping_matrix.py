@@ -214,16 +214,58 @@ def test_province_list_shows_only_provinces_in_scope(world, login, role):
         assert response.redirect_chain[-1][0] == reverse("geo:province_detail", args=[province.pk])
 
 
+# The home page is the role's dashboard (indicators): its table compares the places one level
+# below the user's scope — provinces for the nation, offices for a province, neighbourhoods for an office.
+DASHBOARD_ROWS = {
+    "admin": {"kerman", "fars"},
+    "analyst": {"kerman", "fars"},
+    "coordinator": {"office_a", "office_b"},
+    "coordinator_fars": {"office_f"},
+    "manager_a": {"hood_a"},
+    "pr_a": {"hood_a"},
+    "manager_b": {"hood_b"},
+}
+ROW_NAMES = {"kerman": "کرمان", **UNIQUE_NAMES}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_home_page_shows_only_places_in_scope(world, login, role):
     response = login(getattr(world, role)).get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert_names(html, present=SEES_PLACES[role]["offices"], absent=_hidden_names(role))
-    if role != "partner_user":
-        assert response.context["counts"]["offices"] == len(SEES_PLACES[role]["offices"])
-        target = {a for a in SEES_PLACES[role]["neighbourhoods"] if a != "hood_a_comparison"}
-        assert response.context["counts"]["target"] == len(target)
+    assert_names(html, absent=_hidden_names(role))
+    if role in DASHBOARD_ROWS:
+        rows = {row["figure"].place_name for row in response.context["places"]["rows"]}
+        assert rows == {ROW_NAMES[a] for a in DASHBOARD_ROWS[role]}
+
+
+INDICATOR_PAGES = [
+    "indicators:dashboard",
+    "indicators:catalogue",
+    "indicators:targets",
+    "indicators:manual_list",
+]
+# Who opens each indicators page (everyone else: 404).
+OPENS_INDICATOR_PAGE = {
+    "indicators:dashboard": set(ROLES) - {"partner_user"},
+    "indicators:catalogue": set(ROLES) - {"partner_user"},
+    "indicators:targets": {"admin", "coordinator", "coordinator_fars", "manager_a", "manager_b"},
+    "indicators:targets_import": {"admin", "coordinator", "coordinator_fars", "manager_a", "manager_b"},
+    "indicators:manual_list": {"admin", "coordinator", "coordinator_fars", "manager_a", "facilitator_a",
+                               "manager_b", "facilitator_b"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", INDICATOR_PAGES)
+def test_indicator_pages_open_for_their_roles_only(world, login, role, name):
+    from mahalleh.indicators.models import Plan
+
+    Plan.objects.create(name_fa="برنامه", baseline_year=1402, first_year=1403, last_year=1406)
+    response = login(getattr(world, role)).get(reverse(name))
+    assert response.status_code == (200 if role in OPENS_INDICATOR_PAGE[name] else 404)
+    if response.status_code == 200:
+        assert_names(response.content.decode(), absent=_hidden_names(role))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,330 @@
+"""What each role's dashboard shows, built from the selectors (the fact table for figures, the
+other apps' scoped selectors for the facilitator's own work). Views stay thin; exports reuse the
+same tables."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mahalleh.accounts.models import Role
+from mahalleh.core.i18n import is_persian
+from mahalleh.core.jalali import Period, local_date
+from mahalleh.core.persian import to_persian_digits
+from mahalleh.indicators import selectors
+from mahalleh.indicators.computed import AGE_GROUP_CODES, SEXES
+from mahalleh.indicators.models import Indicator, Level, ManualValue
+from mahalleh.indicators.refresh import fact_periods, today_tehran
+
+
+def fmt(value, indicator: Indicator | None = None) -> str:
+    """A figure as shown: one decimal for rates, none for counts; Persian digits in Persian."""
+    if value is None:
+        return "—"
+    if indicator is not None and indicator.unit == "count":
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:,.1f}"
+    if is_persian():
+        text = to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return text
+
+
+def shown(figure, indicator) -> str:
+    if figure.suppressed:
+        return str(selectors.FEWER_THAN_5)
+    return fmt(figure.value, indicator)
+
+
+@dataclass
+class Filters:
+    period: Period
+    sex: str = ""
+    age: str = ""
+    indicator: Indicator | None = None
+    periods: list[Period] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        if self.sex and self.age:
+            return f"sex={self.sex}&age={self.age}"
+        if self.sex:
+            return f"sex={self.sex}"
+        if self.age:
+            return f"age={self.age}"
+        return ""
+
+    def query(self, **override) -> str:
+        params = {"period": self.period.code, "sex": self.sex, "age": self.age}
+        if self.indicator is not None:
+            params["indicator"] = self.indicator.code
+        params.update(override)
+        return "&".join(f"{k}={v}" for k, v in params.items() if v)
+
+
+def parse_filters(user, params) -> Filters:
+    today = today_tehran()
+    periods = sorted(
+        fact_periods(today), key=lambda p: (p.year, {"year": 0, "season": 1, "month": 2}[p.kind], p.index)
+    )
+    codes = {p.code: p for p in periods}
+    period = codes.get(params.get("period", "")) or Period.containing(today, "year")
+    sex = params.get("sex", "")
+    age = params.get("age", "")
+    indicators = {i.code: i for i in selectors.indicator_list(user=user)}
+    indicator = indicators.get(params.get("indicator", "")) or next(iter(indicators.values()), None)
+    return Filters(
+        period=period,
+        sex=sex if sex in SEXES else "",
+        age=age if age in AGE_GROUP_CODES else "",
+        indicator=indicator,
+        periods=periods,
+    )
+
+
+def filter_choices() -> dict:
+    return {
+        "sexes": [("", _("everyone")), ("female", _("women and girls")), ("male", _("men and boys"))],
+        "ages": [
+            ("", _("all ages")),
+            ("child", _("children (0–11)")),
+            ("adolescent", _("adolescents (12–17)")),
+            ("youth", _("youth (18–29)")),
+            ("adult", _("adults (30–59)")),
+            ("elderly", _("elderly (60+)")),
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def scope_place(user):
+    """The place a user's dashboard is about and its level."""
+    if user.role in (Role.OFFICE_MANAGER, Role.PR_OFFICER, Role.FACILITATOR):
+        return Level.OFFICE, user.office
+    if user.role == Role.PROVINCE_COORDINATOR:
+        return Level.PROVINCE, user.province
+    return Level.NATION, None
+
+
+def row_level(user) -> str:
+    """The rows of the main table: provinces for the nation, offices for a province, the office's
+    neighbourhoods for office staff."""
+    return selectors.default_level(user)
+
+
+def indicator_table(user, filters: Filters) -> dict:
+    """One row per indicator: the scope's total in the period, with baseline, target and progress."""
+    level, place = scope_place(user)
+    year = filters.period.year
+    rows = []
+    for ind in selectors.indicator_list(user=user):
+        key = filters.key if _supports(ind, filters.key) else ""
+        if place is None:
+            _r, total = selectors.indicator_values(
+                user=user, indicator=ind, level=Level.NATION, period=filters.period.code, disaggregation=key
+            )
+        else:
+            found, _t = selectors.indicator_values(
+                user=user, indicator=ind, level=level, period=filters.period.code, disaggregation=key,
+                place_ids=[place.pk],
+            )  # fmt: skip
+            total = found[0] if found else selectors.Figure(None, "", None, None, None, False)
+        progress = selectors.progress_for(user=user, indicator=ind, level=level, place=place, year=year)
+        rows.append(
+            {
+                "indicator": ind,
+                "figure": total,
+                "shown": shown(total, ind),
+                "breakdown_applies": key == filters.key,
+                "baseline": fmt(progress.baseline, ind),
+                "target": fmt(progress.target, ind),
+                "progress": progress,
+            }
+        )
+    return {"rows": rows, "level": level, "place": place}
+
+
+def _supports(ind: Indicator, key: str) -> bool:
+    if not key:
+        return True
+    dims = set(ind.disaggregations)
+    needs = {"sex" if part.startswith("sex=") else "age" for part in key.split("&")}
+    return needs <= dims
+
+
+def places_table(user, filters: Filters, level: str | None = None) -> dict:
+    """The chosen indicator per place of the row level, with the total, and each place's progress."""
+    ind = filters.indicator
+    level = level or row_level(user)
+    if ind is None:
+        return {"rows": [], "total": None, "level": level}
+    key = filters.key if _supports(ind, filters.key) else ""
+    rows, total = selectors.indicator_values(
+        user=user, indicator=ind, level=level, period=filters.period.code, disaggregation=key
+    )
+    out = []
+    for fig in rows:
+        progress = selectors.progress_for(
+            user=user, indicator=ind, level=level, place=fig.place, year=filters.period.year
+        )
+        out.append({"figure": fig, "shown": shown(fig, ind), "progress": progress})
+    return {"rows": out, "total": {"figure": total, "shown": shown(total, ind)}, "level": level, "key": key}
+
+
+def ranking(table: dict) -> list[dict]:
+    """Places ordered by progress to target (places without a target last)."""
+    rows = [r for r in table["rows"]]
+    return sorted(
+        rows, key=lambda r: (r["progress"].ratio is None, -(r["progress"].ratio or 0), r["figure"].place_name)
+    )
+
+
+def trend(user, filters: Filters) -> dict:
+    """Monthly figures of the chosen indicator over the covered years, with the yearly target and
+    the baseline, for the chart and its table."""
+    ind = filters.indicator
+    if ind is None:
+        return {}
+    level, place = scope_place(user)
+    months = [p for p in filters.periods if p.kind == "month"]
+    key = filters.key if _supports(ind, filters.key) else ""
+    series = selectors.indicator_series(
+        user=user, indicator=ind, periods=months, disaggregation=key,
+        level=level if place is not None else None, place_id=place.pk if place is not None else None,
+    )  # fmt: skip
+    plan = selectors.plan_current()
+    targets, baseline = {}, None
+    for year in sorted({p.year for p in months}):
+        progress = selectors.progress_for(
+            user=user, indicator=ind, level=level, place=place, year=year, plan=plan
+        )
+        targets[year] = progress.target
+        baseline = progress.baseline
+    persian = is_persian()
+    points = []
+    for period, fig in series:
+        points.append(
+            {
+                "label": period.label(None),
+                "value": None if fig.suppressed or fig.value is None else round(fig.value, 2),
+                "shown": shown(fig, ind),
+                "target": targets.get(period.year),
+                "target_shown": fmt(targets.get(period.year), ind),
+            }
+        )
+    return {
+        "indicator": ind,
+        "points": points,
+        "baseline": baseline,
+        "baseline_shown": fmt(baseline, ind),
+        "chart": {
+            "labels": [p["label"] for p in points],
+            "values": [p["value"] for p in points],
+            "targets": [p["target"] for p in points],
+            "baseline": baseline,
+            "names": {"value": ind.name, "target": _("target"), "baseline": _("baseline")},
+            "persian": persian,
+            "unit": ind.get_unit_display(),
+        },
+    }
+
+
+def map_features(user, filters: Filters) -> dict:
+    """The neighbourhoods' boundaries with the chosen indicator, for the choropleth and its table."""
+    from mahalleh.geo import selectors as geo
+
+    ind = filters.indicator
+    if ind is None:
+        return {}
+    key = filters.key if _supports(ind, filters.key) else ""
+    rows, _total = selectors.indicator_values(
+        user=user, indicator=ind, level=Level.NEIGHBOURHOOD, period=filters.period.code, disaggregation=key
+    )
+    by_pk = {fig.place_id: fig for fig in rows}
+    features = []
+    for hood in geo.neighbourhood_list(user=user):
+        if not hood.boundary:
+            continue
+        fig = by_pk.get(hood.pk)
+        value = None if fig is None or fig.suppressed or fig.value is None else round(fig.value, 2)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": hood.boundary,
+                "properties": {
+                    "name": hood.name,
+                    "kind": hood.kind,
+                    "value": value,
+                    "shown": shown(fig, ind) if fig is not None else "—",
+                    "url": reverse("geo:neighbourhood_detail", args=[hood.pk]),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --------------------------------------------------------------------------- the facilitator's own work
+
+
+def facilitator_panel(user) -> dict:
+    from mahalleh.activities import selectors as activities
+    from mahalleh.referrals import selectors as referrals
+    from mahalleh.registry import selectors as registry
+
+    today = local_date(datetime.datetime.now(datetime.UTC))
+    week_end = today + datetime.timedelta(days=6 - (today.weekday() + 2) % 7)  # to Friday
+    month = Period.containing(today, "month")
+    open_cases = registry.harm_case_list(user=user).exclude(status="resolved")
+    overdue = referrals.referral_list(user=user, overdue=True, today=today)
+    sessions = activities.session_list(user=user, today=today).filter(date__gte=today, date__lte=week_end)
+    households = registry.household_list(user=user).filter(
+        created_at__date__gte=month.first_day, created_at__date__lte=month.last_day
+    )
+    no_consent = registry.person_list(user=user, status="active").exclude(consents__purpose="registry")
+    return {
+        "open_cases": open_cases.count(),
+        "open_cases_list": list(open_cases.order_by("identified_on")[:10]),
+        "overdue": overdue.count(),
+        "overdue_list": list(overdue[:10]),
+        "sessions_today": [s for s in sessions.order_by("date", "start_time") if s.date == today],
+        "sessions_week": list(sessions.order_by("date", "start_time")[:20]),
+        "households_month": households.count(),
+        "month": month,
+        "consents_missing": no_consent.count(),
+    }
+
+
+def staff_activity(user, filters: Filters) -> list[dict]:
+    """Per facilitator of the office: sessions held and households registered in the period."""
+    from mahalleh.accounts.selectors import user_list
+    from mahalleh.activities import selectors as activities
+    from mahalleh.registry import selectors as registry
+
+    period = filters.period
+    rows = []
+    for member in user_list(user=user).filter(office=user.office, is_active=True):
+        rows.append(
+            {
+                "user": member,
+                "sessions": activities.session_list(user=user)
+                .filter(activity__facilitator=member, date__gte=period.first_day, date__lte=period.last_day)
+                .count(),
+                "households": registry.household_list(user=user)
+                .filter(
+                    created_by=member,
+                    created_at__date__gte=period.first_day,
+                    created_at__date__lte=period.last_day,
+                )
+                .count(),
+            }
+        )
+    return rows
+
+
+def pending_manual(user):
+    return selectors.manual_value_list(user=user, status=ManualValue.Status.PENDING)

@@ -1,0 +1,291 @@
+"""Indicators: the catalogue, the plan with its baselines and targets, manual values and the fact
+table every dashboard, ranking, map, export and report reads (DESIGN §3.7, §8)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core.i18n import localized
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        COMPUTED = "computed", _("computed from the registry")
+        MANUAL = "manual", _("entered by the office")
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("%")
+        PER_1000 = "per_1000", _("per 1,000")
+        COUNT = "count", _("count")
+        DAYS = "days", _("days")
+        SCORE = "score", _("score (0–100)")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("higher is better")
+        LOWER = "lower", _("lower is better")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_fa = models.CharField(_("Persian name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    definition_fa = models.TextField(_("Persian definition"), blank=True)
+    definition_en = models.TextField(_("English definition"), blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    # Which of "sex", "age", "nationality" the figures are broken down by.
+    disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_fa, self.name_en)
+
+    @property
+    def definition(self) -> str:
+        return localized(self.definition_fa, self.definition_en)
+
+    @property
+    def is_rate(self) -> bool:
+        """True when the figure is numerator / denominator (a share, a rate, a mean or a median)."""
+        return self.unit != self.Unit.COUNT
+
+    def scale(self) -> float:
+        return {"percent": 100.0, "per_1000": 1000.0}.get(self.unit, 1.0)
+
+    def value_of(self, numerator: float | None, denominator: float | None) -> float | None:
+        """The figure shown for a cell: a count, or numerator/denominator × the unit's scale."""
+        if numerator is None:
+            return None
+        if not self.is_rate:
+            return float(numerator)
+        if not denominator:
+            return None
+        return float(numerator) / float(denominator) * self.scale()
+
+
+class Plan(models.Model):
+    """A programme plan over four Jalali years, e.g. 1402–1405, measured against a baseline year."""
+
+    name_fa = models.CharField(_("Persian name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_year"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.CheckConstraint(
+                name="plan_years_in_order",
+                condition=Q(baseline_year__lte=models.F("first_year"), first_year__lte=models.F("last_year")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_fa, self.name_en)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    def covers(self, year: int) -> bool:
+        return self.baseline_year <= year <= self.last_year
+
+
+class Level(models.TextChoices):
+    NATION = "nation", _("the whole country")
+    PROVINCE = "province", _("province")
+    OFFICE = "office", _("office")
+    NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
+
+
+class Target(models.Model):
+    """The baseline (year = the plan's baseline year) or a yearly target of one indicator for
+    one place: a neighbourhood, an office, a province or the nation."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    level = models.CharField(_("level"), max_length=14, choices=Level.choices)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    office = models.ForeignKey(
+        "geo.Office", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    neighbourhood = models.ForeignKey(
+        "geo.Neighbourhood", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.FloatField(_("value"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator__order", "year"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "level", "province", "office", "neighbourhood", "year"],
+                name="target_unique_per_place_year",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                name="target_place_matches_level",
+                condition=(
+                    Q(level="nation", province__isnull=True, office__isnull=True, neighbourhood__isnull=True)
+                    | Q(
+                        level="province",
+                        province__isnull=False,
+                        office__isnull=True,
+                        neighbourhood__isnull=True,
+                    )
+                    | Q(
+                        level="office",
+                        province__isnull=True,
+                        office__isnull=False,
+                        neighbourhood__isnull=True,
+                    )
+                    | Q(
+                        level="neighbourhood",
+                        province__isnull=True,
+                        office__isnull=True,
+                        neighbourhood__isnull=False,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.level} {self.year}: {self.value}"
+
+    @property
+    def place(self):
+        return self.neighbourhood or self.office or self.province
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.year == self.plan.baseline_year
+
+
+class ManualValue(models.Model):
+    """A figure an office brings from outside (police, education office, health centre) for one of
+    its neighbourhoods and one period; it counts once the office manager has approved it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="manual_values")
+    neighbourhood = models.ForeignKey("geo.Neighbourhood", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=8)
+    numerator = models.FloatField(_("value"))
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    source_note = models.CharField(_("source"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("manual indicator value")
+        verbose_name_plural = _("manual indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "neighbourhood", "period"],
+                condition=~Q(status="rejected"),
+                name="manual_value_one_live_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.neighbourhood_id} {self.period}: {self.numerator}"
+
+
+class Fact(models.Model):
+    """One cell of the summary table: indicator × neighbourhood × period × disaggregation.
+
+    ``disaggregation`` is "" for the total, else ``sex=female``, ``age=child``, ``nat=foreign`` or
+    ``sex=female&age=child``. ``denominator`` is None for counts. Rows are replaced by the refresh
+    (``indicators.refresh``), never edited.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="facts")
+    neighbourhood = models.ForeignKey("geo.Neighbourhood", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8)
+    period_kind = models.CharField(max_length=6)
+    disaggregation = models.CharField(max_length=40, blank=True, default="")
+    numerator = models.FloatField()
+    denominator = models.FloatField(null=True)
+    # Stock figures of a closed period are snapshots: kept as they were when the period closed.
+    snapshot = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "neighbourhood", "period", "disaggregation"], name="fact_unique_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "period", "disaggregation"], name="fact_indicator_period"),
+            models.Index(fields=["neighbourhood", "period"], name="fact_neighbourhood_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.neighbourhood_id}/{self.period}/{self.disaggregation}"
+
+
+class DirtyNeighbourhood(models.Model):
+    """A neighbourhood whose facts are out of date; the next refresh recomputes it and deletes the row."""
+
+    neighbourhood_id = models.IntegerField(primary_key=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"neighbourhood {self.neighbourhood_id} dirty since {self.marked_at}"
+
+
+class RefreshState(models.Model):
+    """One row: when the figures were last refreshed and the watermark of the last sweep."""
+
+    last_refresh_at = models.DateTimeField(null=True)
+    last_full_at = models.DateTimeField(null=True)
+    # Rows written by set-based SQL (the importer, bench data) carry updated_at but send no
+    # signal: the refresh sweeps everything updated since this watermark.
+    watermark = models.DateTimeField(null=True)
+    # The current month when the refresh last ran: a new month makes every stock figure dirty.
+    current_period = models.CharField(max_length=8, blank=True)
+    neighbourhoods_refreshed = models.PositiveIntegerField(default=0)
+    facts_written = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"refreshed at {self.last_refresh_at}"

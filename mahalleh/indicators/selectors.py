@@ -1,0 +1,420 @@
+"""Every read of indicator figures, scoped by the user and suppressed by their role.
+
+This is the API other apps use (reports, the story portal): never the Fact table directly.
+
+* :func:`indicator_values` — one indicator, one period, one breakdown, per place of a level
+  (neighbourhood, office, province) with the total of the user's scope; suppressed for
+  aggregate-only roles, exact for staff who may see personal data.
+* :func:`indicator_series` — the same figure over the periods of a plan (trend charts).
+* :func:`progress_for` — value, baseline, target, progress and status of a place in a year.
+* :func:`public_figures` — anonymous, suppressed figures per province or office.
+* :func:`last_refreshed` — when the fact table was last refreshed.
+
+All reads of the fact table go through :func:`_facts`, so a database router can send them to a
+replica with one line (``.using(...)``) when one is configured.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.accounts.models import Role
+from mahalleh.core import scoping
+from mahalleh.core.jalali import Period
+from mahalleh.geo.models import Neighbourhood, Office, Province
+from mahalleh.indicators.computed import AGE_GROUP_CODES, NATIONALITIES, SEXES
+from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Plan, RefreshState, Target
+from mahalleh.indicators.suppression import Cell, suppress
+
+FEWER_THAN_5 = _("fewer than 5")
+
+LEVEL_COLUMN = {
+    Level.NEIGHBOURHOOD: "neighbourhood_id",
+    Level.OFFICE: "neighbourhood__office_id",
+    Level.PROVINCE: "neighbourhood__county__province_id",
+    Level.NATION: None,
+}
+LEVEL_MODEL = {Level.NEIGHBOURHOOD: Neighbourhood, Level.OFFICE: Office, Level.PROVINCE: Province}
+
+
+# --------------------------------------------------------------------------- who sees what
+
+
+def can_see_indicators(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role != Role.PARTNER_USER)
+
+
+def exact_figures(user) -> bool:
+    """Staff who may see personal data see exact figures; aggregate-only roles see suppressed ones."""
+    return can_see_indicators(user) and user.sees_personal_data
+
+
+def can_edit_targets(user) -> bool:
+    return can_see_indicators(user) and (
+        user.is_superuser
+        or user.role in {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER}
+    )
+
+
+def can_enter_manual(user) -> bool:
+    return can_see_indicators(user) and user.role in {Role.OFFICE_MANAGER, Role.FACILITATOR}
+
+
+def can_approve_manual(user) -> bool:
+    return can_see_indicators(user) and user.role == Role.OFFICE_MANAGER
+
+
+def can_edit_catalogue(user) -> bool:
+    return can_see_indicators(user) and (user.is_superuser or user.role == Role.NATIONAL_ADMIN)
+
+
+def indicator_list(*, user, include_inactive: bool = False):
+    if not can_see_indicators(user):
+        return Indicator.objects.none()
+    qs = Indicator.objects.all()
+    if not (include_inactive and can_edit_catalogue(user)):
+        qs = qs.filter(active=True)
+    return qs
+
+
+def indicator_get(*, user, code: str) -> Indicator:
+    return indicator_list(user=user, include_inactive=True).get(code=code)
+
+
+def plan_current() -> Plan | None:
+    return Plan.objects.order_by("-first_year").first()
+
+
+def plan_list(*, user):
+    return Plan.objects.all() if can_see_indicators(user) else Plan.objects.none()
+
+
+def place_q(user, level: str, prefix: str = "") -> Q:
+    return {
+        Level.NEIGHBOURHOOD: scoping.neighbourhood_q,
+        Level.OFFICE: scoping.office_q,
+        Level.PROVINCE: scoping.province_q,
+    }[level](user, prefix)
+
+
+def places(*, user, level: str):
+    """The places of a level the user may see (nation: none; the total stands for it)."""
+    if level == Level.NATION or not can_see_indicators(user):
+        return LEVEL_MODEL.get(level, Province).objects.none()
+    qs = LEVEL_MODEL[level].objects.filter(place_q(user, level)).distinct()
+    if level == Level.NEIGHBOURHOOD:
+        qs = qs.select_related("office")
+    return qs.order_by("name_fa")
+
+
+def default_level(user) -> str:
+    if user.is_national:
+        return Level.PROVINCE
+    if user.role == Role.PROVINCE_COORDINATOR:
+        return Level.OFFICE
+    return Level.NEIGHBOURHOOD
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _facts():
+    # The one place the fact table is read: a replica router can route it later.
+    return Fact.objects.all()
+
+
+def _scoped_facts(user):
+    return _facts().filter(scoping.neighbourhood_q(user, "neighbourhood__"))
+
+
+def siblings(key: str) -> list[list[str]]:
+    """The groups of breakdown keys that add up to another key (for complementary suppression)."""
+    if key == "":
+        return [
+            ["", *[f"sex={s}" for s in SEXES]],
+            ["", *[f"age={a}" for a in AGE_GROUP_CODES]],
+            ["", *[f"nat={n}" for n in NATIONALITIES]],
+        ]
+    if "&" in key:
+        age = key.split("&")[1]
+        return [[age, *[f"sex={s}&{age}" for s in SEXES]]]
+    dim = key.split("=")[0]
+    group = {"sex": SEXES, "age": AGE_GROUP_CODES, "nat": NATIONALITIES}[dim]
+    return [["", *[f"{dim}={v}" for v in group]]]
+
+
+@dataclass
+class Figure:
+    place_id: int | None
+    place_name: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    suppressed: bool
+    place: object = None
+
+    @property
+    def shown(self) -> str:
+        return str(FEWER_THAN_5) if self.suppressed else ("" if self.value is None else self.value)
+
+
+def _aggregate(qs, column):
+    fields = [column] if column else []
+    rows = qs.values(*fields, "disaggregation").order_by().annotate(n=Sum("numerator"), d=Sum("denominator"))
+    return {(r[column] if column else None, r["disaggregation"]): (r["n"], r["d"]) for r in rows}
+
+
+def indicator_values(
+    *, user, indicator: Indicator, level: str, period: str, disaggregation: str = "", place_ids=None
+) -> tuple[list[Figure], Figure]:
+    """Per place of ``level`` in the user's scope (optionally only ``place_ids``), the figure of
+    ``indicator`` in ``period`` for the breakdown ``disaggregation``, and the total of those places.
+
+    Aggregate-only roles get small cells suppressed, complementary suppression included (across
+    the places with their total, and across the breakdown's siblings within each place).
+    """
+    if not can_see_indicators(user):
+        return [], Figure(None, "", None, None, None, False)
+    column = LEVEL_COLUMN[level]
+    place_rows = list(places(user=user, level=level)) if column else []
+    if place_ids is not None:
+        wanted = {int(p) for p in place_ids}
+        place_rows = [p for p in place_rows if p.pk in wanted]
+    qs = _scoped_facts(user).filter(indicator=indicator, period=period)
+    if column and place_ids is not None:
+        qs = qs.filter(**{f"{column}__in": [p.pk for p in place_rows]})
+    keys = sorted({k for group in siblings(disaggregation) for k in group} | {disaggregation})
+    qs = qs.filter(disaggregation__in=keys)
+    by_place = _aggregate(qs, column) if column else {}
+    totals = _aggregate(qs, None)
+    cells: dict[tuple, Cell] = {}
+    for p in place_rows:
+        for key in keys:
+            n, d = by_place.get((p.pk, key), (None, None))
+            cells[(p.pk, key)] = Cell(p.pk, key, n, d)
+    for key in keys:
+        n, d = totals.get((None, key), (None, None))
+        cells[("total", key)] = Cell(None, key, n, d)
+    if not exact_figures(user):
+        groups = []
+        for key in keys:  # the places of one breakdown with their total
+            groups.append([cells[(p.pk, key)] for p in place_rows] + [cells[("total", key)]])
+        for owner in [p.pk for p in place_rows] + ["total"]:
+            for group in siblings(disaggregation):
+                groups.append([cells[(owner, k)] for k in group if (owner, k) in cells])
+        suppress(indicator, cells.values(), groups)
+
+    def figure(cell: Cell, place=None, name="") -> Figure:
+        value = None if cell.suppressed else indicator.value_of(cell.numerator, cell.denominator)
+        if cell.suppressed:
+            return Figure(cell.place, name, None, None, None, True, place)
+        return Figure(cell.place, name, cell.numerator, cell.denominator, value, False, place)
+
+    rows = [figure(cells[(p.pk, disaggregation)], p, p.name) for p in place_rows]
+    total = figure(cells[("total", disaggregation)], None, str(_("Total")))
+    return rows, total
+
+
+def indicator_series(
+    *, user, indicator: Indicator, periods: list[Period], disaggregation: str = "", level=None, place_id=None
+) -> list[tuple[Period, Figure]]:
+    """The total of the user's scope (or one place) for each period, suppressed like the tables."""
+    out = []
+    for period in periods:
+        if level and place_id:
+            rows, _total = indicator_values(
+                user=user,
+                indicator=indicator,
+                level=level,
+                period=period.code,
+                disaggregation=disaggregation,
+                place_ids=[place_id],
+            )
+            fig = rows[0] if rows else Figure(None, "", None, None, None, False)
+        else:
+            _rows, fig = indicator_values(
+                user=user,
+                indicator=indicator,
+                level=Level.NATION,
+                period=period.code,
+                disaggregation=disaggregation,
+            )
+        out.append((period, fig))
+    return out
+
+
+def fact_list(*, user, indicator=None, period=None, disaggregation=None, neighbourhood=None):
+    """Neighbourhood-level facts for the API: staff with personal-data access only (the others get
+    the suppressed aggregates of :func:`indicator_values`)."""
+    if not exact_figures(user):
+        return Fact.objects.none()
+    qs = _scoped_facts(user).select_related("indicator", "neighbourhood")
+    if indicator is not None:
+        qs = qs.filter(indicator=indicator)
+    if period:
+        qs = qs.filter(period=period)
+    if disaggregation is not None:
+        qs = qs.filter(disaggregation=disaggregation)
+    if neighbourhood is not None:
+        qs = qs.filter(neighbourhood_id=neighbourhood)
+    return qs.order_by("pk")
+
+
+def last_refreshed() -> datetime.datetime | None:
+    state = RefreshState.objects.filter(pk=1).first()
+    return state.last_refresh_at if state else None
+
+
+# --------------------------------------------------------------------------- targets and progress
+
+
+def target_list(*, user, plan=None, indicator=None):
+    if not can_see_indicators(user):
+        return Target.objects.none()
+    q = Q(level=Level.NATION)
+    q |= Q(level=Level.PROVINCE) & scoping.province_q(user, "province__")
+    q |= Q(level=Level.OFFICE) & scoping.office_q(user, "office__")
+    q |= Q(level=Level.NEIGHBOURHOOD) & scoping.neighbourhood_q(user, "neighbourhood__")
+    qs = Target.objects.filter(q).select_related("indicator", "plan", "province", "office", "neighbourhood")
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    if indicator is not None:
+        qs = qs.filter(indicator=indicator)
+    return qs.distinct()
+
+
+@dataclass
+class Progress:
+    indicator: Indicator
+    year: int
+    value: float | None
+    baseline: float | None
+    target: float | None
+    suppressed: bool
+
+    ON_TRACK_FROM = 0.75
+
+    @property
+    def ratio(self) -> float | None:
+        if None in (self.value, self.baseline, self.target) or self.target == self.baseline:
+            return None
+        return (self.value - self.baseline) / (self.target - self.baseline)
+
+    @property
+    def status(self) -> str | None:
+        """reached (≥ 100 % of the way), on_track (≥ 75 %), behind; None without the figures."""
+        r = self.ratio
+        if r is None:
+            return None
+        if r >= 1:
+            return "reached"
+        return "on_track" if r >= self.ON_TRACK_FROM else "behind"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "reached": _("reached"),
+            "on_track": _("on track"),
+            "behind": _("behind"),
+            None: _("no target"),
+        }[self.status]
+
+    @property
+    def percent(self) -> float | None:
+        r = self.ratio
+        return None if r is None else round(100 * r)
+
+    @property
+    def percent_shown(self) -> str:
+        """``۸۰٪`` / ``80%``; ``—`` without a target."""
+        from mahalleh.core.i18n import is_persian
+        from mahalleh.core.persian import to_persian_digits
+
+        if self.percent is None:
+            return "—"
+        return to_persian_digits(f"{self.percent}٪") if is_persian() else f"{self.percent}%"
+
+
+def progress_for(*, user, indicator: Indicator, level: str, place=None, year: int, plan=None) -> Progress:
+    """Progress = (value − baseline) / (target − baseline) of one place (None: the user's whole
+    scope at ``level`` nation) in a Jalali year. The baseline is the typed one, else the figure of
+    the plan's baseline year. Suppressed figures give no progress."""
+    plan = plan or plan_current()
+    place_ids = [place.pk] if place is not None else None
+
+    def figure(period_code):
+        if place is None:
+            _rows, fig = indicator_values(
+                user=user, indicator=indicator, level=Level.NATION, period=period_code
+            )
+        else:
+            rows, _total = indicator_values(
+                user=user, indicator=indicator, level=level, period=period_code, place_ids=place_ids
+            )
+            fig = rows[0] if rows else Figure(None, "", None, None, None, False)
+        return fig
+
+    current = figure(str(year))
+    targets = {}
+    if plan is not None:
+        rows = target_list(user=user, plan=plan, indicator=indicator)
+        rows = (
+            rows.filter(level=Level.NATION) if place is None else rows.filter(level=level, **{level: place})
+        )
+        targets = {t.year: t.value for t in rows}
+    baseline = targets.get(plan.baseline_year) if plan else None
+    if baseline is None and plan is not None:
+        base_fig = figure(str(plan.baseline_year))
+        baseline = None if base_fig.suppressed else base_fig.value
+    return Progress(
+        indicator=indicator,
+        year=year,
+        value=current.value,
+        baseline=baseline,
+        target=targets.get(year),
+        suppressed=current.suppressed,
+    )
+
+
+# --------------------------------------------------------------------------- manual values
+
+
+def manual_value_list(*, user, status=None):
+    if not can_see_indicators(user) or not user.sees_personal_data:
+        return ManualValue.objects.none()
+    qs = ManualValue.objects.filter(scoping.neighbourhood_q(user, "neighbourhood__")).select_related(
+        "indicator", "neighbourhood", "entered_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+# --------------------------------------------------------------------------- public figures
+
+
+class _Public:
+    """The public's view: a role that sees everything, aggregated and suppressed."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_national = True
+    role = Role.NATIONAL_ANALYST
+    sees_personal_data = False
+    pk = None
+
+
+PUBLIC = _Public()
+
+
+def public_figures(*, indicator: Indicator, period: str, level: str = Level.PROVINCE, place_ids=None):
+    """Figures anyone may see (the story portal): per province or office, with small counts and
+    their complements suppressed, as for the national analyst."""
+    if level not in (Level.PROVINCE, Level.OFFICE, Level.NATION) or not indicator.active:
+        return [], Figure(None, "", None, None, None, False)
+    return indicator_values(user=PUBLIC, indicator=indicator, level=level, period=period, place_ids=place_ids)
