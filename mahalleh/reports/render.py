@@ -25,6 +25,9 @@ def html(report, *, for_pdf: bool) -> str:
 
 def pdf_bytes(report) -> bytes:
     from weasyprint import CSS, HTML  # imported here: loading pango takes a moment
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()  # @font-face rules are read only through one
 
     rtl = report.language == "fa"
     direction = "rtl" if rtl else "ltr"
@@ -34,10 +37,11 @@ def pdf_bytes(report) -> bytes:
             "@page{size:A4;margin:15mm}"
             f"body{{font-family:Vazirmatn,sans-serif;font-size:10pt;direction:{direction}}}"
             ".visually-hidden{display:none}"
-        )
+        ),
+        font_config=fonts,
     )
     document = HTML(string=html(report, for_pdf=True), base_url=str(STATIC))
-    return document.write_pdf(stylesheets=[CSS(filename=str(REPORT_CSS)), page])
+    return document.write_pdf(stylesheets=[CSS(filename=str(REPORT_CSS)), page], font_config=fonts)
 
 
 def _shown(cell: dict) -> str | int:

@@ -93,6 +93,8 @@ def test_persian_pdf_has_the_headings_in_logical_order_and_a_png_artefact(
     )
     png = ARTIFACTS / "office-report-fa.png"
     assert png.stat().st_size > 5000  # a drawn page, not a blank one
+    fonts = subprocess.run([shutil.which("pdffonts"), str(pdf)], capture_output=True, text=True, check=True)
+    assert "Vazirmatn" in fonts.stdout  # the font is embedded
 
 
 def test_xlsx_has_a_sheet_per_section_right_to_left_in_persian(world, residents, generate, last_month):
