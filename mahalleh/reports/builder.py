@@ -179,6 +179,8 @@ def build(*, report, user, progress=lambda pct: None) -> dict:
             for rank, row in enumerate(office_rows, start=1):
                 row["rank"] = rank
         indicator_rows = _indicators(report=report, user=user, period=period)
+        progress(80)
+        evaluation = _evaluation(report=report, user=user) if report.scope != "office" else None
         progress(90)
         return {
             "period_label": period.label(report.language),
@@ -186,6 +188,7 @@ def build(*, report, user, progress=lambda pct: None) -> dict:
             "sections": sections,
             "offices": office_rows,
             "indicators": indicator_rows,
+            "evaluation": evaluation,
             "has_data": has_data or any(r["value"] is not None for r in indicator_rows),
         }
 
@@ -232,3 +235,37 @@ def _indicators(*, report, user, period: Period) -> list[dict]:
             }
         )
     return rows
+
+
+def _evaluation(*, report, user) -> dict:
+    """The evaluation table (difference in differences per survey item) of the province or the
+    nation, from ``mahalleh.evaluation``, as the user who asked may see it; or why there is none."""
+    from mahalleh.evaluation.results import EvaluationError, evaluation_run
+    from mahalleh.evaluation.selectors import can_read_results
+
+    if user is None or not can_read_results(user):
+        return {"rows": [], "message": _("The evaluation is not shown to this role.")}
+    province = report.province if report.scope == "province" else None
+    try:
+        evaluation = evaluation_run(user=user, province=province)
+    except EvaluationError as exc:
+        return {"rows": [], "message": str(exc.message)}
+    rows = []
+    for row in evaluation.rows:
+        fit = row.fit
+        rows.append(
+            {
+                "name": row.item.name,
+                "estimate": None if fit is None else round(100 * fit.estimate, 1),
+                "ci_low": None if fit is None else round(100 * fit.ci_low, 1),
+                "ci_high": None if fit is None else round(100 * fit.ci_high, 1),
+                "p_value": None if fit is None else round(fit.p_value, 3),
+                "sentence": row.sentence if fit is not None else row.message,
+            }
+        )
+    return {
+        "rows": rows,
+        "clusters": evaluation.clusters,
+        "few_clusters": evaluation.few_clusters,
+        "message": "",
+    }

@@ -89,5 +89,13 @@ def xlsx_bytes(report) -> bytes:
             ws.write_row(0, 0, [_("Rank"), _("Office"), *c["measures"]], bold)
             for i, row in enumerate(c["offices"], start=1):
                 ws.write_row(i, 0, [row["rank"], row["name"], *[_shown(cell) for cell in row["cells"]]])
+        evaluation = c.get("evaluation")
+        if evaluation:
+            ws = sheet(_("Evaluation"))
+            if not evaluation["rows"]:
+                ws.write(0, 0, evaluation["message"])
+            ws.write_row(1, 0, [_("Indicator"), _("Estimate"), _("95% interval"), "", _("p-value")], bold)
+            for i, r in enumerate(evaluation["rows"], start=2):
+                ws.write_row(i, 0, [r["name"], r["estimate"], r["ci_low"], r["ci_high"], r["p_value"]])
     book.close()
     return out.getvalue()

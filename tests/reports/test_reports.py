@@ -104,8 +104,11 @@ def test_xlsx_has_a_sheet_per_section_right_to_left_in_persian(world, residents,
     report = generate(user=world.coordinator, scope="province", period=season.code, language="fa")
     with report.xlsx.open("rb") as f:
         book = load_workbook(io.BytesIO(f.read()))
-    assert book.sheetnames == ["خلاصه", "شاخص‌ها", "دفاتر"]
+    assert book.sheetnames == ["خلاصه", "شاخص‌ها", "دفاتر", "ارزشیابی"]
     assert all(ws.sheet_view.rightToLeft for ws in book.worksheets)
+    # No survey rounds yet: the evaluation section says so instead of an empty table.
+    assert "هنوز" in book["ارزشیابی"]["A1"].value
+    assert book["دفاتر"]["B2"].value in {world.office_a.name_fa, world.office_b.name_fa}
 
 
 def test_approval_freezes_the_file_and_new_data_makes_a_new_version(
