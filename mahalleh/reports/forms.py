@@ -17,6 +17,10 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, scopes, provinces, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
         self.fields["scope"].choices = [c for c in Report.Scope.choices if c[0] in scopes]
         self.fields["province"].queryset = provinces
         if Report.Scope.PROVINCE not in scopes or len(provinces) <= 1:
@@ -25,5 +29,7 @@ class ReportRequestForm(forms.Form):
 
 class NarrativeForm(forms.Form):
     narrative = forms.CharField(
-        label=_("Narrative by the office manager"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Narrative by the office manager"),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+        required=False,
     )

@@ -45,7 +45,7 @@ def report_list(request):
             province=d.get("province"),
             language=d["language"],
         ),
-        message=_("The report is being generated."),
+        message=_("The report has been requested."),
         done=lambda r: r.get_absolute_url(),
         template="reports/list.html",
         context=context,
