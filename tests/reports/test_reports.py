@@ -199,3 +199,34 @@ def test_the_monthly_job_drafts_each_office_report_and_notifies_the_manager(
     assert Notification.objects.filter(user=world.manager_a, kind="report").count() == 1
     assert services.report_draft_monthly(today=first) == 0  # not twice
     assert services.report_draft_monthly(today=first + timezone.timedelta(days=1)) == 0
+
+
+def test_while_generating_the_page_polls_a_progress_bar(world, last_month, login):
+    report = Report.objects.create(
+        scope="office", office=world.office_a, period=last_month.code, created_by=world.manager_a,
+        status=Report.Status.RUNNING, progress=40,
+    )  # fmt: skip
+    page = login(world.manager_a).get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert 'data-testid="report-progress"' in page and 'aria-valuenow="40"' in page
+    assert f'hx-get="{reverse("reports:status", args=[report.pk])}"' in page
+    assert 'data-testid="download-pdf"' not in page and 'data-testid="approve"' not in page
+
+
+def test_a_failed_drawing_leaves_no_half_made_report(world, residents, generate, last_month, monkeypatch):
+    from mahalleh.reports import render
+
+    def broken(report):
+        raise RuntimeError("pango is missing")
+
+    monkeypatch.setattr(render, "xlsx_bytes", broken)
+    report = generate(user=world.manager_a, scope="office", period=last_month.code)
+    assert report.status == Report.Status.FAILED and "pango is missing" in report.message
+    assert not report.pdf and not report.xlsx and not report.sha256
+    with pytest.raises(ValidationError):
+        services.report_approve(user=world.manager_a, report=report)
+
+
+def test_english_report_reads_left_to_right_with_latin_digits(world, residents, generate, last_month):
+    report = generate(user=world.manager_a, scope="office", period=last_month.code, language="en")
+    text = pdf_text(report)
+    assert "Office report" in text and "Residents registered" in text and last_month.label("en") in text
