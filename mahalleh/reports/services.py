@@ -105,8 +105,12 @@ def report_run(*, report_id: int) -> Report:
     def progress(pct):
         Report.objects.filter(pk=report.pk).update(progress=pct)
 
+    reader = report.created_by
+    derived = report.suppressed and reader is not None and not selectors.aggregate_only(reader)
+    if derived:  # the aggregate-only version of an approved office report: read as its PR officer
+        reader = User(role=Role.PR_OFFICER, office_id=report.office_id, is_active=True)
     try:
-        report.content = builder.build(report=report, user=report.created_by, progress=progress)
+        report.content = builder.build(report=report, user=reader, progress=progress)
         report.has_data = report.content["has_data"]
         _draw(report)
     except Exception as exc:  # say so on the page; the job must not leave a half-made report
@@ -118,6 +122,10 @@ def report_run(*, report_id: int) -> Report:
         return report
     report.status = Report.Status.READY
     report.progress = 100
+    if derived:  # made from an approved report: frozen at once, by the same approver
+        report.status = Report.Status.APPROVED
+        report.approved_by = report.created_by
+        report.approved_at = timezone.now()
     report.save()
     return report
 
@@ -163,7 +171,32 @@ def report_approve(*, user, report: Report) -> Report:
     report.approved_at = timezone.now()
     report.save(update_fields=["sha256", "status", "approved_by", "approved_at"])
     audit_record(user=user, action="update", obj=report, changes={"status": "approved", "sha256": digest})
+    if report.scope == Report.Scope.OFFICE and not report.suppressed:
+        _queue_suppressed_version(report=report, user=user)
     return report
+
+
+def _queue_suppressed_version(*, report: Report, user) -> Report:
+    """The version PR officers (and the national analyst) receive: the same office and period with
+    counts under 5 suppressed, read as an aggregate-only role, approved with the original."""
+    key = {
+        "scope": report.scope,
+        "office": report.office,
+        "province": None,
+        "period": report.period,
+        "language": report.language,
+        "suppressed": True,
+    }
+    latest = Report.objects.select_for_update().filter(**key).aggregate(v=Max("version"))["v"] or 0
+    twin = Report.objects.create(**key, version=latest + 1, created_by=user, narrative=report.narrative)
+
+    def queue():
+        from mahalleh.reports.tasks import report_generate_task
+
+        report_generate_task(twin.pk)
+
+    transaction.on_commit(queue)
+    return twin
 
 
 def report_draft_monthly(*, today: datetime.date | None = None) -> int:

@@ -230,3 +230,29 @@ def test_english_report_reads_left_to_right_with_latin_digits(world, residents, 
     report = generate(user=world.manager_a, scope="office", period=last_month.code, language="en")
     text = pdf_text(report)
     assert "Office report" in text and "Residents registered" in text and last_month.label("en") in text
+
+
+def test_pr_officer_receives_the_approved_report_with_small_counts_suppressed(
+    world, residents, generate, last_month, login, django_capture_on_commit_callbacks
+):
+    from mahalleh.accounts.models import Role, User
+
+    pr_b = User.objects.create_user(
+        username="pr_b", password="correct-horse-9", role=Role.PR_OFFICER, office=world.office_b
+    )
+    report = generate(user=world.manager_b, scope="office", period=last_month.code, language="en")
+    assert next(s for s in report.content["sections"] if s["key"] == "registrations")["n"] == 3
+    assert login(pr_b).get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(user=world.manager_b, report=report)
+    twin = Report.objects.get(office=world.office_b, suppressed=True)
+    assert twin.status == Report.Status.APPROVED and twin.approved_by == world.manager_b
+    assert next(s for s in twin.content["sections"] if s["key"] == "registrations") == {
+        "key": "registrations", "label": "Residents registered", "n": None, "suppressed": True, "width": 0,
+    }  # fmt: skip
+    client = login(pr_b)
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    page = client.get(reverse("reports:detail", args=[twin.pk])).content.decode()
+    assert "fewer than 5" in page
+    assert "fewer than 5" in pdf_text(twin)
+    assert login(world.pr_a).get(reverse("reports:detail", args=[twin.pk])).status_code == 404
