@@ -74,5 +74,12 @@ class Report(models.Model):
         return str(_("Whole country"))
 
     @property
+    def period_label(self) -> str:
+        """The period in the active language: ``آبان ۱۴۰۵`` / ``Aban 1405``."""
+        from mahalleh.core.jalali import Period
+
+        return Period.from_code(self.period).display
+
+    @property
     def running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
