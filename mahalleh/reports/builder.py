@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from mahalleh.activities.models import Activity, Attendance, Session
 from mahalleh.community.models import CommunityGroup, Meeting
 from mahalleh.core.jalali import Period
-from mahalleh.geo.models import Office
+from mahalleh.geo.models import Neighbourhood, Office
 from mahalleh.indicators import selectors as indicators
 from mahalleh.indicators.models import Level
 from mahalleh.referrals.models import Referral
@@ -181,6 +181,7 @@ def build(*, report, user, progress=lambda pct: None) -> dict:
         indicator_rows = _indicators(report=report, user=user, period=period)
         progress(80)
         evaluation = _evaluation(report=report, user=user) if report.scope != "office" else None
+        shapes = _map(report) if report.scope != "office" else None
         progress(90)
         return {
             "period_label": period.label(report.language),
@@ -189,6 +190,7 @@ def build(*, report, user, progress=lambda pct: None) -> dict:
             "offices": office_rows,
             "indicators": indicator_rows,
             "evaluation": evaluation,
+            "map": shapes,
             "has_data": has_data or any(r["value"] is not None for r in indicator_rows),
         }
 
@@ -268,4 +270,42 @@ def _evaluation(*, report, user) -> dict:
         "clusters": evaluation.clusters,
         "few_clusters": evaluation.few_clusters,
         "message": "",
+    }
+
+
+def _rings(geometry) -> list:
+    if not isinstance(geometry, dict):
+        return []
+    if geometry.get("type") == "Polygon":
+        return geometry.get("coordinates", [])[:1]
+    if geometry.get("type") == "MultiPolygon":
+        return [poly[0] for poly in geometry.get("coordinates", []) if poly]
+    return []
+
+
+def _map(report, width: int = 600, height: int = 360) -> dict | None:
+    """Neighbourhood outlines as SVG paths (no text in the SVG: labels stay in HTML, where Persian
+    shapes correctly), target neighbourhoods filled dark and comparison ones light and dashed."""
+    hoods = Neighbourhood.objects.filter(boundary__isnull=False)
+    if report.scope == "province":
+        hoods = hoods.filter(county__province_id=report.province_id)
+    rings = [(h.kind, ring) for h in hoods.only("kind", "boundary") for ring in _rings(h.boundary)]
+    points = [pt for _kind, ring in rings for pt in ring if len(pt) >= 2]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    scale = min((width - 20) / max(east - west, 1e-6), (height - 20) / max(north - south, 1e-6))
+    paths = []
+    for kind, ring in rings:
+        xy = [
+            f"{10 + (p[0] - west) * scale:.1f},{10 + (north - p[1]) * scale:.1f}" for p in ring if len(p) >= 2
+        ]
+        paths.append({"d": "M" + " L".join(xy) + " Z", "comparison": kind == Neighbourhood.Kind.COMPARISON})
+    return {
+        "width": width,
+        "height": height,
+        "paths": paths,
+        "target": sum(1 for p in paths if not p["comparison"]),
+        "comparison": sum(1 for p in paths if p["comparison"]),
     }

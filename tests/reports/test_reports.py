@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mahalleh.core.jalali import Period
-from mahalleh.reports import services
+from mahalleh.reports import render, services
 from mahalleh.reports.models import Report
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "e2e" / "artifacts"
@@ -100,7 +100,14 @@ def test_persian_pdf_has_the_headings_in_logical_order_and_a_png_artefact(
 def test_xlsx_has_a_sheet_per_section_right_to_left_in_persian(world, residents, generate, last_month):
     from openpyxl import load_workbook
 
+    from mahalleh.registry.models import Person
+
     season = Period.containing(timezone.localdate(), "season").previous()
+    Person.objects.update(
+        created_at=timezone.make_aware(
+            timezone.datetime.combine(season.first_day, timezone.datetime.min.time())
+        )
+    )
     report = generate(user=world.coordinator, scope="province", period=season.code, language="fa")
     with report.xlsx.open("rb") as f:
         book = load_workbook(io.BytesIO(f.read()))
@@ -109,6 +116,18 @@ def test_xlsx_has_a_sheet_per_section_right_to_left_in_persian(world, residents,
     # No survey rounds yet: the evaluation section says so instead of an empty table.
     assert "هنوز" in book["ارزشیابی"]["A1"].value
     assert book["دفاتر"]["B2"].value in {world.office_a.name_fa, world.office_b.name_fa}
+    # The map: Kerman's three neighbourhoods as outlines, the comparison one dashed; labels in HTML.
+    assert report.content["map"]["target"] == 2 and report.content["map"]["comparison"] == 1
+    assert "۲ محلهٔ هدف" in render.html(report, for_pdf=False)
+    assert "نقشهٔ محله" in pdf_text(report).replace("\u200c", "")
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:  # kept as an artefact: the province report's first page, with its map
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pdf = ARTIFACTS / "province-report-fa.pdf"
+        with report.pdf.open("rb") as f:
+            pdf.write_bytes(f.read())
+        out = str(ARTIFACTS / "province-report-fa")
+        subprocess.run([pdftoppm, "-png", "-r", "60", "-singlefile", str(pdf), out], check=True)
 
 
 def test_approval_freezes_the_file_and_new_data_makes_a_new_version(
