@@ -343,6 +343,20 @@ def main() -> int:
                  note=f"first call after start {ev['first']:.2f} s (imports statsmodels/numba)")
         )  # fmt: skip
 
+    print("  monthly office report: content, Persian PDF and XLSX", flush=True)
+    try:
+        rp = run_worker("report", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'report.sqlite3'}"})
+    except RuntimeError as exc:
+        rp = {"error": str(exc)[-300:]}
+    if "error" in rp:
+        rows.append(_row("monthly office report PDF", None, "s", target=5, note=rp["error"]))
+    else:
+        rows.append(
+            _row(f"monthly office report PDF + XLSX ({rp['persons']:,} residents)", rp["warm"], "s", target=5,
+                 lower_is_better=True, peer=rp["peer"], peer_name="the same report as HTML only",
+                 note=f"first call after start {rp['first']:.2f} s (loads pango)")
+        )  # fmt: skip
+
     databases = []
     if "sqlite" in only:
         databases.append(("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", None))

@@ -540,7 +540,84 @@ def step_pages_setup(args) -> None:
     )
 
 
+def step_report(args) -> None:
+    """The monthly office report: build its content from 2,000 residents registered in the month
+    (with harm cases, sessions and attendance), draw the Persian PDF (WeasyPrint) and the XLSX, as
+    the background job does. ``first`` includes loading pango; ``warm`` is the median of the next
+    three. The peer is the same report's HTML alone (what a browser page costs)."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.activities.models import Activity, Attendance, Session
+    from mahalleh.core.jalali import Period
+    from mahalleh.geo.models import County, Neighbourhood, Office, Province
+    from mahalleh.registry.models import HarmCase, HarmType, Household, Person
+    from mahalleh.reports import render
+    from mahalleh.reports.models import Report
+    from mahalleh.reports.services import report_run
+
+    persons = int(args[0]) if args else 2000
+    month = Period.containing(timezone.localdate(), "month").previous()
+    province = Province.objects.create(code="BR", name_fa="استان بنچ", name_en="Bench")
+    county = County.objects.create(province=province, code="BR-1", name_fa="شهرستان", name_en="County")
+    office = Office.objects.create(county=county, code="BR-O", name_fa="دفتر بنچ", name_en="Bench office")
+    hood = Neighbourhood.objects.create(
+        county=county, code="BR-N", name_fa="محله بنچ", name_en="Hood", office=office
+    )
+    manager = User.objects.create_user(username="bench-manager", role=Role.OFFICE_MANAGER, office=office)
+    day = month.first_day
+    when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    households = Household.objects.bulk_create([Household(neighbourhood=hood) for _ in range(persons // 4)])
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                household=households[i // 4],
+                first_name="نام",
+                last_name="فامیل",
+                sex="female",
+                relation="head",
+            )
+            for i in range(persons)
+        ]
+    )
+    Person.objects.update(created_at=when)
+    harm = HarmType.objects.first()
+    if harm is not None:
+        HarmCase.objects.bulk_create(
+            [HarmCase(person=p, harm_type=harm, identified_on=day) for p in people[: persons // 10]]
+        )
+    activity = Activity.objects.create(
+        office=office, title="کلاس", starts_on=day, kind=Activity.Kind.SKILLS, facilitator=manager
+    )
+    for d in range(0, 28, 7):
+        session = Session.objects.create(activity=activity, date=day + datetime.timedelta(days=d))
+        Attendance.objects.bulk_create([Attendance(session=session, person=p) for p in people[:40]])
+
+    def one():
+        report = Report.objects.create(scope="office", office=office, period=month.code, created_by=manager,
+                                       version=Report.objects.count() + 1)  # fmt: skip
+        t = time.perf_counter()
+        report = report_run(report_id=report.pk)
+        took = time.perf_counter() - t
+        if report.status != Report.Status.READY:
+            raise RuntimeError(report.message)
+        return took, report
+
+    first, report = one()
+    warm = [one()[0] for _ in range(3)]
+    t = time.perf_counter()
+    for _ in range(3):
+        render.html(report, for_pdf=True)
+    peer = (time.perf_counter() - t) / 3
+    out(first=first, warm=statistics.median(warm), peer=peer, persons=persons, pdf_bytes=report.pdf.size)
+
+
 STEPS = {
+    "report": step_report,
     "background": step_background,
     "pages_setup": step_pages_setup,
     "router": step_router,

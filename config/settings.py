@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mahalleh.evaluation",
     "mahalleh.stories",
     "mahalleh.indicators",
+    "mahalleh.reports",
     "mahalleh.api",
     "mahalleh.demo",
     "mahalleh.ops",

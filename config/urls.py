@@ -18,6 +18,7 @@ urlpatterns = [
     path("evaluation/", include("mahalleh.evaluation.urls")),
     path("stories/", include("mahalleh.stories.urls")),
     path("indicators/", include("mahalleh.indicators.urls")),
+    path("reports/", include("mahalleh.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("mahalleh.api.urls")),
     path("django-admin/", admin.site.urls),

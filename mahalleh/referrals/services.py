@@ -421,3 +421,14 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
 @transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_send(*, users, kind: str, message: str) -> int:
+    """An in-app notification for each of ``users`` about something other than a referral (e.g. a
+    drafted report): for apps above referrals that want the bell. Returns how many were made."""
+    rows = [
+        Notification(user=u, kind=kind[:20], message=message[: notifications.MESSAGE_LENGTH]) for u in users
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

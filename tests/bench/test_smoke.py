@@ -40,6 +40,8 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     evaluation = next(r for r in results["rows"] if r["name"].startswith("evaluation, 1 indicator"))
     assert evaluation["value"] > 0 and evaluation["peer"] > 0
 
+    report = next(r for r in results["rows"] if r["name"].startswith("monthly office report PDF"))
+    assert report["value"] > 0 and report["peer"] > 0, report.get("note")
     page = next(r for r in results["rows"] if r["name"].startswith("dashboard page p95 (SQLite"))
     assert page["value"] > 0 and page["peer"] > 0 and page["limit"] > 0
     assert any(n.startswith("indicator refresh after") for n in names)

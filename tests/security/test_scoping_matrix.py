@@ -593,3 +593,70 @@ def test_public_visitor_gets_404_for_every_unpublished_story(world, client, stor
         for lang in ("fa", "en"):
             assert client.get(f"/{lang}/stories/{story.pk}-{story.slug}/").status_code == 404
     assert client.get(reverse("stories:list")).status_code == 302  # the staff list needs a login
+
+
+# --------------------------------------------------------------------------- reports (issue #12)
+
+# Who opens an office report of office A: the office manager while it is a draft; once approved
+# also the province coordinator of Kerman and the national admin. The PR officer and the analyst
+# only get suppressed versions, so never this one.
+REPORT_DRAFT_READERS = {"manager_a"}
+REPORT_APPROVED_READERS = {"manager_a", "coordinator", "admin"}
+REPORT_LIST_READERS = {
+    "admin",
+    "analyst",
+    "coordinator",
+    "coordinator_fars",
+    "manager_a",
+    "pr_a",
+    "manager_b",
+}
+
+
+@pytest.fixture
+def office_a_report(world, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from mahalleh.core.jalali import Period
+    from mahalleh.reports import services
+
+    period = Period.containing(timezone.localdate(), "month").previous()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(user=world.manager_a, scope="office", period=period.code)
+    report.refresh_from_db()
+    return report
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_report_list_answers_for_report_roles_only(world, login, role):
+    expected = 200 if role in REPORT_LIST_READERS else 404
+    assert login(getattr(world, role)).get(reverse("reports:list")).status_code == expected
+
+
+@pytest.mark.parametrize("approved", [False, True])
+@pytest.mark.parametrize("role", ROLES)
+def test_office_report_pages_and_files_follow_scope(world, office_a_report, login, role, approved):
+    from mahalleh.reports import services
+
+    if approved:
+        services.report_approve(user=world.manager_a, report=office_a_report)
+    readers = REPORT_APPROVED_READERS if approved else REPORT_DRAFT_READERS
+    client = login(getattr(world, role))
+    pk = office_a_report.pk
+    for url in (
+        reverse("reports:detail", args=[pk]),
+        reverse("reports:status", args=[pk]),
+        reverse("reports:file", args=[pk, "pdf"]),
+        reverse("reports:file", args=[pk, "xlsx"]),
+    ):
+        assert client.get(url).status_code == (200 if role in readers else 404), url
+    listed = (
+        f'href="{reverse("reports:detail", args=[pk])}"'
+        in client.get(reverse("reports:list")).content.decode()
+    )
+    assert listed == (role in readers)
+    # Only the office manager of office A approves, and only a draft.
+    response = client.post(reverse("reports:approve", args=[pk]))
+    assert response.status_code == (302 if role in readers else 404)
+    office_a_report.refresh_from_db()
+    assert (office_a_report.status == "approved") == (approved or role == "manager_a")
