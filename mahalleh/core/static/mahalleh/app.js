@@ -352,7 +352,8 @@
   /* Birth dates: an empty input[data-birth-years='{"head": 1365, "child": 1395, ...}'] opens the
    * calendar on the year plausible for the relation chosen in its row (the select whose name ends
    * in "relation"; else data-relation-default), not on today. The picker's own focusin listener
-   * on <body> has drawn it when this one (on document, bubbling) runs. */
+   * on <body> has drawn it when this one (on document, bubbling) runs; the picker exposes no
+   * year setter, so its own year <select> is set and told (its "change" handler redraws). */
   function plausibleYear(input) {
     let years;
     try {
@@ -367,10 +368,12 @@
   }
   document.addEventListener('focusin', (event) => {
     const input = event.target;
-    const jdp = window.jalaliDatepicker;
-    if (!jdp || !input || !input.matches || !input.matches('input[data-birth-years]') || input.value) return;
+    if (!input || !input.matches || !input.matches('input[data-birth-years]') || input.value) return;
     const year = plausibleYear(input);
-    if (year && typeof jdp.yearChange === 'function' && jdp.input === input) jdp.yearChange(year);
+    const select = document.querySelector('jdp-container .jdp-year select');
+    if (!year || !select) return;
+    select.value = String(year);
+    select.dispatchEvent(new Event('change'));
   });
 
   /* Rows added and removed on a page (the household's members):
