@@ -593,3 +593,19 @@ def test_public_visitor_gets_404_for_every_unpublished_story(world, client, stor
         for lang in ("fa", "en"):
             assert client.get(f"/{lang}/stories/{story.pk}-{story.slug}/").status_code == 404
     assert client.get(reverse("stories:list")).status_code == 302  # the staff list needs a login
+
+
+# --------------------------------------------------------------------------- household page (issue 8.2)
+
+REGISTRY_EDITORS = {"manager_a", "facilitator_a", "manager_b", "facilitator_b"}
+
+
+@pytest.mark.parametrize("route", ["registry:household_create", "registry:household_member_row"])
+@pytest.mark.parametrize("role", ROLES)
+def test_household_page_and_its_member_rows_open_for_office_editors_only(world, login, role, route):
+    response = login(getattr(world, role)).get(reverse(route))
+    assert response.status_code == (200 if role in REGISTRY_EDITORS else 404)
+    if response.status_code == 200 and route == "registry:household_create":
+        # The neighbourhood choice names only the office's own neighbourhoods.
+        other = world.hood_b if role.endswith("_a") else world.hood_a
+        assert escape(other.name) not in response.content.decode()
