@@ -136,6 +136,24 @@ def _member_indices(data) -> list[int]:
     return sorted(i for i in found if i < MAX_MEMBERS * 4)[:MAX_MEMBERS]
 
 
+#: A member row where none of these was typed or chosen was added and then left empty.
+TYPED_FIELDS = (
+    "national_code",
+    "document_number",
+    "first_name",
+    "last_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "relation",
+    "mobile",
+)
+
+
+def _blank_row(data, index: int) -> bool:
+    return not any((data.get(f"{MEMBER_PREFIX}-{index}-{name}") or "").strip() for name in TYPED_FIELDS)
+
+
 def _member_row(form, index: int) -> dict:
     """What the row partial needs: its form, its number as people count it (the head is 1)."""
     number = index + 2
@@ -182,6 +200,8 @@ def household_create(request):
     data = request.POST if request.method == "POST" else None
     form = HouseholdCreateForm(data, actor=user)
     indices = _member_indices(data) if data is not None else []
+    # A row added but left empty (nothing typed or chosen) is not a member: it is left out.
+    indices = [i for i in indices if not _blank_row(data, i)]
     rows = [_member_row(MemberForm(data, prefix=f"{MEMBER_PREFIX}-{i}"), i) for i in indices]
     form.service_warning = None
     if data is not None:

@@ -222,3 +222,14 @@ def test_english_placeholders_use_latin_digits(reg, login):
 def test_roles_that_may_not_edit_get_404_on_the_row_partial(reg, login):
     for who in ("coordinator", "analyst"):
         assert login(getattr(reg.world, who)).get(ROW).status_code == 404
+
+
+def test_a_row_added_and_left_empty_is_left_out(reg, login):
+    client = login(reg.world.facilitator_a)
+    data = four(reg.world)
+    # What the browser posts for an untouched row: only the choices that have a default.
+    data.update({"member-5-id_type": "national_code", "member-5-nationality": "iranian",
+                 "member-5-disability": "none", "member-5-school_enrolled": "unknown"})  # fmt: skip
+    response = client.post(NEW, data)
+    assert response.status_code == 302
+    assert Household.objects.get(address="کوچه نرگس، پلاک ۴").members.count() == 4
