@@ -1,6 +1,9 @@
 """The audit page: who read or changed what, in the user's scope. Read-only: there is no edit view."""
 
+import contextlib
+import datetime
 import functools
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -10,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -17,6 +21,9 @@ from mahalleh.accounts.selectors import user_list
 from mahalleh.audit import selectors
 from mahalleh.audit.models import AuditEntry
 from mahalleh.core.forms import JalaliDateField, StyledFormMixin
+from mahalleh.core.i18n import is_persian, join_list
+from mahalleh.core.jalali import format_jalali
+from mahalleh.core.persian import to_persian_digits
 
 PAGE_SIZE = 50
 
@@ -51,12 +58,38 @@ def _field_label(model, name: str) -> str:
     return str(EXTRA_LABELS.get(name, name))
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+BOOLEANS = {"True": _("yes"), "False": _("no"), True: _("yes"), False: _("no")}
+
+
+def _display(value):
+    """A stored value (strings of the diff, JSON numbers) as the UI shows it: Gregorian ISO dates as
+    Jalali, yes/no in words, digits in the UI's digits."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or value in ("True", "False"):
+        return str(BOOLEANS[value])
+    text = str(value)
+    persian = is_persian()
+    if ISO_DATE.match(text):
+        with contextlib.suppress(ValueError):
+            return format_jalali(datetime.date.fromisoformat(text), persian_digits=persian)
+    elif ISO_DATETIME.match(text):
+        with contextlib.suppress(ValueError):
+            moment = datetime.datetime.fromisoformat(text)
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return format_jalali(moment, persian_digits=persian, with_time=True)
+    return to_persian_digits(text) if persian else text
+
+
 def _shown_value(model, name: str, value):
     """A stored value as the pages show it: the label of a choice ("rented" → "اجاره‌ای")."""
     field = _field(model, name)
     if value is not None and field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
-    return value
+    return _display(value)
 
 
 # Keys of entries that are about no single object (an export's filters and row count).
@@ -71,7 +104,30 @@ EXTRA_LABELS = {
     "age_group": _("Has a member aged"),
     "consent": _("Registry consent"),
     "vulnerability_min": _("Vulnerability at least"),
+    # The attendance summary of a session.
+    "present": _("present"),
+    "absent": _("absent"),
+    "walk_ins": _("walk-ins"),
 }
+
+
+# Names of objects that are sentences ("Household of X"): stored in the language of whoever made
+# the entry, shown in the reader's.
+REPR_TEMPLATES = {"household": [_("Household of %(name)s"), _("Household %(id)s")]}
+
+
+def shown_repr(entry: AuditEntry) -> str:
+    text = entry.object_repr
+    for template in REPR_TEMPLATES.get(entry.object_type, []):
+        for lang in ("fa", "en"):
+            with translation.override(lang):
+                spelled = str(template)
+            pattern = re.escape(spelled).replace(re.escape("%(name)s"), "(?P<name>.+)")
+            pattern = pattern.replace(re.escape("%(id)s"), "(?P<id>.+)")
+            match = re.fullmatch(pattern, text)
+            if match:
+                return str(template) % match.groupdict()
+    return text
 
 
 def describe_changes(entry: AuditEntry) -> list[dict]:
@@ -84,11 +140,11 @@ def describe_changes(entry: AuditEntry) -> list[dict]:
             row["old"], row["new"] = (_shown_value(model, name, v) for v in value)
             row["pair"] = True
         elif isinstance(value, dict):
-            row["value"] = ", ".join(
-                f"{_field_label(None, k)}={v}" for k, v in value.items() if v not in (None, "")
+            row["value"] = join_list(
+                f"{_field_label(None, k)}: {_display(v)}" for k, v in value.items() if v not in (None, "")
             )
         else:
-            row["value"] = value
+            row["value"] = _display(value)
         rows.append(row)
     return rows
 
@@ -169,6 +225,7 @@ def audit_list(request):
                 {
                     "entry": e,
                     "type_label": object_type_label(e.object_type),
+                    "repr": shown_repr(e),
                     "changes": describe_changes(e),
                     "url": object_url(e),
                 }

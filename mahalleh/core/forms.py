@@ -7,9 +7,29 @@ from django.core.exceptions import ValidationError
 
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali, parse_date
+from mahalleh.core.persian import to_persian_digits
 
 
-class JalaliDateInput(forms.TextInput):
+class LocalDigitsPlaceholder:
+    """A widget whose example placeholder ("1402/05/03", "09121234567") is shown in Persian digits in
+    the Persian UI: the attrs are fixed when the form class is defined, the language only per request."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if widget_attrs.get("placeholder") and is_persian():
+            widget_attrs["placeholder"] = to_persian_digits(str(widget_attrs["placeholder"]))
+        return context
+
+
+class LtrTextInput(LocalDigitsPlaceholder, forms.TextInput):
+    """A text box for numbers and codes typed left to right (mobile numbers, card numbers)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"dir": "ltr", "autocomplete": "off", **(attrs or {})})
+
+
+class JalaliDateInput(LocalDigitsPlaceholder, forms.TextInput):
     """A text box with the Jalali date picker; shows and takes Jalali dates."""
 
     def __init__(self, attrs=None):

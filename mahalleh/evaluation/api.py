@@ -198,7 +198,7 @@ class EventOut(serializers.Serializer):
     reference = serializers.BooleanField()
 
 
-class IndicatorOut(serializers.Serializer):
+class EvaluationRowOut(serializers.Serializer):
     item = serializers.CharField()
     indicator_code = serializers.CharField()
     name = serializers.CharField()
@@ -225,7 +225,7 @@ class EvaluationOut(serializers.Serializer):
     clusters = serializers.IntegerField()
     respondents = serializers.IntegerField()
     few_clusters = serializers.BooleanField()
-    indicators = IndicatorOut(many=True)
+    indicators = EvaluationRowOut(many=True)
 
 
 def _indicator(row) -> dict:

@@ -172,3 +172,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def text(self) -> str:
+        """What the reader sees: the message in the active UI language."""
+        from mahalleh.referrals.notifications import text_for  # the notifier imports this module
+
+        return text_for(self)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from mahalleh.accounts.models import Role, User
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
+from mahalleh.core.persian import to_persian_digits
 from mahalleh.referrals.models import Notification, Referral
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
@@ -49,13 +50,15 @@ def office_users(referral: Referral) -> list[User]:
 
 
 def _message(kind: str, referral: Referral, note: str = "") -> str:
-    """The text in the site's language (the rows are shown as stored, and emailed)."""
+    """The text in the active language (stored in the site's language for the email; shown again in
+    the reader's language by `text_for`)."""
+    persian = is_persian()
     params = {
-        "id": referral.pk,
+        "id": to_persian_digits(str(referral.pk)) if persian else referral.pk,
         "service": referral.service.name,
         "partner": referral.partner.name,
         "urgency": referral.get_urgency_display(),
-        "due": format_jalali(referral.due_on, persian_digits=is_persian()),
+        "due": format_jalali(referral.due_on, persian_digits=persian),
         "reason": note,
         "outcome": referral.get_outcome_display() if referral.outcome else "",
     }
@@ -71,6 +74,19 @@ def _message(kind: str, referral: Referral, note: str = "") -> str:
     if len(text) > MESSAGE_LENGTH:
         text = text[: MESSAGE_LENGTH - 1] + "…"
     return text
+
+
+def text_for(notification: Notification) -> str:
+    """The notification in the reader's language: written again from its referral (the stored text is
+    in the site's language, for the email); the stored text when the referral is gone."""
+    referral = notification.referral
+    if referral is None or notification.kind not in KINDS:
+        return notification.message
+    note = referral.decline_reason if notification.kind == KIND_DECLINED else ""
+    return _message(notification.kind, referral, note)
+
+
+KINDS = {KIND_NEW, KIND_ACCEPTED, KIND_DECLINED, KIND_COMPLETED, KIND_CANCELLED, KIND_OVERDUE}
 
 
 def notify(*, users, referral: Referral, kind: str, note: str = "") -> list[Notification]:

@@ -322,7 +322,7 @@ def partner_stats(*, user, today: datetime.date | None = None) -> list[dict]:
 def notification_list(*, user, unread: bool | None = None) -> QuerySet[Notification]:
     if not _active(user):
         return Notification.objects.none()
-    qs = Notification.objects.filter(user=user).select_related("referral")
+    qs = Notification.objects.filter(user=user).select_related("referral__service", "referral__partner")
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:

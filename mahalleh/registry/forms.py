@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
+from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField
 from mahalleh.core.jalali import to_jalali
-from mahalleh.core.persian import localized_digits, to_latin_digits
+from mahalleh.core.persian import to_latin_digits
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry import selectors
 from mahalleh.registry.models import Consent, HarmCase, Household, Person
@@ -30,7 +30,7 @@ HOUSEHOLD_FORM_FIELDS = ("neighbourhood", "address", "phone", "tenure", "income_
 
 
 def _ltr(**attrs) -> forms.TextInput:
-    return forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", **attrs})
+    return LtrTextInput(attrs=attrs)
 
 
 class HouseholdFilterForm(StyledFormMixin, forms.Form):
@@ -212,32 +212,22 @@ def birth_years() -> dict:
 
 
 class HouseholdPageMixin:
-    """What the one-page household registration adds to each person's fields: example values in
-    the user's digits, the picker's plausible years, and each error tied to its input for screen
-    readers (aria-describedby pointing at the message under the field)."""
+    """What the one-page household registration adds to each person's fields: example values (the
+    widgets show them in Persian digits in the Persian UI) and the picker's plausible years. Errors
+    are tied to their inputs by Django (aria-describedby -> {auto_id}_error)."""
 
     def _household_page_widgets(self, relation: str = "head"):
         date = self.fields["birth_date"].widget
-        date.attrs["placeholder"] = localized_digits("1365/05/03")
+        date.attrs["placeholder"] = "1365/05/03"
         date.attrs["data-birth-years"] = json.dumps(birth_years())
         date.attrs["data-relation-default"] = relation
-        self.fields["mobile"].widget.attrs["placeholder"] = localized_digits("09121234567")
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+        self.fields["mobile"].widget.attrs["placeholder"] = "09121234567"
 
     def mark_service_errors(self):
-        """After a service put errors on the form (add_error), tie them to their inputs too."""
+        """After a service put errors on the form (add_error), show those fields as invalid too."""
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 

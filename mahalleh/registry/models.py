@@ -109,6 +109,17 @@ class Household(Tracked):
             models.Index(fields=["office", "id"], name="household_office_id"),
         ]
 
+    def save(self, *args, **kwargs):
+        # The services, the importer and the demo set the office copy themselves; a row created
+        # another way (an admin, a fixture) gets it here, so no list ever misses it.
+        if self.office_id is None and self.neighbourhood_id is not None and not kwargs.get("update_fields"):
+            self.office_id = (
+                type(self.neighbourhood)
+                .objects.filter(pk=self.neighbourhood_id)
+                .values_list("office_id", flat=True)
+            ).first()
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         if self.head_id:
             return str(_("Household of %(name)s") % {"name": self.head.full_name})
@@ -264,6 +275,20 @@ class Person(Tracked):
             models.Index(fields=["neighbourhood", "id"], name="person_neighbourhood_id"),
         ]
 
+    def save(self, *args, **kwargs):
+        # As Household.save: the copies of the household's neighbourhood and office, when unset.
+        if (
+            self.neighbourhood_id is None
+            and self.household_id is not None
+            and not kwargs.get("update_fields")
+        ):
+            self.neighbourhood_id, self.office_id = (
+                Household.objects.filter(pk=self.household_id)
+                .values_list("neighbourhood_id", "office_id")
+                .first()
+            )
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         return self.full_name
 
@@ -314,6 +339,14 @@ class HarmCase(Tracked):
         verbose_name = _("social harm case")
         verbose_name_plural = _("social harm cases")
         indexes = [models.Index(fields=["office", "id"], name="harmcase_office_id")]
+
+    def save(self, *args, **kwargs):
+        # As Household.save: the resident's office, when unset.
+        if self.office_id is None and self.person_id is not None and not kwargs.get("update_fields"):
+            self.office_id = (
+                Person.objects.filter(pk=self.person_id).values_list("office_id", flat=True).first()
+            )
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.harm_type} — {self.person}"

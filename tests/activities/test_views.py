@@ -404,7 +404,8 @@ def test_the_htmx_toggle_updates_one_row(act, login, reg):
     html = response.content.decode()
     assert html.count('data-testid="attendance-row"') == 1
     assert f'id="mark-{reg.child_a.pk}"' in html and 'data-present="0"' in html and 'data-saved="1"' in html
-    assert 'id="attendance-summary"' in html and 'hx-swap-oob="outerHTML"' in html
+    # The summary's content is swapped inside it: the role="status" box stays, so the new counts are read out.
+    assert 'id="attendance-summary"' in html and 'hx-swap-oob="innerHTML"' in html
     assert marks(act.session_1) == {reg.head_a.pk: True, reg.child_a.pk: False, reg.daughter_a.pk: True}
     after = {a.person_id: a.recorded_at for a in Attendance.objects.filter(session=act.session_1)}
     assert (

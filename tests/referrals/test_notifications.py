@@ -2,11 +2,13 @@
 cancelled and overdue referrals; the hourly check notifies each referral once."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from mahalleh.core.persian import to_persian_digits
 from mahalleh.referrals import selectors, services, tasks
 from mahalleh.referrals.models import Notification, Referral
 from tests.referrals.conftest import move
@@ -77,7 +79,8 @@ def test_a_new_referral_notifies_the_partners_users_in_the_app_and_by_email(
     w = ref.world
     note = Notification.objects.get(user=w.partner_user)
     assert (note.kind, note.referral) == ("new", referral)
-    assert str(referral.pk) in note.message and ref.service.name in note.message
+    # Stored in the site's language (Persian) for the email: the number in Persian digits.
+    assert to_persian_digits(str(referral.pk)) in note.message and ref.service.name in note.message
     # The resident's name never leaves the system by email.
     assert ref.reg.head_a.first_name not in note.message
     assert kinds(ref.other_partner_user) == [] and kinds(w.facilitator_a) == []
@@ -198,3 +201,18 @@ def test_marking_read(ref):
     ref.refer(service=ref.other_service)
     assert services.notifications_mark_all_read(user=ref.world.facilitator_a) == 1
     assert selectors.unread_count(user=ref.world.facilitator_a) == 0
+
+
+def test_a_notification_reads_in_the_readers_language_with_its_digits(ref):
+    """Issue #8.7: «ارجاع شمارهٔ 42» (Latin digits) in Persian, and Persian text in the English UI."""
+    referral = ref.refer()
+    note = Notification.objects.get(user=ref.world.partner_user)
+    number = str(referral.pk)
+    with translation.override("fa"):
+        persian = note.text
+    with translation.override("en"):
+        english = note.text
+    assert to_persian_digits(number) in persian
+    assert not re.search(r"[0-9]", persian.replace(ref.service.name, ""))
+    assert english.startswith(f"New referral no. {number}:") and ref.service.name in english
+    assert not re.search(r"[\u0600-\u06ff]", english.replace(ref.service.name, ""))  # the service is data

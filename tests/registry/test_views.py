@@ -774,3 +774,17 @@ def test_the_importer_and_the_services_share_one_name_rule():
     with pytest.raises(ValidationError) as caught:
         names.clean_person_name('=HYPERLINK("x")')
     assert caught.value.code == "formula"
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_names_in_the_timeline_are_isolated_from_the_sentence_around_them(reg, login, lang):
+    """Issue #8.8: "Household of ۲محمد رضایی" — a Persian name inside an English sentence (or a Latin
+    one in a Persian sentence) must not pull the words and digits around it into its direction."""
+    fa = reg.world.facilitator_a
+    services.consent_record(
+        actor=fa, person=reg.head_a, purpose="registry", given=True, on=timezone.localdate()
+    )
+    client = login(fa)
+    client.cookies["mahalleh_language"] = lang
+    timeline = section(page(client, url("household_detail", reg.household_a.pk)), "timeline")
+    assert f"<bdi>{reg.head_a.full_name}</bdi>" in timeline

@@ -4,6 +4,7 @@ import datetime
 
 from django import template
 from django.utils import formats, numberformat
+from django.utils.html import format_html
 
 from mahalleh.core.i18n import is_persian, list_separator
 from mahalleh.core.jalali import format_jalali, format_jalali_long
@@ -58,6 +59,16 @@ def percent(value) -> str:
         return ""
     text = str(int(value))
     return f"{to_persian_digits(text)}٪" if is_persian() else f"{text}%"
+
+
+@register.filter
+def bdi(value) -> str:
+    """A name or number put inside a translated sentence, isolated in <bdi> so a Persian name in the
+    English UI (or a Latin one in the Persian UI) does not pull the words and digits around it into
+    its own direction ("Household of ۲محمد رضایی")."""
+    if value in (None, ""):
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.simple_tag

@@ -146,6 +146,13 @@
       document.addEventListener('mousedown', (event) => {
         if (!inPicker(event.target)) closePicker();
       });
+      // Escape closes the calendar and leaves the typed text (the date can always be typed:
+      // the calendar is a help for mouse and touch users, not the only way in).
+      document.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && event.target.matches && event.target.matches(JDP_SELECTOR)) {
+          if (window.jalaliDatepicker) window.jalaliDatepicker.hide();
+        }
+      });
       jdp.startWatch(datePickerOptions());
       jdpStarted = true;
       return;
@@ -264,6 +271,30 @@
     });
   }
 
+  /* -------------------------------------------------------- accessibility -- */
+  // A table box that scrolls sideways (phones, 200-400 % zoom) must be reachable by keyboard to be
+  // scrolled with the arrow keys (WCAG 2.1.1): focusable, named by its table's caption or heading.
+  function markScrollRegions(root) {
+    (root || document).querySelectorAll('.table-responsive').forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        if (!box.hasAttribute('aria-label') && !box.hasAttribute('aria-labelledby')) {
+          const caption = box.querySelector('caption');
+          const heading = caption ? null : box.previousElementSibling;
+          const text = (caption || (heading && /^H[1-6]$/.test(heading.tagName) ? heading : null) || {}).textContent;
+          box.setAttribute('aria-label', (text || document.title).trim());
+        }
+        box.dataset.scrollRegion = '1';
+      } else if (!scrolls && box.dataset.scrollRegion) {
+        box.removeAttribute('tabindex');
+        box.removeAttribute('role');
+        delete box.dataset.scrollRegion;
+      }
+    });
+  }
+
   /* ---------------------------------------------------------------- wiring -- */
   function init() {
     initDatePickers();
@@ -271,7 +302,13 @@
     applyWidths(document);
     initServiceDueDate();
     initDocumentBoxes();
+    markScrollRegions(document);
   }
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => markScrollRegions(document), 150);
+  });
 
   ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
     document.addEventListener(name, (event) => {
@@ -416,6 +453,7 @@
     initDatePickers();
     drawMaps(document);
     applyWidths(document);
+    markScrollRegions(document);
   }
   document.addEventListener('htmx:afterSwap', afterSwap);
   document.addEventListener('htmx:oobAfterSwap', afterSwap);

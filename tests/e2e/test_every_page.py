@@ -1,0 +1,620 @@
+"""The page walk: every page of every role, in Persian and in English, checked as a user would meet it.
+
+For each demo account (and a visitor who is not signed in) the walk opens, in one browser context:
+
+* every route of the UI that takes no argument (so a new list, dashboard or form is walked as soon
+  as it is in a ``urls.py``; a route the role may not open answers 404/403 or the sign-in page and is
+  skipped), then
+* every page linked from the pages it has seen (so each ``<int:pk>`` route is opened with a real
+  demo object that this role can see), one URL per route,
+
+first in Persian, then in English (the language cookie switched in the same signed-in context), and
+for the facilitator and the visitor also at 320 CSS px (WCAG 1.4.10 reflow: 1280 px at 400 % zoom,
+so 200 % zoom is covered too).
+
+On every page it runs axe-core (rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa) and the language
+checks of issue #8: in the Persian UI no Latin digits in visible text or placeholders (codes are
+marked ``translate="no"`` or sit in ``<code>``/inputs), no English msgid left untranslated; in the
+English UI no Persian translation of our own catalogue; in both, no Gregorian date. A link that
+answers 404/500 fails too. A failure names the page, the rule and the element.
+
+``test_every_route_was_walked`` runs last and fails when a route of the UI was reached by no role
+and is not in ``EXCLUDED`` (with the reason): link the new page from somewhere, or exclude it.
+
+Screenshots: ``tests/e2e/artifacts/walk/`` gets the home page of each role and language, every page
+at 320 px of the facilitator in Persian, and any page that failed. ``WALK_SCREENSHOTS=all`` saves
+every page.
+"""
+
+import functools
+import gettext
+import os
+import re
+import time
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import NoReverseMatch, Resolver404
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, totp_code
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE_NARROW = {"width": 320, "height": 720}
+SHOTS = ARTIFACTS / "walk"
+
+# The signed-in roles of the demo (facilitator2 is the facilitator of another office: same pages).
+ROLES = [
+    "national_admin",
+    "national_analyst",
+    "province_coordinator",
+    "office_manager",
+    "facilitator",
+    "pr_officer",
+    "partner_user",
+    "anonymous",
+]
+NARROW_ROLES = {"facilitator", "anonymous"}
+
+# URL prefixes that are not pages of our UI.
+FOREIGN_PREFIXES = ("/api/", "/django-admin/", "/i18n/", "/favicon.ico", "/static/", "/media/")
+
+# Routes the walk does not open, with the reason. Everything else in the URL conf must be reached.
+EXCLUDED = {
+    "accounts:logout": "a POST-only action (signing out would end the walk)",
+    "accounts:otp": "the second-factor form: opened by the sign-in of the TOTP roles, checked there",
+    "registry:export": "a file download (CSV/XLSX), not a page",
+    "registry:import_template": "a file download (the import template), not a page",
+    "registry:import_report": "a file download (the XLSX report of bad rows), not a page",
+    "registry:import_job_status": "an htmx fragment polled by the import page, checked inside that page",
+    "registry:import_commit": "a POST-only action",
+    "registry:import": "the same view and URL as registry:import_upload",
+    "activities:enrol": "a POST-only action",
+    "activities:enrol_search": "an htmx fragment (search results), checked inside the activity page",
+    "activities:unenrol": "a POST-only action",
+    "activities:attendance_mark": "a POST-only action (htmx), checked inside the attendance page",
+    "activities:walkin_add": "a POST-only action",
+    "activities:walkin_search": "an htmx fragment (search results), checked inside the attendance page",
+    "community:member_search": "an htmx fragment (search results), checked inside the group page",
+    "community:member_add": "a POST-only action",
+    "community:member_leave": "a POST-only action",
+    "community:member_role": "a POST-only action",
+    "referrals:notification_open": "a redirect to the referral (marks the notification read)",
+    "referrals:act": "a POST-only action (accept, decline, …: the forms are on the referral page)",
+    "activities:session_delete": "a POST-only action (the button is on the session's edit page)",
+    "registry:import_job": "the demo has no import job; tests/e2e/test_registry_journey.py opens one "
+    "(its live region and digits are in this branch's templates, not walked by axe yet)",
+}
+
+# Detail pages differ by object (a household with a harm case links to the harm's status form): the
+# walk reads this many instances of each route for links, and checks the first one in the browser.
+INSTANCES_PER_ROUTE = 3
+SEEDS = []  # object_seeds(), filled once the demo is loaded
+
+# Text the language checks skip: what the user typed or must copy exactly.
+SKIP_SELECTOR = (
+    "script, style, noscript, template, textarea, select, code, kbd, samp, pre, [translate=no], "
+    ".leaflet-container"
+)
+
+COLLECT_TEXT = """
+(skip) => {
+  const out = [];
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && parts.length < 4; e = e.parentElement) {
+      let p = e.localName;
+      if (e.id) { parts.unshift(p + '#' + e.id); break; }
+      if (e.classList.length) p += '.' + [...e.classList].slice(0, 2).join('.');
+      parts.unshift(p);
+    }
+    return parts.join(' > ');
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.replace(/\\s+/g, ' ').trim();
+    const el = n.parentElement;
+    if (!text || !el || el.closest(skip)) continue;
+    if (!el.checkVisibility() && !el.closest('.visually-hidden, .visually-hidden-focusable')) continue;
+    // Data the user typed (names, notes) is isolated in <bdi> / dir=auto: "data" for the checks.
+    out.push([text, path(el), el.closest('bdi, [dir=auto]') ? 'data' : 'text']);
+  }
+  const labelled = '[placeholder], [title], [aria-label], img[alt], input[type=submit][value]';
+  for (const el of document.querySelectorAll(labelled)) {
+    if (el.closest(skip) && !el.matches('input')) continue;
+    for (const attr of ['placeholder', 'title', 'aria-label', 'alt', 'value']) {
+      if (attr === 'value' && el.type !== 'submit') continue;
+      const v = (el.getAttribute(attr) || '').trim();
+      if (v) out.push([v, path(el), attr]);
+    }
+  }
+  return out;
+}
+"""
+
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                          summary: (n.failureSummary || '').slice(0, 300)})),
+    count: v.nodes.length,
+  }));
+}
+"""
+
+# A chart (ECharts marks its container with _echarts_instance_; any <canvas>) must have a name and a
+# table alternative: inside the same <figure>, or referred to by aria-describedby / aria-details.
+CHARTS_WITHOUT_TABLE = """
+() => {
+  const bad = [];
+  for (const chart of document.querySelectorAll('[_echarts_instance_], canvas')) {
+    if (chart.closest('[_echarts_instance_]') !== chart && chart.localName === 'canvas') continue;
+    const named = chart.getAttribute('aria-label') || chart.getAttribute('aria-labelledby');
+    const ids = `${chart.getAttribute('aria-describedby') || ''} ${chart.getAttribute('aria-details') || ''}`;
+    const referred = ids.split(/\\s+/).filter(Boolean).map((id) => document.getElementById(id));
+    const figure = chart.closest('figure');
+    const table = referred.some((el) => el && (el.matches('table') || el.querySelector('table')))
+      || (figure && figure.querySelector('table'));
+    if (!named || !table) bad.push(chart.outerHTML.slice(0, 120));
+  }
+  return bad;
+}
+"""
+
+LATIN_DIGIT = re.compile(r"[0-9]")
+# 2026-12-02, ۲۰۲۶/۱۲/۰۲ …: a Gregorian year (19xx, 20xx) where a Jalali date (13xx, 14xx) belongs.
+D = "[0-9۰-۹]"
+GREGORIAN = re.compile(rf"(?<!{D})(?:19|20|۱۹|۲۰){D}{{2}}[-/.]{D}{{1,2}}[-/.]{D}{{1,2}}(?!{D})")
+PERSIAN_LETTER = re.compile(r"[\u0600-\u06ff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+# ---------------------------------------------------------------------------------------- catalogue
+
+
+def _catalogues():
+    root = Path(__file__).resolve().parents[2] / "mahalleh"
+    return sorted(root.glob("**/locale/fa/LC_MESSAGES/django.mo"))
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{\s*\w+\s*\}\}")
+
+
+def _literal_words(text: str, letters: re.Pattern) -> int:
+    """Words of the catalogue string outside its placeholders, in the given script."""
+    return sum(1 for word in PLACEHOLDER.sub(" ", text).split() if letters.search(word))
+
+
+def _pattern(text: str) -> re.Pattern:
+    """A whole-text pattern for a catalogue string; %(name)s / %s / {{ x }} placeholders match anything."""
+    parts = PLACEHOLDER.split(text)
+    return re.compile(r"\s*" + r".+?".join(re.escape(" ".join(p.split())) for p in parts) + r"\s*", re.S)
+
+
+class Catalogue:
+    """The msgids (English) and msgstrs (Persian) of every Persian catalogue of the project."""
+
+    def __init__(self):
+        self.msgids, self.msgstrs = {}, {}
+        for mo_path in _catalogues():
+            with mo_path.open("rb") as f:
+                entries = gettext.GNUTranslations(f)._catalog  # {msgid or (msgid, n): msgstr}
+            for key, value in entries.items():
+                if not key or not value or isinstance(key, tuple):
+                    continue
+                msgid = " ".join(key.split("\x04")[-1].split())  # drop a context ("ctx\x04msgid")
+                msgstr = " ".join(value.split())
+                # One-word English msgids ("Name", "Code") are also proper names and codes in data;
+                # Persian text in the English UI is data unless it is a sentence of our own.
+                # A template with placeholders counts only with two words of its own around them.
+                if _literal_words(msgid, LATIN_WORD) >= 2 and msgid != msgstr:
+                    self.msgids[msgid] = _pattern(msgid) if PLACEHOLDER.search(msgid) else None
+                if _literal_words(msgstr, PERSIAN_LETTER) >= 2:
+                    self.msgstrs[msgstr] = _pattern(msgstr) if PLACEHOLDER.search(msgstr) else None
+
+    @staticmethod
+    def _match(text: str, table: dict) -> str | None:
+        if text in table:
+            return text
+        for source, pattern in table.items():
+            if pattern is not None and pattern.fullmatch(text):
+                return source
+        return None
+
+    def english_msgid(self, text: str) -> str | None:
+        return self._match(text, self.msgids)
+
+    def persian_msgstr(self, text: str) -> str | None:
+        return self._match(text, self.msgstrs)
+
+
+def language_problems(items, lang: str, catalogue: Catalogue) -> list[str]:
+    problems = []
+    for text, where, kind in items:
+        label = f"{where} [{kind}]: {text[:90]!r}"
+        if GREGORIAN.search(text):
+            problems.append(f"Gregorian date shown to a user at {label}")
+        if lang == "fa":
+            if LATIN_DIGIT.search(text):
+                problems.append(f"Latin digits in the Persian UI at {label}")
+            source = catalogue.english_msgid(text)
+            if source:
+                problems.append(f"untranslated msgid {source!r} at {label}")
+            elif len(LATIN_WORD.findall(text)) >= 3 and not PERSIAN_LETTER.search(text):
+                problems.append(f"English text (no catalogue entry?) in the Persian UI at {label}")
+        elif kind != "data":  # Persian data (names, notes) is fine in the English UI
+            source = catalogue.persian_msgstr(text)
+            if source:
+                problems.append(f"Persian UI text in the English UI at {label}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------- the routes
+
+
+def ui_routes():
+    """{route name: pattern} of every named route of the UI (not the API, the admin or i18n)."""
+    routes = {}
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns in {"admin"} or str(p.pattern).startswith(("api/", "django-admin/")):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                if name == "set_language":
+                    continue
+                routes[name] = prefix + str(p.pattern)
+
+    walk(get_resolver().url_patterns, "/", None)
+    return routes
+
+
+def route_of(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def object_seeds() -> list[str]:
+    """Pages linked only from some objects the crawl may not read first (a harm case's status form is
+    linked only from households with a harm): one real demo object each; 404 for roles outside scope."""
+    from django.urls import reverse
+
+    from mahalleh.registry.models import HarmCase
+
+    case = HarmCase.objects.order_by("pk").first()
+    return [reverse("registry:harm_transition", args=[case.pk])] if case else []
+
+
+def seed_paths() -> list[str]:
+    """Every UI route that takes no argument, reversed, and the object seeds."""
+    from django.urls import reverse
+
+    paths = list(SEEDS)
+    for name in ui_routes():
+        if name in EXCLUDED:
+            continue
+        try:
+            paths.append(reverse(name))
+        except NoReverseMatch:
+            continue  # takes an argument: reached through the links of the pages
+    return paths
+
+
+# ---------------------------------------------------------------------------------------- server HTML
+
+
+class PageText(HTMLParser):
+    """The text a user reads in a server-rendered page, and its links: what the language checks need,
+    without a browser (the browser checks every route once; this reads every page of every role)."""
+
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+    SKIP = {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "select",
+        "code",
+        "kbd",
+        "samp",
+        "pre",
+        "head",
+    }
+    LABELS = ("placeholder", "title", "aria-label", "alt")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []  # (tag, skipped, data, where)
+        self.items, self.links = [], []
+
+    def _state(self):
+        return self.stack[-1][1:] if self.stack else (False, False, "body")
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        skipped, data, where = self._state()
+        skipped = (
+            skipped
+            or tag in self.SKIP
+            or a.get("translate") == "no"
+            or "hidden" in a
+            or a.get("aria-hidden") == "true"
+            or "d-none" in (a.get("class") or "").split()
+        )
+        data = data or tag == "bdi" or a.get("dir") == "auto"
+        label = f"{tag}#{a['id']}" if a.get("id") else f"{where} > {tag}".split(" > ", 1)[-1][-60:]
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if not skipped or tag == "input":
+            for attr in self.LABELS:
+                if a.get(attr):
+                    self.items.append((a[attr].strip(), label, attr))
+            if tag == "input" and a.get("type") == "submit" and a.get("value"):
+                self.items.append((a["value"].strip(), label, "value"))
+        if tag not in self.VOID:
+            self.stack.append((tag, skipped, data, label))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, text):
+        skipped, data, where = self._state()
+        text = " ".join(text.split())
+        if text and not skipped:
+            self.items.append((text, where, "data" if data else "text"))
+
+
+def read_page(html: str):
+    parser = PageText()
+    parser.feed(html)
+    return parser.items, parser.links
+
+
+# ---------------------------------------------------------------------------------------- the walk
+
+
+class Walker:
+    """One browser context for a role: signed in once, both languages walked in it."""
+
+    def __init__(self, browser, base_url, role, catalogue, blocker, axed):
+        self.role, self.catalogue, self.blocker, self.axed = role, catalogue, blocker, axed
+        self.context = browser.new_context(
+            base_url=base_url, viewport=DESKTOP, locale="en-US", timezone_id="Asia/Tehran"
+        )
+        self.context.set_default_timeout(20_000)
+        # An init script, not page.add_script_tag: it is not an inline <script>, so a strict
+        # Content-Security-Policy on our pages cannot block it.
+        self.context.add_init_script(path=str(AXE))
+        self.page = self.context.new_page()
+        self.js_errors = []
+        self.page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+        self.base_url = base_url.rstrip("/")
+        self.host = urlsplit(base_url).netloc
+        self.failures = []
+        self.timings = defaultdict(float)  # where the walk spends its time (printed with -s)
+
+    def set_language(self, lang):
+        self.context.add_cookies([{"name": "mahalleh_language", "value": lang, "url": self.base_url + "/"}])
+
+    def sign_in(self):
+        from mahalleh.accounts.models import User
+        from mahalleh.demo.loader import DEMO_PASSWORD
+
+        if self.role == "anonymous":
+            return
+        page = self.page
+        page.goto("/accounts/login/")
+        page.fill("#id_username", self.role)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.locator("#main form button[type=submit]").first.click()
+        with self.blocker.unblock():
+            needs_otp = User.objects.get(username=self.role).needs_second_factor
+        if needs_otp:
+            page.wait_for_url(re.compile(r"/accounts/second-factor/"))
+            if ("accounts:otp", "fa", DESKTOP["width"]) not in self.axed:
+                self.axed.add(("accounts:otp", "fa", DESKTOP["width"]))
+                self.check_in_browser("accounts:otp", "fa")
+            with self.blocker.unblock():
+                code = totp_code(self.role)
+            page.fill("#id_token", code)
+            page.locator("#main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/$"))
+
+    def fetch(self, url, *, seeded):
+        """The page's final route and HTML, or None when it is not a page of ours this role may see."""
+        started = time.monotonic()
+        response = self.context.request.get(url)
+        html = response.text() if "text/html" in (response.headers.get("content-type") or "") else None
+        self.timings["fetch"] += time.monotonic() - started
+        status, final = response.status, urlsplit(response.url).path
+        if status >= 500 or (status >= 400 and not seeded):
+            self.failures.append(f"{url}: HTTP {status} (linked from a page this role sees)")
+            return None
+        if (
+            status >= 400
+            or html is None
+            or (final != urlsplit(url).path and final.startswith("/accounts/login"))
+        ):
+            return None  # not for this role (or a download)
+        return route_of(final), response.url, html
+
+    def check_in_browser(self, route, lang, *, url=None, width=DESKTOP["width"], shot=False):
+        """axe-core, the rendered text (what scripts added too), charts, sideways scrolling, JS errors."""
+        page = self.page
+        started = time.monotonic()
+        if url is not None:
+            page.set_viewport_size(PHONE_NARROW if width < DESKTOP["width"] else DESKTOP)
+            page.goto(url, wait_until="load")
+        self.timings["open"] += time.monotonic() - started
+        problems = []
+        started = time.monotonic()
+        violations = page.evaluate(RUN_AXE, AXE_TAGS)
+        self.timings["axe"] += time.monotonic() - started
+        for v in violations:
+            nodes = "; ".join(
+                f"{n['target']} — {' '.join((n['summary'] or n['html']).split())}" for n in v["nodes"]
+            )
+            problems.append(f"axe {v['id']} ({v['impact']}, {v['count']} elements: {v['help']}): {nodes}")
+        problems += language_problems(page.evaluate(COLLECT_TEXT, SKIP_SELECTOR), lang, self.catalogue)
+        for chart in page.evaluate(CHARTS_WITHOUT_TABLE):
+            problems.append(f"a chart without a name and a table alternative (WCAG 1.1.1): {chart}")
+        if width < DESKTOP["width"]:
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                problems.append(f"the page scrolls sideways at {width} px (content {scroll} px wide)")
+        if self.js_errors:
+            problems.append(f"JavaScript errors: {self.js_errors}")
+            self.js_errors.clear()
+        path = urlsplit(page.url).path
+        self.failures.extend(f"[{self.role} {lang} {width}px] {path} ({route}): {p}" for p in problems)
+        if problems or shot or os.environ.get("WALK_SCREENSHOTS") == "all":
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            name = f"{self.role}-{lang}-{width}-{route.replace(':', '_')}"
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        if url is not None and width < DESKTOP["width"]:
+            page.set_viewport_size(DESKTOP)
+
+    def walk(self, lang, *, narrow=False, urls=None):
+        """Every page of the role: seeds first, then links breadth-first, up to INSTANCES_PER_ROUTE URLs
+        per route (or just `urls`, the pages the first language found). Each page's server HTML gets
+        the language checks; the first page of each route, the first time any role opens it in this
+        language, also gets the browser checks (every time with WALK_AXE=all)."""
+        if urls is not None:
+            queue, limit = [(url, False) for url in urls], 1
+        else:
+            queue, limit = [("/", True)] + [(p, True) for p in seed_paths()], INSTANCES_PER_ROUTE
+        queued = {urlsplit(u).path for u, _ in queue}
+        instances, pages = defaultdict(int), []
+        every = os.environ.get("WALK_AXE") == "all"
+        while queue:
+            url, seeded = queue.pop(0)
+            route = route_of(urlsplit(url).path)
+            if route is None or route in EXCLUDED or instances[route] >= limit:
+                continue
+            got = self.fetch(url, seeded=seeded)
+            if got is None:
+                continue
+            shown, final_url, html = got
+            if instances[shown] >= limit:
+                continue  # a redirect to a route read enough already
+            instances[shown] += 1
+            started = time.monotonic()
+            items, links = read_page(html)
+            problems = language_problems(items, lang, self.catalogue)
+            self.timings["text"] += time.monotonic() - started
+            path = urlsplit(final_url).path
+            self.failures.extend(f"[{self.role} {lang} html] {path} ({shown}): {p}" for p in problems)
+            if instances[shown] == 1:
+                pages.append((shown, final_url))
+                for width in [DESKTOP["width"]] + ([PHONE_NARROW["width"]] if narrow else []):
+                    key = (shown, lang, width)
+                    if every or key not in self.axed:
+                        self.axed.add(key)
+                        shot = shown == "core:home" or (width < DESKTOP["width"] and lang == "fa")
+                        self.check_in_browser(shown, lang, url=final_url, width=width, shot=shot)
+            for link in links if urls is None else []:
+                parts = urlsplit(link)
+                if parts.netloc not in ("", self.host) or parts.path.startswith(FOREIGN_PREFIXES):
+                    continue
+                target = route_of(parts.path)
+                if parts.path in queued or target is None or target in EXCLUDED or instances[target] >= limit:
+                    continue
+                queued.add(parts.path)
+                queue.append((parts.path + (f"?{parts.query}" if parts.query else ""), False))
+        return pages
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def walk_demo(transactional_db, live_server):
+    """The whole demo (residents, referrals, activities, groups), committed for the live server (the
+    test's transactional_db flushes it afterwards)."""
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    # Every kind of object of the full demo, with a tenth of its households: the pages are the same,
+    # the load takes seconds instead of a minute.
+    small = functools.partial(load_registry, households=300, comparison_households=30)
+    with mock.patch.object(loader, "load_registry", small):
+        assert loader.load() is True
+    SEEDS[:] = object_seeds()
+
+
+def test_every_page_of_every_role_passes_axe_and_the_language_checks(
+    browser, live_server, walk_demo, django_db_blocker
+):
+    """One test, so the demo is loaded once (pytest-django flushes the database after each test that
+    uses the live server). It fails with every problem of every role, then with the routes no role
+    reached that are not in EXCLUDED."""
+    catalogue, axed, walked, failures = Catalogue(), set(), defaultdict(list), []
+    started_all = time.monotonic()
+    for role in ROLES:
+        started = time.monotonic()
+        walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker, axed)
+        counts = {}
+        try:
+            walker.set_language("fa")
+            walker.sign_in()
+            found = None
+            for lang in ("fa", "en"):
+                walker.set_language(lang)
+                # 320 px: the facilitator's pages in Persian (the phone user), the public pages in both.
+                narrow = role in NARROW_ROLES and (lang == "fa" or role == "anonymous")
+                pages = walker.walk(lang, narrow=narrow, urls=found)
+                found = [url for _route, url in pages]  # English: the same pages, found in Persian
+                counts[lang] = len(pages)
+                for route, url in pages:
+                    walked[route].append((role, lang, url))
+        finally:
+            walker.close()
+        spent = ", ".join(f"{k} {v:.0f} s" for k, v in walker.timings.items())
+        print(f"{role}: {counts} pages in {time.monotonic() - started:.1f} s ({spent})")
+        if counts.get("fa", 0) <= 1 and role != "anonymous":
+            failures.append(f"{role} reached no page but the first: the walk is broken")
+        if counts.get("fa") != counts.get("en"):
+            failures.append(f"{role} sees different pages in Persian and English: {counts}")
+        failures.extend(walker.failures)
+    print(f"the walk: {len(axed)} browser checks, {time.monotonic() - started_all:.1f} s")
+    missing = sorted(set(ui_routes()) - set(walked) - set(EXCLUDED))
+    if missing:
+        failures.append(
+            "routes no role reached (link them from a page, give the demo an object for them, "
+            f"or add them to EXCLUDED with the reason): {missing}"
+        )
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
