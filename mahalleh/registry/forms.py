@@ -1,10 +1,13 @@
 """Forms of the registry pages. They only parse what was typed; the services check the rules."""
 
+import json
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField
+from mahalleh.core.jalali import to_jalali
 from mahalleh.core.persian import to_latin_digits
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry import selectors
@@ -188,13 +191,56 @@ class PersonForm(StyledFormMixin, forms.Form):
         return [self[name] for name in self.fields if name not in ("confirm_duplicate", "version")]
 
 
-class HouseholdCreateForm(HouseholdForm, PersonForm):
-    """One form for a new household and its head, saved together or not at all."""
+#: How many years before this one a person of each relation to the head was plausibly born: the
+#: birth-date picker opens there (an adult head around 1365, a child around 1395), not today.
+TYPICAL_AGE = {
+    "head": 40,
+    "spouse": 38,
+    "child": 10,
+    "parent": 65,
+    "sibling": 38,
+    "grandchild": 5,
+    "relative": 35,
+    "other": 35,
+}
+
+
+def birth_years() -> dict:
+    """{relation: Jalali year} where the birth-date picker of that relation opens."""
+    this_year = to_jalali(timezone.localdate()).year
+    return {relation: this_year - age for relation, age in TYPICAL_AGE.items()}
+
+
+class HouseholdPageMixin:
+    """What the one-page household registration adds to each person's fields: example values (the
+    widgets show them in Persian digits in the Persian UI) and the picker's plausible years. Errors
+    are tied to their inputs by Django (aria-describedby -> {auto_id}_error)."""
+
+    def _household_page_widgets(self, relation: str = "head"):
+        date = self.fields["birth_date"].widget
+        date.attrs["placeholder"] = "1365/05/03"
+        date.attrs["data-birth-years"] = json.dumps(birth_years())
+        date.attrs["data-relation-default"] = relation
+        self.fields["mobile"].widget.attrs["placeholder"] = "09121234567"
+
+    def mark_service_errors(self):
+        """After a service put errors on the form (add_error), show those fields as invalid too."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
+class HouseholdCreateForm(HouseholdPageMixin, HouseholdForm, PersonForm):
+    """One form for a new household and its head (member 1), saved together or not at all; the
+    other members are `MemberForm` rows of the same page."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["relation"]
         del self.fields["version"]
+        self._household_page_widgets("head")
 
     def household_bound_fields(self):
         return [self[name] for name in HOUSEHOLD_FORM_FIELDS]
@@ -205,6 +251,24 @@ class HouseholdCreateForm(HouseholdForm, PersonForm):
             for name in self.fields
             if name not in HOUSEHOLD_FORM_FIELDS and name not in ("confirm_duplicate", "version")
         ]
+
+
+class MemberForm(HouseholdPageMixin, PersonForm):
+    """One more member's row on the household page (prefix ``member-<n>``); the head is row 1."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        relation = self.fields["relation"]
+        relation.choices = [c for c in relation.choices if c[0] != Person.Relation.HEAD]
+        self._household_page_widgets("child")
+
+    def person_fields(self) -> dict:
+        confirm = self.cleaned_data.get("confirm_duplicate", False)
+        return {**super().person_fields(), "confirm_duplicate": confirm}
+
+    def person_bound_fields(self):
+        return [self[name] for name in self.fields if name != "confirm_duplicate"]
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):

@@ -230,14 +230,16 @@ def household_create_with_head(
     nothing behind. Each person goes through person_create, so every rule (duplicates, names, the
     office) is the same as for one added later. When a member is refused, the error carries
     ``member_index`` (0 for the first of ``members``) so a page can show it at that row; an error
-    of the head has ``member_index`` None."""
+    of the head has ``member_index`` None. A person's dict may carry its own ``confirm_duplicate``
+    (a likely duplicate confirmed at that row only); the keyword confirms everyone."""
     household = household_create(actor=actor, neighbourhood=neighbourhood, via=via, **household_fields)
     people = [{**head_fields, "relation": Person.Relation.HEAD}, *members]
     for index, fields in enumerate(people):
+        # A person's own "confirm_duplicate" (ticked at that row of the page) confirms only them.
+        fields = dict(fields)
+        confirm = confirm_duplicate or bool(fields.pop("confirm_duplicate", False))
         try:
-            person_create(
-                actor=actor, household=household, confirm_duplicate=confirm_duplicate, via=via, **fields
-            )
+            person_create(actor=actor, household=household, confirm_duplicate=confirm, via=via, **fields)
         except ValidationError as exc:
             exc.member_index = index - 1 if index else None
             raise

@@ -5,6 +5,7 @@ from mahalleh.registry import views
 urlpatterns = [
     path("", views.household_list, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
+    path("households/new/member-row/", views.household_member_row, name="household_member_row"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/members/new/", views.person_create, name="person_create"),

@@ -4,9 +4,12 @@ Thin views: every read through `selectors` (scoped by the user; out of scope is 
 every write through `services` (their errors land at the form's fields).
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
 from mahalleh.core import plugins
-from mahalleh.core.access import form_page, page_for
+from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.forms import apply_service_error
 from mahalleh.core.persian import localized_digits
-from mahalleh.core.services import version_token
+from mahalleh.core.services import ServiceWarning, version_token
 from mahalleh.registry import selectors, services
 from mahalleh.registry.ages import age_group_label, age_on
 from mahalleh.registry.forms import (
@@ -27,6 +31,7 @@ from mahalleh.registry.forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
     HouseholdForm,
+    MemberForm,
     PersonForm,
     PersonMoveForm,
     PersonStatusForm,
@@ -119,25 +124,123 @@ def household_list(request):
     )
 
 
+MEMBER_PREFIX = "member"
+MEMBER_ROW = re.compile(rf"^{MEMBER_PREFIX}-(\d+)-")
+MAX_MEMBERS = 30
+
+
+def _member_indices(data) -> list[int]:
+    """The row numbers of the members posted (rows removed on the page are simply absent, so the
+    others keep their numbers and their errors stay at their rows)."""
+    found = {int(m.group(1)) for key in data for m in [MEMBER_ROW.match(key)] if m}
+    return sorted(i for i in found if i < MAX_MEMBERS * 4)[:MAX_MEMBERS]
+
+
+#: A member row where none of these was typed or chosen was added and then left empty.
+TYPED_FIELDS = (
+    "national_code",
+    "document_number",
+    "first_name",
+    "last_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "relation",
+    "mobile",
+)
+
+
+def _blank_row(data, index: int) -> bool:
+    return not any((data.get(f"{MEMBER_PREFIX}-{index}-{name}") or "").strip() for name in TYPED_FIELDS)
+
+
+def _member_row(form, index: int) -> dict:
+    """What the row partial needs: its form, its number as people count it (the head is 1)."""
+    number = index + 2
+    return {"form": form, "index": index, "number": localized_digits(number), "removable": True}
+
+
+def _save_household(user, form, rows):
+    """The one service call; a refused member's error (or likely duplicate) goes to its row, and the
+    top of the page says which row to look at."""
+    members = [row["form"].person_fields() for row in rows]
+    try:
+        return services.household_create_with_head(
+            actor=user,
+            neighbourhood=form.cleaned_data["neighbourhood"],
+            household_fields=form.household_fields(),
+            head_fields={**form.person_fields(), "confirm_duplicate": form.cleaned_data["confirm_duplicate"]},
+            members=members,
+        )
+    except ValidationError as exc:
+        index = getattr(exc, "member_index", None)
+        if index is None:
+            raise
+        row = rows[index]
+        row_form = row["form"]
+        if isinstance(exc, ServiceWarning):
+            row_form.service_warning = exc
+            row["duplicate"] = _duplicate_context(user, exc)
+            if exc.field and exc.field in row_form.fields:
+                row_form.add_error(exc.field, exc.field_message or exc.messages[0])
+        else:
+            apply_service_error(row_form, exc)
+        row_form.mark_service_errors()
+        raise ValidationError(
+            _("Member %(number)s could not be saved: see the message at that row. Nothing was saved.")
+            % {"number": row["number"]}
+        ) from exc
+
+
 @registry_edit_view
 def household_create(request):
+    """The household, its head (row 1) and any number of other members on one page, saved by one
+    service call in one transaction: all of them or none."""
     user = request.user
-    form = HouseholdCreateForm(request.POST or None, actor=user)
-    return form_page(
+    data = request.POST if request.method == "POST" else None
+    form = HouseholdCreateForm(data, actor=user)
+    indices = _member_indices(data) if data is not None else []
+    # A row added but left empty (nothing typed or chosen) is not a member: it is left out.
+    indices = [i for i in indices if not _blank_row(data, i)]
+    rows = [_member_row(MemberForm(data, prefix=f"{MEMBER_PREFIX}-{i}"), i) for i in indices]
+    form.service_warning = None
+    if data is not None:
+        valid = [form.is_valid()] + [row["form"].is_valid() for row in rows]
+        if all(valid):
+            count = len(rows) + 1
+            message = _("The household and its head were registered.")
+            if count > 1:
+                message = _("The household and its %(count)s members were registered.") % {
+                    "count": localized_digits(count)
+                }
+            household = run_service(request, form, lambda: _save_household(user, form, rows), message)
+            if household is not None:
+                return redirect(_household_url(household))
+            form.mark_service_errors()
+        else:
+            form.add_error(None, _("Some fields need attention: see the messages at the rows below."))
+    return render(
         request,
-        form=form,
-        save=lambda d: services.household_create_with_head(
-            actor=user,
-            neighbourhood=d["neighbourhood"],
-            household_fields=form.household_fields(),
-            head_fields=form.person_fields(),
-            confirm_duplicate=d["confirm_duplicate"],
-        ),
-        message=_("The household and its head were registered."),
-        done=_household_url,
-        template="registry/household_form.html",
-        context=lambda form: {"duplicate": _duplicate_context(user, form.service_warning)},
+        "registry/household_form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_index": (max(indices) + 1) if indices else 0,
+            "duplicate": _duplicate_context(user, form.service_warning),
+            "head_number": localized_digits(1),
+        },
     )
+
+
+@registry_edit_view
+def household_member_row(request):
+    """An empty member row for the household page ("add member", fetched by htmx)."""
+    try:
+        index = max(0, min(int(request.GET.get("next", "0")), MAX_MEMBERS * 4 - 1))
+    except ValueError:
+        index = 0
+    row = _member_row(MemberForm(prefix=f"{MEMBER_PREFIX}-{index}"), index)
+    return render(request, "registry/_member_row.html", {"row": row, "next_index": index + 1, "oob": True})
 
 
 @registry_edit_view

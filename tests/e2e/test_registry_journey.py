@@ -32,7 +32,7 @@ PERSIAN_DIGIT = re.compile(r"[۰-۹]")
 LATIN_DIGIT = re.compile(r"[0-9]")
 ARABIC_YEH, PERSIAN_YEH, ZWNJ = "\u064a", "\u06cc", "\u200c"
 
-# The household of the journey: the head, then the members added on the "add member" page.
+# The household of the journey: the head, then the members added as rows of the same page.
 # Birth dates exactly as a facilitator types them (the spouse's in Persian digits).
 HEAD = {
     "code": make_national_code("298100001"),
@@ -118,18 +118,19 @@ def type_date(page, selector: str, text: str) -> None:
     expect(box).to_have_value(text)
 
 
-def fill_person(page, person: dict) -> None:
-    """The resident fields shared by "register a household" (the head) and "add member"."""
-    expect(page.locator("#id_id_type")).to_have_value("national_code")
-    expect(page.locator("#id_national_code")).to_be_visible()
-    page.fill("#id_national_code", person["code"])
-    page.fill("#id_first_name", person["first"])
-    page.fill("#id_last_name", person["last"])
-    page.fill("#id_father_name", person["father"])
-    page.select_option("#id_sex", person["sex"])
-    type_date(page, "#id_birth_date", person["birth"])
+def fill_person(page, person: dict, prefix: str = "") -> None:
+    """The resident fields of a row of the household page (the head's have no prefix, the other
+    members' are "member-<n>-")."""
+    expect(page.locator(f"#id_{prefix}id_type")).to_have_value("national_code")
+    expect(page.locator(f"#id_{prefix}national_code")).to_be_visible()
+    page.fill(f"#id_{prefix}national_code", person["code"])
+    page.fill(f"#id_{prefix}first_name", person["first"])
+    page.fill(f"#id_{prefix}last_name", person["last"])
+    page.fill(f"#id_{prefix}father_name", person["father"])
+    page.select_option(f"#id_{prefix}sex", person["sex"])
     if "relation" in person:
-        page.select_option("#id_relation", person["relation"])
+        page.select_option(f"#id_{prefix}relation", person["relation"])
+    type_date(page, f"#id_{prefix}birth_date", person["birth"])
 
 
 def test_facilitator_registers_a_household_records_a_harm_and_finds_a_child(page, harm_types):
@@ -141,7 +142,7 @@ def test_facilitator_registers_a_household_records_a_harm_and_finds_a_child(page
 
     sign_in(page, "facilitator")
 
-    # 1. Register the household and its head, from the registry page.
+    # 1. Register the household, its head and the other members on one page, from the registry page.
     page.locator("a[href='/registry/']").first.click()
     page.wait_for_url("/registry/")
     expect(page.locator("[data-testid=household-row]")).to_have_count(0)
@@ -150,20 +151,16 @@ def test_facilitator_registers_a_household_records_a_harm_and_finds_a_child(page
     page.select_option("#id_neighbourhood", str(hood.pk))
     page.fill("#id_address", "کوچه ۱۴، پلاک ۷")
     fill_person(page, HEAD)
-    submit(page)
+    # ... the spouse and the two children in rows added on the same page.
+    for index, member in enumerate(MEMBERS):
+        page.locator("[data-testid=add-member-row]").click()
+        expect(page.locator(f"[data-testid=member-row-{index}]")).to_be_visible()
+        fill_person(page, member, prefix=f"member-{index}-")
+    page.locator("[data-testid=save-household]").click()
     page.wait_for_url(re.compile(r"/registry/households/\d+/$"))
     expect(page.locator(".alert-success")).to_be_visible()
     household = Household.objects.get()
     household_url = f"/registry/households/{household.pk}/"
-
-    # ... then the spouse and the two children on the "add member" page.
-    for member in MEMBERS:
-        page.locator("[data-testid=add-member]").click()
-        page.wait_for_url(f"{household_url}members/new/")
-        fill_person(page, member)
-        submit(page)
-        page.wait_for_url(household_url)
-        expect(page.locator(".alert-success")).to_be_visible()
 
     people = [HEAD, *MEMBERS]
     rows = page.locator("[data-testid=member-row]")

@@ -660,3 +660,19 @@ def test_office_report_pages_and_files_follow_scope(world, office_a_report, logi
     assert response.status_code == (302 if role in readers else 404)
     office_a_report.refresh_from_db()
     assert (office_a_report.status == "approved") == (approved or role == "manager_a")
+
+
+# --------------------------------------------------------------------------- household page (issue 8.2)
+
+REGISTRY_EDITORS = {"manager_a", "facilitator_a", "manager_b", "facilitator_b"}
+
+
+@pytest.mark.parametrize("route", ["registry:household_create", "registry:household_member_row"])
+@pytest.mark.parametrize("role", ROLES)
+def test_household_page_and_its_member_rows_open_for_office_editors_only(world, login, role, route):
+    response = login(getattr(world, role)).get(reverse(route))
+    assert response.status_code == (200 if role in REGISTRY_EDITORS else 404)
+    if response.status_code == 200 and route == "registry:household_create":
+        # The neighbourhood choice names only the office's own neighbourhoods.
+        other = world.hood_b if role.endswith("_a") else world.hood_a
+        assert escape(other.name) not in response.content.decode()

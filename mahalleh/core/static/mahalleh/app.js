@@ -366,19 +366,88 @@
     });
   }
 
-  function initDocumentBoxes() {
-    // The national code box only for a national code, the card number only for a card or passport.
-    // Without JavaScript both stay visible and the server ignores the one that does not apply.
-    const select = document.querySelector('select[name="id_type"]');
-    if (!select || !document.querySelector('[data-show-for]')) return;
-    function update() {
-      document.querySelectorAll('[data-show-for]').forEach((box) => {
-        box.hidden = box.dataset.showFor.split(' ').indexOf(select.value) === -1;
-      });
-    }
-    select.addEventListener('change', update);
-    update();
+  /* The national code box only for a national code, the card number only for a card or passport.
+   * Without JavaScript both stay visible and the server ignores the one that does not apply.
+   * On a page of several people (the household page) each [data-person-row] has its own choice. */
+  const ID_TYPE_SELECTOR = 'select[name="id_type"], select[name$="-id_type"]';
+  function updateDocumentBoxes(select) {
+    const scope = select.closest('[data-person-row]') || document;
+    scope.querySelectorAll('[data-show-for]').forEach((box) => {
+      if (scope === document && box.closest('[data-person-row]')) return;
+      box.hidden = box.dataset.showFor.split(' ').indexOf(select.value) === -1;
+    });
   }
+  function initDocumentBoxes(root) {
+    (root || document).querySelectorAll(ID_TYPE_SELECTOR).forEach(updateDocumentBoxes);
+  }
+  document.addEventListener('change', (event) => {
+    if (event.target && event.target.matches && event.target.matches(ID_TYPE_SELECTOR)) {
+      updateDocumentBoxes(event.target);
+    }
+  });
+
+  /* Birth dates: an empty input[data-birth-years='{"head": 1365, "child": 1395, ...}'] opens the
+   * calendar on the year plausible for the relation chosen in its row (the select whose name ends
+   * in "relation"; else data-relation-default), not on today. The picker's own focusin listener
+   * on <body> has drawn it when this one (on document, bubbling) runs; the picker exposes no
+   * year setter, so its own year <select> is set and told (its "change" handler redraws). */
+  function plausibleYear(input) {
+    let years;
+    try {
+      years = JSON.parse(input.dataset.birthYears);
+    } catch (e) {
+      return null;
+    }
+    const row = input.closest('[data-person-row]') || input.form || document;
+    const relation = row.querySelector('select[name$="relation"]');
+    const key = (relation && relation.value) || input.dataset.relationDefault;
+    return years[key] || years[input.dataset.relationDefault] || null;
+  }
+  document.addEventListener('focusin', (event) => {
+    const input = event.target;
+    if (!input || !input.matches || !input.matches('input[data-birth-years]') || input.value) return;
+    const year = plausibleYear(input);
+    const select = document.querySelector('jdp-container .jdp-year select');
+    if (!year || !select) return;
+    select.value = String(year);
+    select.dispatchEvent(new Event('change'));
+  });
+
+  /* Rows added and removed on a page (the household's members):
+   *   <div aria-live="polite" data-row-announcer data-msg-added="Member {n} was added." data-msg-removed="…">
+   *   <fieldset data-person-row data-row-number="3"> … <button type="button" data-remove-row> … </fieldset>
+   * "remove" drops the row (the others keep their numbers) and says so; an added row (htmx) is
+   * announced and its first field gets the focus. */
+  function announce(kind, number) {
+    const region = document.querySelector('[data-row-announcer]');
+    if (!region) return;
+    const template = region.dataset[kind === 'added' ? 'msgAdded' : 'msgRemoved'] || '';
+    region.textContent = template.replace('{n}', number);
+  }
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest && event.target.closest('[data-remove-row]');
+    if (!button) return;
+    const row = button.closest('[data-person-row]');
+    if (!row) return;
+    const rows = Array.prototype.slice.call(document.querySelectorAll('[data-person-row]'));
+    const previous = rows[rows.indexOf(row) - 1];
+    const number = row.dataset.rowNumber;
+    row.remove();
+    const next = document.querySelector('[data-add-row]') || (previous && previous.querySelector('input, select'));
+    if (next) next.focus();
+    announce('removed', number);
+  });
+  document.addEventListener('htmx:afterSwap', (event) => {
+    const target = event.target;
+    if (!target || !target.matches || !target.matches('[data-row-container]')) return;
+    const rows = target.querySelectorAll('[data-person-row]');
+    const row = rows[rows.length - 1];
+    if (!row) return;
+    initDocumentBoxes(row);
+    const first = row.querySelector('select, input:not([type="hidden"])');
+    if (first) first.focus();
+    announce('added', row.dataset.rowNumber);
+  });
 
   function afterSwap() {
     initDatePickers();
