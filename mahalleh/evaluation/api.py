@@ -276,7 +276,7 @@ def _require_results(user) -> None:
         raise exceptions.NotFound()
 
 
-@extend_schema(responses={200: EvaluationOut, 400: ErrorOut}, operation_id="evaluation_nation")
+@extend_schema(responses={200: EvaluationOut, 400: ErrorOut, 404: ErrorOut}, operation_id="evaluation_nation")
 @api_view(["GET"])
 def evaluation_nation(request):
     """The difference-in-differences estimates for the whole country (national roles)."""
@@ -286,7 +286,9 @@ def evaluation_nation(request):
     return _evaluation_response(request.user, None)
 
 
-@extend_schema(responses={200: EvaluationOut, 400: ErrorOut}, operation_id="evaluation_province")
+@extend_schema(
+    responses={200: EvaluationOut, 400: ErrorOut, 404: ErrorOut}, operation_id="evaluation_province"
+)
 @api_view(["GET"])
 def evaluation_province(request, code):
     """The difference-in-differences estimates of one province in your scope."""
