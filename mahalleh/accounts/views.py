@@ -2,10 +2,8 @@ import math
 
 import segno
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from mahalleh.accounts import services
 from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenForm
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.access import form_page
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
 from mahalleh.core.services import version_token
@@ -159,25 +157,21 @@ def _staff_kwargs(data: dict) -> dict:
 def staff_create(request):
     _require_staff_manager(request)
     form = StaffForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                password=data["password"],
-                **_staff_kwargs(data),
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(
-                request, _("The account %(username)s was created.") % {"username": created.username}
-            )
-            return redirect("accounts:staff_detail", pk=created.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_create(
+            actor=request.user, username=data["username"], password=data["password"], **_staff_kwargs(data)
+        ),
+        message=lambda created: _("The account %(username)s was created.") % {"username": created.username},
+        done=_staff_url,
+        template="accounts/staff_form.html",
+        context={"creating": True},
+    )
+
+
+def _staff_url(account) -> str:
+    return reverse("accounts:staff_detail", kwargs={"pk": account.pk})
 
 
 @login_required
@@ -205,24 +199,21 @@ def staff_edit(request, pk):
         "version": version_token(account),
     }
     form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.user_update(
-                actor=request.user,
-                user=account,
-                version=data.get("version") or None,
-                is_active=data.get("is_active", False),
-                **_staff_kwargs(data),
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(request, _("The account was saved."))
-            return redirect("accounts:staff_detail", pk=account.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "account": account, "creating": False})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_update(
+            actor=request.user,
+            user=account,
+            version=data.get("version") or None,
+            is_active=data.get("is_active", False),
+            **_staff_kwargs(data),
+        ),
+        message=_("The account was saved."),
+        done=lambda saved: _staff_url(account),
+        template="accounts/staff_form.html",
+        context={"account": account, "creating": False},
+    )
 
 
 @login_required
@@ -230,16 +221,14 @@ def staff_password(request, pk):
     _require_staff_manager(request)
     account = user_get(user=request.user, pk=pk)
     form = PasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=request.user, user=account, password=form.cleaned_data["password"]
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(request, _("The password was changed."))
-            return redirect("accounts:staff_detail", pk=account.pk)
-    return render(request, "accounts/staff_password.html", {"form": form, "account": account})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_set_password(
+            actor=request.user, user=account, password=data["password"]
+        ),
+        message=_("The password was changed."),
+        done=lambda saved: _staff_url(account),
+        template="accounts/staff_password.html",
+        context={"account": account},
+    )
