@@ -12,7 +12,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mahalleh.accounts import services
 from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenForm
@@ -78,21 +77,13 @@ def otp_view(request):
     user = request.user
     if not user.needs_second_factor or user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device, _created = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "authenticator"}
-        )
+    device, enrolling = services.otp_device_for(user=user)
     form = TokenForm(request.POST or None)
     wait = services.otp_wait_seconds(device) if request.method == "POST" and form.is_valid() else 0
     if wait:
         form.add_error("token", otp_wait_message(wait))
     elif request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        if services.otp_verify(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
         wait = services.otp_wait_seconds(device)
