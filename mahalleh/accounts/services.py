@@ -148,3 +148,32 @@ def otp_wait_seconds(device) -> int:
     if allowed or not data or not data.get("locked_until"):
         return 0
     return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+@transaction.atomic
+def otp_device_for(*, user: User):
+    """The user's authenticator: the confirmed one, or (the first time) an unconfirmed one to enrol.
+
+    Returns ``(device, enrolling)``; the unconfirmed device is kept, so reloading the enrolment
+    page shows the same secret.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device, False
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    return device, True
+
+
+@transaction.atomic
+def otp_verify(*, device, token: str) -> bool:
+    """Check a code; the first right code confirms an enrolling device."""
+    if not device.verify_token(token):
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return True

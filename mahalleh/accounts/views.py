@@ -2,10 +2,8 @@ import math
 
 import segno
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,13 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mahalleh.accounts import services
 from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenForm
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.access import form_page
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
 from mahalleh.core.services import version_token
@@ -80,21 +77,13 @@ def otp_view(request):
     user = request.user
     if not user.needs_second_factor or user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device, _created = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "authenticator"}
-        )
+    device, enrolling = services.otp_device_for(user=user)
     form = TokenForm(request.POST or None)
     wait = services.otp_wait_seconds(device) if request.method == "POST" and form.is_valid() else 0
     if wait:
         form.add_error("token", otp_wait_message(wait))
     elif request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        if services.otp_verify(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
         wait = services.otp_wait_seconds(device)
@@ -159,25 +148,21 @@ def _staff_kwargs(data: dict) -> dict:
 def staff_create(request):
     _require_staff_manager(request)
     form = StaffForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                password=data["password"],
-                **_staff_kwargs(data),
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(
-                request, _("The account %(username)s was created.") % {"username": created.username}
-            )
-            return redirect("accounts:staff_detail", pk=created.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_create(
+            actor=request.user, username=data["username"], password=data["password"], **_staff_kwargs(data)
+        ),
+        message=lambda created: _("The account %(username)s was created.") % {"username": created.username},
+        done=_staff_url,
+        template="accounts/staff_form.html",
+        context={"creating": True},
+    )
+
+
+def _staff_url(account) -> str:
+    return reverse("accounts:staff_detail", kwargs={"pk": account.pk})
 
 
 @login_required
@@ -205,24 +190,21 @@ def staff_edit(request, pk):
         "version": version_token(account),
     }
     form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.user_update(
-                actor=request.user,
-                user=account,
-                version=data.get("version") or None,
-                is_active=data.get("is_active", False),
-                **_staff_kwargs(data),
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(request, _("The account was saved."))
-            return redirect("accounts:staff_detail", pk=account.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "account": account, "creating": False})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_update(
+            actor=request.user,
+            user=account,
+            version=data.get("version") or None,
+            is_active=data.get("is_active", False),
+            **_staff_kwargs(data),
+        ),
+        message=_("The account was saved."),
+        done=lambda saved: _staff_url(account),
+        template="accounts/staff_form.html",
+        context={"account": account, "creating": False},
+    )
 
 
 @login_required
@@ -230,16 +212,14 @@ def staff_password(request, pk):
     _require_staff_manager(request)
     account = user_get(user=request.user, pk=pk)
     form = PasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=request.user, user=account, password=form.cleaned_data["password"]
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow this action."))
-        else:
-            messages.success(request, _("The password was changed."))
-            return redirect("accounts:staff_detail", pk=account.pk)
-    return render(request, "accounts/staff_password.html", {"form": form, "account": account})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.user_set_password(
+            actor=request.user, user=account, password=data["password"]
+        ),
+        message=_("The password was changed."),
+        done=lambda saved: _staff_url(account),
+        template="accounts/staff_password.html",
+        context={"account": account},
+    )

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
-from mahalleh.api.base import STALE_RESPONSE, IdField, VersionMixin, object_id
+from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, VersionMixin, object_id, require_role
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
@@ -46,8 +46,7 @@ class AgeGroupField(serializers.ChoiceField):
 
 
 def _require_edit(user) -> None:
-    if not selectors.can_edit_activities(user):
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+    require_role(selectors.can_edit_activities(user))
 
 
 def _rate(attended: int, expected: int) -> float | None:
@@ -264,23 +263,17 @@ def _enrolment_out(user, pk) -> dict:
     retrieve=extend_schema(responses=EnrolmentOut),
     create=extend_schema(request=EnrolmentIn, responses={201: EnrolmentOut}),
 )
-class EnrolmentViewSet(viewsets.GenericViewSet):
+class EnrolmentViewSet(ScopedViewSet):
     """Residents enrolled in activities, with their attendance so far."""
 
-    serializer_class = EnrolmentOut
+    output = EnrolmentOut
+    filter_in = EnrolmentFilterIn
 
     def get_queryset(self):
         return selectors.enrolment_list(user=self.request.user)
 
-    def list(self, request):
-        f = EnrolmentFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
-        qs = selectors.enrolment_list(
-            user=request.user, active=d.get("active"), **{k: d[k] for k in ("activity", "person") if k in d}
-        )
-        page = self.paginate_queryset(selectors.with_attendance(qs))
-        return self.get_paginated_response(EnrolmentOut(page, many=True).data)
+    def list_selector(self, user, **filters):
+        return selectors.with_attendance(selectors.enrolment_list(user=user, **filters))
 
     def retrieve(self, request, pk=None):
         enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
@@ -422,22 +415,16 @@ def _attendance_out(session) -> dict:
     retrieve=extend_schema(responses=SessionOut),
     create=extend_schema(request=SessionIn, responses={201: SessionOut}),
 )
-class SessionViewSet(viewsets.GenericViewSet):
+class SessionViewSet(ScopedViewSet):
     """Sessions of activities, and their attendance."""
 
-    serializer_class = SessionOut
+    output = SessionOut
+    filter_in = SessionFilterIn
 
-    def get_queryset(self):
-        return selectors.session_list(user=self.request.user)
-
-    def list(self, request):
-        f = SessionFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        activity = None
-        if "activity" in f.validated_data:
-            activity = selectors.activity_get(user=request.user, pk=f.validated_data["activity"])
-        page = self.paginate_queryset(selectors.session_list(user=request.user, activity=activity))
-        return self.get_paginated_response(SessionOut(page, many=True).data)
+    def list_selector(self, user, activity=None):
+        if activity is not None:
+            activity = selectors.activity_get(user=user, pk=activity)
+        return selectors.session_list(user=user, activity=activity)
 
     def retrieve(self, request, pk=None):
         return Response(SessionOut(selectors.session_get(user=request.user, pk=object_id(pk))).data)

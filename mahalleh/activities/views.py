@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from mahalleh.activities import selectors, services
 from mahalleh.activities.forms import ActivityFilterForm, ActivityForm, SessionForm, UnenrolForm
 from mahalleh.activities.models import Activity
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import version_token
 from mahalleh.registry.ages import age_group_label, age_on
@@ -54,8 +55,6 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
-_save = run_service
-
 # --------------------------------------------------------------------------- activities
 
 
@@ -86,16 +85,19 @@ def activity_create(request):
     _require_edit(user)
     form = ActivityForm(request.POST or None, office=user.office, initial={"facilitator": user.pk})
     del form.fields["version"]
-    if request.method == "POST" and form.is_valid():
-        activity = _save(
-            request,
-            form,
-            lambda: services.activity_create(actor=user, **form.service_fields()),
-            _("The activity was created. Now enrol residents and add its sessions."),
-        )
-        if activity:
-            return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/activity_form.html", {"form": form, "activity": None})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.activity_create(actor=user, **form.service_fields()),
+        message=_("The activity was created. Now enrol residents and add its sessions."),
+        done=_detail_url,
+        template="activities/activity_form.html",
+        context={"activity": None},
+    )
+
+
+def _detail_url(activity) -> str:
+    return reverse("activities:detail", kwargs={"pk": activity.pk})
 
 
 @activities_view
@@ -105,21 +107,17 @@ def activity_edit(request, pk):
     _require_edit(user, activity)
     initial = {**ActivityForm.initial_from(activity), "version": version_token(activity)}
     form = ActivityForm(request.POST or None, office=activity.office, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.activity_update(
-                actor=user,
-                activity=activity,
-                version=form.cleaned_data.get("version") or None,
-                **form.service_fields(),
-            ),
-            _("The activity was saved."),
-        )
-        if saved:
-            return redirect("activities:detail", pk=saved.pk)
-    return render(request, "activities/activity_form.html", {"form": form, "activity": activity})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.activity_update(
+            actor=user, activity=activity, version=data.get("version") or None, **form.service_fields()
+        ),
+        message=_("The activity was saved."),
+        done=_detail_url,
+        template="activities/activity_form.html",
+        context={"activity": activity},
+    )
 
 
 def _enrolled_rows(user, activity, today):
@@ -280,19 +278,20 @@ def session_create(request, pk):
     today = timezone.localdate()
     running = activity.starts_on <= today and (activity.ends_on is None or today <= activity.ends_on)
     form = SessionForm(request.POST or None, initial={"date": today if running else activity.starts_on})
-    if request.method == "POST" and form.is_valid():
-        session = _save(
-            request,
-            form,
-            lambda: services.session_create(actor=user, activity=activity, **form.cleaned_data),
-            _("The session was added."),
-        )
-        if session:
-            if request.POST.get("then") == "attendance" and session.date <= today:
-                return redirect("activities:attendance", pk=session.pk)
-            return redirect("activities:detail", pk=activity.pk)
-    return render(
-        request, "activities/session_form.html", {"form": form, "activity": activity, "session": None}
+
+    def done(session):
+        if request.POST.get("then") == "attendance" and session.date <= today:
+            return reverse("activities:attendance", kwargs={"pk": session.pk})
+        return _detail_url(activity)
+
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.session_create(actor=user, activity=activity, **data),
+        message=_("The session was added."),
+        done=done,
+        template="activities/session_form.html",
+        context={"activity": activity, "session": None},
     )
 
 
@@ -310,17 +309,14 @@ def session_edit(request, pk):
         "note": session.note,
     }
     form = SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.session_update(actor=user, session=session, **form.cleaned_data),
-            _("The session was saved."),
-        )
-        if saved:
-            return redirect("activities:detail", pk=activity.pk)
-    return render(
-        request, "activities/session_form.html", {"form": form, "activity": activity, "session": session}
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.session_update(actor=user, session=session, **data),
+        message=_("The session was saved."),
+        done=lambda saved: _detail_url(activity),
+        template="activities/session_form.html",
+        context={"activity": activity, "session": session},
     )
 
 

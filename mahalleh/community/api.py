@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, object_id, paginated, require_role
+from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, require_role
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
@@ -136,28 +136,18 @@ def _neighbourhood(user, data: dict) -> dict:
     create=extend_schema(request=GroupCreateIn, responses={201: GroupOut}),
     partial_update=extend_schema(request=GroupUpdateIn, responses={200: GroupOut, 409: ErrorOut}),
 )
-class GroupViewSet(viewsets.GenericViewSet):
+class GroupViewSet(ScopedViewSet):
     """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
     in your scope, with their current member count, leaders and last meeting."""
 
-    serializer_class = GroupOut
+    output = GroupOut
+    filter_in = GroupFilterIn
 
-    def get_queryset(self):
-        return selectors.group_list(user=self.request.user)
-
-    def list(self, request):
-        f = GroupFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = dict(f.validated_data)
-        active = {"active": True, "inactive": False}.get(d.pop("status", None))
-        qs = selectors.group_list(
-            user=request.user,
-            kind=d.get("kind"),
-            active=active,
-            neighbourhood=d.get("neighbourhood"),
-            office=d.get("office"),
+    def list_selector(self, user, status=None, kind=None, neighbourhood=None, office=None):
+        active = {"active": True, "inactive": False}.get(status)
+        return selectors.group_list(
+            user=user, kind=kind, active=active, neighbourhood=neighbourhood, office=office
         )
-        return paginated(self, qs, GroupOut)
 
     def retrieve(self, request, pk=None):
         return Response(GroupOut(selectors.group_get(user=request.user, pk=object_id(pk))).data)
@@ -236,26 +226,20 @@ def _person(user, pk: int, field: str = "person"):
     retrieve=extend_schema(responses=MembershipOut),
     create=extend_schema(request=MembershipCreateIn, responses={201: MembershipOut}),
 )
-class MembershipViewSet(viewsets.GenericViewSet):
+class MembershipViewSet(ScopedViewSet):
     """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
     `left_on`); joining again makes a new one. A resident is a current member of a group once."""
 
-    serializer_class = MembershipOut
+    output = MembershipOut
+    filter_in = MembershipFilterIn
 
-    def get_queryset(self):
-        return selectors.membership_list(user=self.request.user)
-
-    def list(self, request):
-        f = MembershipFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = dict(f.validated_data)
-        current = {"true": True, "false": False}.get(d.pop("current", None))
-        qs = selectors.membership_list(user=request.user, current=current)
-        if "group" in d:
-            qs = qs.filter(group_id=d["group"])
-        if "person" in d:
-            qs = qs.filter(person_id=d["person"])
-        return paginated(self, qs, MembershipOut)
+    def list_selector(self, user, current=None, group=None, person=None):
+        qs = selectors.membership_list(user=user, current={"true": True, "false": False}.get(current))
+        if group is not None:
+            qs = qs.filter(group_id=group)
+        if person is not None:
+            qs = qs.filter(person_id=person)
+        return qs
 
     def retrieve(self, request, pk=None):
         return Response(MembershipOut(selectors.membership_get(user=request.user, pk=object_id(pk))).data)
@@ -345,21 +329,15 @@ class MeetingFilterIn(serializers.Serializer):
     retrieve=extend_schema(responses=MeetingDetailOut),
     create=extend_schema(request=MeetingIn, responses={201: MeetingDetailOut}),
 )
-class MeetingViewSet(viewsets.GenericViewSet):
+class MeetingViewSet(ScopedViewSet):
     """Meetings of the groups in your scope: date, place, decisions and who attended."""
 
-    serializer_class = MeetingOut
+    output = MeetingOut
+    filter_in = MeetingFilterIn
 
-    def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user)
-
-    def list(self, request):
-        f = MeetingFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.meeting_list(user=request.user)
-        if "group" in f.validated_data:
-            qs = qs.filter(group_id=f.validated_data["group"])
-        return paginated(self, qs, MeetingOut)
+    def list_selector(self, user, group=None):
+        qs = selectors.meeting_list(user=user)
+        return qs if group is None else qs.filter(group_id=group)
 
     def retrieve(self, request, pk=None):
         return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=object_id(pk))).data)

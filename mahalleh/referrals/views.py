@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for, run_service
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import province_list
 from mahalleh.referrals import selectors, services
@@ -53,7 +53,8 @@ staff_view = page_for(selectors.can_read_referrals)
 directory_view = page_for(selectors.can_see_partners)
 
 
-_run = run_service
+def _partner_url(obj) -> str:
+    return reverse("referrals:partner_detail", kwargs={"pk": obj.pk})
 
 
 def _page(request, qs):
@@ -177,7 +178,7 @@ def referral_act(request, pk, action):
     form = ActionForm(request.POST, action=action)
     if form.is_valid():
         d = form.cleaned_data
-        saved = _run(
+        saved = run_service(
             request,
             form,
             lambda: services.referral_transition(
@@ -224,7 +225,7 @@ def referral_create(request, person_pk):
     # Without consent the page's warning says so, once (the service would refuse with the same news).
     if request.method == "POST" and has_consent and form.is_valid():
         d = form.cleaned_data
-        referral = _run(
+        referral = run_service(
             request,
             form,
             lambda: services.referral_create(
@@ -315,19 +316,14 @@ def partner_create(request):
         request.POST or None, provinces=province_list(user=user), initial={"answer_days": 7, **initial}
     )
     del form.fields["version"]
-    if request.method == "POST" and form.is_valid():
-        partner = _run(
-            request,
-            form,
-            lambda: services.partner_create(actor=user, **form.partner_fields()),
-            _("The partner organisation was added."),
-        )
-        if partner:
-            return redirect("referrals:partner_detail", pk=partner.pk)
-    return render(
+    return form_page(
         request,
-        "referrals/form.html",
-        {"form": form, "title": _("New partner organisation"), "testid": "partner-form"},
+        form=form,
+        save=lambda data: services.partner_create(actor=user, **form.partner_fields()),
+        message=_("The partner organisation was added."),
+        done=_partner_url,
+        template="referrals/form.html",
+        context={"title": _("New partner organisation"), "testid": "partner-form"},
     )
 
 
@@ -348,24 +344,16 @@ def partner_edit(request, pk):
         "version": version_token(partner),
     }
     form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _run(
-            request,
-            form,
-            lambda: services.partner_update(
-                actor=user,
-                partner=partner,
-                version=form.cleaned_data.get("version") or None,
-                **form.partner_fields(),
-            ),
-            _("The partner organisation was saved."),
-        )
-        if saved:
-            return redirect("referrals:partner_detail", pk=partner.pk)
-    return render(
+    return form_page(
         request,
-        "referrals/form.html",
-        {"form": form, "title": _("Edit partner organisation"), "partner": partner, "testid": "partner-form"},
+        form=form,
+        save=lambda data: services.partner_update(
+            actor=user, partner=partner, version=data.get("version") or None, **form.partner_fields()
+        ),
+        message=_("The partner organisation was saved."),
+        done=lambda saved: _partner_url(partner),
+        template="referrals/form.html",
+        context={"title": _("Edit partner organisation"), "partner": partner, "testid": "partner-form"},
     )
 
 
@@ -377,19 +365,14 @@ def service_create(request, pk):
         raise Http404
     form = ServiceForm(request.POST or None, initial={"answer_days": partner.answer_days, "active": True})
     del form.fields["version"]
-    if request.method == "POST" and form.is_valid():
-        service = _run(
-            request,
-            form,
-            lambda: services.service_create(actor=user, partner=partner, **form.service_fields()),
-            _("The service was added."),
-        )
-        if service:
-            return redirect("referrals:partner_detail", pk=partner.pk)
-    return render(
+    return form_page(
         request,
-        "referrals/form.html",
-        {"form": form, "title": _("New service"), "partner": partner, "testid": "service-form"},
+        form=form,
+        save=lambda data: services.service_create(actor=user, partner=partner, **form.service_fields()),
+        message=_("The service was added."),
+        done=lambda service: _partner_url(partner),
+        template="referrals/form.html",
+        context={"title": _("New service"), "partner": partner, "testid": "service-form"},
     )
 
 
@@ -408,24 +391,16 @@ def service_edit(request, pk):
         "version": version_token(service),
     }
     form = ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _run(
-            request,
-            form,
-            lambda: services.service_update(
-                actor=user,
-                service=service,
-                version=form.cleaned_data.get("version") or None,
-                **form.service_fields(),
-            ),
-            _("The service was saved."),
-        )
-        if saved:
-            return redirect("referrals:partner_detail", pk=partner.pk)
-    return render(
+    return form_page(
         request,
-        "referrals/form.html",
-        {"form": form, "title": _("Edit service"), "partner": partner, "testid": "service-form"},
+        form=form,
+        save=lambda data: services.service_update(
+            actor=user, service=service, version=data.get("version") or None, **form.service_fields()
+        ),
+        message=_("The service was saved."),
+        done=lambda saved: _partner_url(partner),
+        template="referrals/form.html",
+        context={"title": _("Edit service"), "partner": partner, "testid": "service-form"},
     )
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.api.conftest import _fresh_cache, api, openapi, session_api  # noqa: F401 — fixtures reused
-from tests.registry_api.data import build
+from tests.registry.api.data import build
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from mahalleh.registry.importer.jobs import import_job_start
 from mahalleh.registry.models import ImportJob
 from tests.conftest import verified_client
 from tests.ops.pgtools import wait_until
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 pytestmark = [
     pytest.mark.skipif(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mahalleh.registry.importer.jobs import import_jobs_reap, import_uploads_clean
 from mahalleh.registry.models import ImportJob
 from tests.conftest import verified_client
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from mahalleh.registry import selectors, services
 from mahalleh.registry.importer.pipeline import run_import
 from mahalleh.registry.models import HarmCase, Household, Person
 from tests.registry.conftest import office_drift, person_data
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from mahalleh.registry.importer.columns import COLUMNS
 from mahalleh.registry.models import Household, ImportJob, Person
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 
 def upload(client, tmp_path, rows, name="people.csv"):
@@ -75,7 +75,7 @@ def test_the_english_and_csv_templates(login, world):
 
 
 def test_the_template_imports_as_is_once_filled(login, world, run, tmp_path):
-    from tests.registry_import.conftest import write_xlsx
+    from tests.registry.importer.conftest import write_xlsx
 
     response = login(world.facilitator_a).get(reverse("registry:import_template", args=["xlsx"]))
     header = list(

@@ -7,7 +7,7 @@ import pytest
 from mahalleh.core.jalali import format_jalali
 from mahalleh.registry.importer.readers import sniff
 from mahalleh.registry.models import Household, Person
-from tests.registry_import.conftest import (
+from tests.registry.importer.conftest import (
     code,
     errors_by_row,
     only_error,

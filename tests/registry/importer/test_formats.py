@@ -6,7 +6,7 @@ import pytest
 
 from mahalleh.registry.importer.columns import COLUMNS
 from mahalleh.registry.models import Household, Person
-from tests.registry_import.conftest import EN, FA, code, person, write_csv, write_xlsx
+from tests.registry.importer.conftest import EN, FA, code, person, write_csv, write_xlsx
 
 KEYS = [c.key for c in COLUMNS]
 

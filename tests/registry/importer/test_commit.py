@@ -10,7 +10,7 @@ from mahalleh.audit.models import AuditEntry
 from mahalleh.registry import search, selectors, services
 from mahalleh.registry.importer import stage
 from mahalleh.registry.models import Household, Person
-from tests.registry_import.conftest import code, person, reason, write_csv, write_xlsx
+from tests.registry.importer.conftest import code, person, reason, write_csv, write_xlsx
 
 
 def family(key="H1", base=0, hood="NA", **head):
@@ -97,7 +97,7 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(run, tmp_path):
 
 
 def test_reimporting_the_same_rows_as_xlsx_also_matches(run, tmp_path):
-    from tests.registry_import.test_formats import KEYS
+    from tests.registry.importer.test_formats import KEYS
 
     rows = family()
     run(write_csv(tmp_path / "f.csv", rows), commit=True)

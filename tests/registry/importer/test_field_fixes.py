@@ -8,7 +8,7 @@ from mahalleh.geo.models import Neighbourhood
 from mahalleh.registry.importer.pipeline import run_import
 from mahalleh.registry.models import Person
 from tests.conftest import square
-from tests.registry_import.conftest import code, only_error, person, reason, write_csv
+from tests.registry.importer.conftest import code, only_error, person, reason, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_national_is_accepted_as_an_id_type(run, tmp_path):
 
 
 def test_a_bad_id_type_lists_the_accepted_values_in_the_language_of_the_file(run, tmp_path):
-    from tests.registry_import.conftest import EN
+    from tests.registry.importer.conftest import EN
 
     persian_file = run(write_csv(tmp_path / "fa.csv", [person(national=code(1), id_type="ملیی")]))
     error = only_error(persian_file, 2)

@@ -9,7 +9,7 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from mahalleh.registry.models import Household, ImportJob, Person
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 
 @pytest.fixture

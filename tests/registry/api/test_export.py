@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from mahalleh.audit.models import AuditEntry
 from mahalleh.core.jalali import format_jalali
-from tests.registry_api.data import CHILD_BIRTH, FORMULA_NAME
+from tests.registry.api.data import CHILD_BIRTH, FORMULA_NAME
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 
 from mahalleh.audit.models import AuditEntry
 from mahalleh.registry.models import Household, Person
-from tests.registry_import.conftest import code, person, write_csv
+from tests.registry.importer.conftest import code, person, write_csv
 
 
 def run_command(*args):
