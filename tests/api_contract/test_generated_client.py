@@ -8,6 +8,7 @@ generated code happens to notice.
 """
 
 import datetime
+import inspect
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -188,7 +189,12 @@ def test_every_list_endpoint_parses_for_every_role(generated, contract, live_ser
     package, op = generated
     user = getattr(world, role)
     client = _client(package, live_server, contract, token_issue(user=user).key)
-    lists = sorted(name for name in op if name.endswith("_list"))
+    # Collection endpoints: a list under one record (e.g. /stories/{id}/…) needs that record's id.
+    lists = sorted(
+        name
+        for name in op
+        if name.endswith("_list") and "id" not in inspect.signature(op[name].sync_detailed).parameters
+    )
     assert len(lists) >= 20
     for name in lists:
         answer = op[name].sync_detailed(client=client)
