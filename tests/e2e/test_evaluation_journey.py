@@ -64,7 +64,9 @@ def test_analyst_opens_the_province_evaluation_page(page):
     expect(table).to_be_visible(timeout=60_000)
     rows = page.get_by_test_id("indicator-row")
     expect(rows.first).to_be_visible()
-    assert rows.count() >= 14  # 5 fixed items and one per harm type
+    # The 5 fixed items; a harm-type row has no resident with the harm here, so for the analyst its
+    # 2x2 cells are under 5 and the row is hidden (suppression), as tests/evaluation checks.
+    assert rows.count() >= 5
     method = page.get_by_test_id("method")
     expect(method).to_contain_text("۱۵")  # 15 neighbourhoods (clusters), in Persian digits
     school = page.locator('[data-testid=indicator-row][data-item="school_enrolment"]')

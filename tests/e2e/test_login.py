@@ -16,17 +16,28 @@ pytestmark = pytest.mark.e2e
 # The navigation each role must get (mahalleh/core/context_processors.py): exactly these keys.
 WORK = {"registry", "activities", "referrals", "groups"}
 OVERSIGHT = {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
+# The second wave's entries: indicators for every staff role; evaluation for roles that read results
+# or take surveys; stories for staff who write or oversee them; reports for report readers.
 EXPECTED_NAV = {
     "national_admin": {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
-    | WORK,
-    "national_analyst": {"home", "provinces", "offices", "neighbourhoods", "map", "api"},
+    | WORK
+    | {"indicators", "evaluation", "stories", "reports"},
+    "national_analyst": {"home", "provinces", "offices", "neighbourhoods", "map", "api"}
+    | {"indicators", "evaluation", "reports"},
     "province_coordinator": {"home", "provinces", "offices", "neighbourhoods", "map", "staff", "audit", "api"}
-    | WORK,
-    "office_manager": {"home", "office", "neighbourhoods", "map", "staff", "audit"} | WORK,
-    "facilitator": {"home", "office", "neighbourhoods", "map"} | WORK,
-    "pr_officer": {"home", "office", "neighbourhoods", "map"},
+    | WORK
+    | {"indicators", "evaluation", "stories", "reports"},
+    "office_manager": {"home", "office", "neighbourhoods", "map", "staff", "audit"}
+    | WORK
+    | {"indicators", "evaluation", "stories", "reports"},
+    "facilitator": {"home", "office", "neighbourhoods", "map"}
+    | WORK
+    | {"indicators", "evaluation", "stories"},
+    "pr_officer": {"home", "office", "neighbourhoods", "map"} | {"indicators", "stories", "reports"},
     "partner_user": {"home", "inbox", "partner"},
-    "facilitator2": {"home", "office", "neighbourhoods", "map"} | WORK,
+    "facilitator2": {"home", "office", "neighbourhoods", "map"}
+    | WORK
+    | {"indicators", "evaluation", "stories"},
 }
 ALL_KEYS = set().union(*EXPECTED_NAV.values())
 SECOND_FACTOR = {"national_admin", "province_coordinator"}
