@@ -23,6 +23,15 @@ case "${1:-}" in
     chmod 700 "$dir"
     as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres \
       -D "$dir/data" -R -X stream -c fast --no-sync
+    # Debian keeps postgresql.conf and pg_hba.conf in /etc, outside the data directory that
+    # pg_basebackup copies: give the replica its own (trust on loopback, as the test primary).
+    if [ ! -f "$dir/data/postgresql.conf" ]; then
+      as_postgres sh -c "printf '%s\n' \"# replica for the tests; settings in postgresql.auto.conf\" >'$dir/data/postgresql.conf'"
+    fi
+    if [ ! -f "$dir/data/pg_hba.conf" ]; then
+      as_postgres sh -c "printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' >'$dir/data/pg_hba.conf'"
+    fi
+    [ -f "$dir/data/pg_ident.conf" ] || as_postgres touch "$dir/data/pg_ident.conf"
     cat >>"$dir/data/postgresql.auto.conf" <<CONF
 port = $replica_port
 listen_addresses = '127.0.0.1'
