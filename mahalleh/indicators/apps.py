@@ -21,10 +21,12 @@ class IndicatorsConfig(AppConfig):
 
         from mahalleh.core import plugins
         from mahalleh.core.roles import Role
-        from mahalleh.indicators import views
+        from mahalleh.indicators import public, views
 
         # The home page is the role's dashboard (partner users keep their own home page).
         plugins.provider("home_page")(views.dashboard)
+        # The story portal's province and office pages show a few suppressed headline figures.
+        plugins.provider("public_figures")(public.figures)
         plugins.nav_item(
             "indicators",
             _("Indicators"),

@@ -126,13 +126,18 @@ def test_public_figures_show_when_a_provider_is_registered_and_suppress_small_co
         ]
 
     url = f"/en/offices/{st.world.office_a.code}/"
-    assert "public-figures" not in client.get(url).content.decode()  # no provider, no section
-    plugins.provider(PUBLIC_FIGURES)(provider)
+    registered = plugins._PROVIDERS.pop(PUBLIC_FIGURES, None)  # the indicators app's, put back below
     try:
+        services.bump_portal()
+        assert "public-figures" not in client.get(url).content.decode()  # no provider, no section
+        plugins.provider(PUBLIC_FIGURES)(provider)
         services.bump_portal()
         html = client.get(url).content.decode()
     finally:
         plugins._PROVIDERS.pop(PUBLIC_FIGURES, None)
+        if registered is not None:
+            plugins._PROVIDERS[PUBLIC_FIGURES] = registered
+        services.bump_portal()
     assert seen == [("office", st.world.office_a.code, "en")]
     assert "Children in school" in html and ">120<" in html
     assert "(small count, not shown)" in html
@@ -225,3 +230,43 @@ def test_draft_photos_are_private_and_published_photos_public(st, client, login)
     assert login(st.world.facilitator_b).get(draft_file).status_code == 404
     staff = login(st.world.pr_a).get(draft_file)
     assert staff.status_code == 200 and "no-store" in staff["Cache-Control"]
+
+
+def test_the_indicators_app_gives_the_portal_last_years_figures_with_small_counts_hidden(st, client):
+    """The real provider: the last whole year's facts per office, suppressed as for the analyst."""
+    from mahalleh.indicators.models import Fact, Indicator
+
+    w = st.world
+    school = Indicator.objects.get(code="school_enrolment")
+    groups = Indicator.objects.get(code="active_groups")
+    rows = [
+        (school, w.hood_a, "1403", 40, 50),  # an older year: not shown
+        (school, w.hood_a, "1404", 45, 60),  # 75.0 %
+        (school, w.hood_b, "1404", 3, 20),  # 3 children: hidden
+        # Office F's 10 of 40 go too (complementary): the national total minus A would reveal B.
+        (school, w.hood_f, "1404", 10, 40),
+        (groups, w.hood_a, "1404", 2, None),  # groups are not people: 2 is shown
+        (groups, w.hood_b, "1404", 9, None),
+    ]
+    for indicator, hood, period, n, d in rows:
+        Fact.objects.create(indicator=indicator, neighbourhood=hood, period=period, period_kind="year",
+                            numerator=n, denominator=d)  # fmt: skip
+    services.bump_portal()
+
+    html = client.get(f"/en/offices/{w.office_a.code}/").content.decode()
+    section = html[html.index('data-testid="public-figures"') :]
+    assert school.name_en in section and groups.name_en in section
+    assert ">75.0 %<" in section
+    assert ">1404<" in section and ">1403<" not in section
+    assert "(small count, not shown)" not in section
+    assert ">2<" in section  # office A's two groups
+
+    persian = client.get(f"/fa/offices/{w.office_a.code}/").content.decode()
+    assert ">۷۵٫۰ درصد<" in persian and ">سال ۱۴۰۴<" in persian
+
+    office_b = client.get(f"/en/offices/{w.office_b.code}/").content.decode()
+    figures_b = office_b[office_b.index('data-testid="public-figures"') :]
+    assert "(small count, not shown)" in figures_b and "15.0" not in figures_b  # 3 of 20 children
+    assert ">9<" in figures_b  # nine groups are shown
+    office_f = client.get(f"/en/offices/{w.office_f.code}/").content.decode()
+    assert "(small count, not shown)" in office_f and "25.0" not in office_f
