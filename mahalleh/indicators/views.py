@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mahalleh.accounts.models import Role
-from mahalleh.core.access import page_for, run_service
+from mahalleh.core.access import form_page, page_for
 from mahalleh.core.i18n import is_persian
 from mahalleh.geo import selectors as geo
 from mahalleh.indicators import dashboards, selectors, services
@@ -161,17 +161,15 @@ def indicator_edit(request, code):
     indicator = get_object_or_404(
         selectors.indicator_list(user=request.user, include_inactive=True), code=code
     )
-    form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk))
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data),
-            _("The indicator was saved."),
-        )
-        if done is not None:
-            return redirect("indicators:detail", code=code)
-    return render(request, "indicators/form.html", {"form": form, "title": indicator.name})
+    return form_page(
+        request,
+        form=IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk)),
+        save=lambda data: services.indicator_update(actor=request.user, indicator=indicator, **data),
+        message=_("The indicator was saved."),
+        done=lambda _obj: reverse("indicators:detail", kwargs={"code": code}),
+        template="indicators/form.html",
+        context={"title": indicator.name},
+    )
 
 
 # --------------------------------------------------------------------------- manual values
@@ -210,17 +208,15 @@ def manual_list(request):
 
 @page_for(selectors.can_enter_manual)
 def manual_create(request):
-    form = ManualValueForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.manual_value_enter(actor=request.user, **form.cleaned_data),
-            _("The figure was saved and waits for the office manager's approval."),
-        )
-        if done is not None:
-            return redirect("indicators:manual_list")
-    return render(request, "indicators/form.html", {"form": form, "title": _("Enter a figure")})
+    return form_page(
+        request,
+        form=ManualValueForm(request.POST or None, user=request.user),
+        save=lambda data: services.manual_value_enter(actor=request.user, **data),
+        message=_("The figure was saved and waits for the office manager's approval."),
+        done=lambda _obj: reverse("indicators:manual_list"),
+        template="indicators/form.html",
+        context={"title": _("Enter a figure")},
+    )
 
 
 @require_POST
