@@ -93,7 +93,7 @@ def test_restore_drill_of_the_demo(tmp_path):
         _mahalleh(env, "migrate", "--noinput", "-v0")
         _mahalleh(env, "demo", "--quiet")
         photo = tmp_path / "media" / "stories" / "photo.jpg"
-        photo.parent.mkdir(parents=True)
+        photo.parent.mkdir(parents=True, exist_ok=True)  # the demo's stories have photos there too
         photo.write_bytes(b"\xff\xd8 not really a photo \xff\xd9")
 
         out = _mahalleh(env, "backup", "--output", str(tmp_path / "backups")).stdout
