@@ -43,6 +43,17 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Persian). A request in English activates English
+    for the thread and Django leaves it so; the next test must not inherit it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(config, items):
     # Browser tests and tests with real transactions flush the database when they end, rows seeded
     # by migrations included (harm types, checklist items): run them after every other test.
