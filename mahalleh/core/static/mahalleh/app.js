@@ -148,11 +148,21 @@
       });
       // Escape closes the calendar and leaves the typed text (the date can always be typed:
       // the calendar is a help for mouse and touch users, not the only way in).
+      // As in closePicker, hide once more after the picker's own 300 ms timer (which would show
+      // it again on a busy machine), unless the user clicked the field to open it meanwhile.
+      let escapedAt = 0;
       document.addEventListener('keydown', (event) => {
         if (event.key === 'Escape' && event.target.matches && event.target.matches(JDP_SELECTOR)) {
-          if (window.jalaliDatepicker) window.jalaliDatepicker.hide();
+          if (!window.jalaliDatepicker) return;
+          window.jalaliDatepicker.hide();
+          const field = event.target;
+          const at = (escapedAt = Date.now());
+          setTimeout(() => {
+            if (escapedAt === at && document.activeElement === field) window.jalaliDatepicker.hide();
+          }, 350);
         }
       });
+      document.addEventListener('mousedown', () => { escapedAt = 0; }, true);
       jdp.startWatch(datePickerOptions());
       jdpStarted = true;
       return;
