@@ -18,6 +18,7 @@ from mahalleh.demo.evaluation import load_evaluation
 from mahalleh.demo.indicators import load_indicators
 from mahalleh.demo.referrals import load_referrals
 from mahalleh.demo.registry import load_registry
+from mahalleh.demo.reports import load_reports
 from mahalleh.demo.stories import load_stories
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 from mahalleh.referrals.models import Partner
@@ -155,6 +156,8 @@ def load(*, stdout=None, with_registry: bool = True) -> bool:
 
         # Last: the plan, targets and history are computed from everything above.
         load_indicators(rng=rng)
+        # Reports read the figures above: one office report and one province report.
+        load_reports()
     return True
 
 

@@ -411,3 +411,21 @@ def test_households_and_residents_carry_their_neighbourhoods_office():
 
     assert Person.objects.filter(office__isnull=False).count() > 10_000
     assert office_drift() == []
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_office_report_to_approve_and_a_province_report_with_files():
+    from mahalleh.reports.models import Report
+
+    office = Report.objects.get(scope="office")
+    assert office.created_by.username == "office_manager"
+    province = Report.objects.get(scope="province")
+    assert province.created_by.username == "province_coordinator"
+    for report in (office, province):
+        # The job ran (at once under the tests): both files are there, in Persian.
+        assert report.status == "ready", (report.status, report.message)
+        assert report.language == "fa"
+        assert report.pdf and report.xlsx
