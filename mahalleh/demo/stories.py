@@ -233,7 +233,12 @@ def load_stories(*, rng: random.Random) -> None:
         )
         if index == 0:  # a draft with a photo, so the photo's description form can be tried
             # Its own generator: the demo's shared one must draw the same numbers as before.
-            photo = _photo(random.Random(len(STORIES)), len(STORIES), f"تصویری برای «{title_fa}»", "A picture for a draft story")
+            photo = _photo(
+                random.Random(len(STORIES)),
+                len(STORIES),
+                f"تصویری برای «{title_fa}»",
+                "A picture for a draft story",
+            )
             services.image_add(actor=writer, story=story, make_cover=True, **photo)
         services.story_submit(actor=writer, story=story)
     # A draft that names a resident of the office who never consented to photos and stories.
