@@ -30,6 +30,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ImportUploadIn(StrictInput):
     file = serializers.FileField(help_text="A CSV or XLSX file with one row per person (see the template).")
+    default_neighbourhood = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=(
+            "Id of one of your office's target neighbourhoods (see /api/v1/neighbourhoods/): the households "
+            "whose rows name no neighbourhood go there, and the file then needs no neighbourhood column. "
+            "Rows that name a neighbourhood keep theirs. Left out, an office with one neighbourhood uses "
+            "that one. Another office's neighbourhood is a 400 at this field."
+        ),
+    )
 
 
 class ImportStartedOut(serializers.Serializer):
@@ -74,9 +86,14 @@ class ImportJobOut(serializers.ModelSerializer):
         fields = [
             "id", "status", "progress", "message", "file_name", "file_format", "rows_total", "rows_valid",
             "rows_invalid", "rows_empty", "households_created", "households_updated", "persons_created",
-            "persons_updated", "error_count", "errors", "preview", "report_available", "created_at",
-            "finished_at",
+            "persons_updated", "error_count", "errors", "preview", "report_available",
+            "default_neighbourhood", "created_at", "finished_at",
         ]  # fmt: skip
+        extra_kwargs = {
+            "default_neighbourhood": {
+                "help_text": "Id of the neighbourhood the households whose rows name none go to (or null)."
+            }
+        }
 
     @staticmethod
     def _meta(job) -> dict:
@@ -127,7 +144,10 @@ class ImportListCreateView(generics.ListAPIView):
         data = ImportUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         job = import_job_start(
-            actor=request.user, upload=data.validated_data["file"], language=get_language()
+            actor=request.user,
+            upload=data.validated_data["file"],
+            language=get_language(),
+            default_neighbourhood=data.validated_data.get("default_neighbourhood"),
         )
         return Response(ImportStartedOut(job).data, status=status.HTTP_202_ACCEPTED)
 

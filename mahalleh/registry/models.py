@@ -469,6 +469,16 @@ class ImportJob(Tracked):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    # Where the households whose rows name no neighbourhood go (chosen on upload; one of the office's
+    # target neighbourhoods). Stored so that the dry run and the commit use the same one.
+    default_neighbourhood = models.ForeignKey(
+        "geo.Neighbourhood",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Neighbourhood for rows without one"),
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(max_length=8)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from mahalleh.core.access import page_for
 from mahalleh.core.forms import StyledFormMixin, apply_service_error
 from mahalleh.registry.importer.jobs import (
+    NEIGHBOURHOOD_NOT_YOURS,
     RUNNING,
     can_import,
     household_import_commit,
     import_job_get,
     import_job_list,
     import_job_start,
+    import_neighbourhood_choices,
 )
 from mahalleh.registry.importer.readers import EXTENSIONS
 from mahalleh.registry.importer.report import preview_rows, shown_errors
@@ -31,12 +33,38 @@ from mahalleh.registry.models import ImportJob
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class NeighbourhoodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class ImportUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy("A CSV or Excel (.xlsx) file with one row per person, as in the template."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(EXTENSIONS))}),
     )
+    default_neighbourhood = NeighbourhoodChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Neighbourhood for rows without one"),
+        help_text=gettext_lazy(
+            "Households whose rows leave the neighbourhood empty are registered in this neighbourhood; "
+            "then the file needs no neighbourhood column. Rows that name a neighbourhood keep theirs."
+        ),
+        empty_label=gettext_lazy("— none: every row names its neighbourhood —"),
+        error_messages={"invalid_choice": NEIGHBOURHOOD_NOT_YOURS},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the user's office's target neighbourhoods, through the scoped selector.
+        choices = import_neighbourhood_choices(user=user)
+        field = self.fields["default_neighbourhood"]
+        field.queryset = choices
+        only = list(choices[:2])
+        if len(only) == 1:  # an office with one neighbourhood: that one, already chosen
+            field.initial = only[0].pk
 
 
 # Signed in, and in a role that edits the registry of an office; otherwise 404.
@@ -69,11 +97,14 @@ def _job_context(job: ImportJob) -> dict:
 
 @importer_view
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             job = import_job_start(
-                actor=request.user, upload=form.cleaned_data["file"], language=get_language()
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                language=get_language(),
+                default_neighbourhood=form.cleaned_data["default_neighbourhood"],
             )
         except ValidationError as exc:
             apply_service_error(form, exc)

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.core.metrics import IMPORT_ROWS, IMPORT_ROWS_PER_SECOND
 from mahalleh.core.services import require
 from mahalleh.core.uploads import check_upload_size
+from mahalleh.geo.models import Neighbourhood
+from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry.importer.messages import ImportFileError, file_text
 from mahalleh.registry.importer.pipeline import COUNT_FIELDS, run_import
 from mahalleh.registry.importer.readers import sniff
@@ -33,6 +35,10 @@ from mahalleh.registry.models import ImportJob
 from mahalleh.registry.selectors import can_edit_registry
 
 logger = logging.getLogger(__name__)
+
+NEIGHBOURHOOD_NOT_YOURS = _(
+    "This neighbourhood is not one of your office's neighbourhoods. Choose one from the list."
+)
 
 RUNNING = {ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING}
 
@@ -48,7 +54,19 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
     """The imports of the user's own office (only roles that edit the registry see them)."""
     if not can_import(user):
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(office_id=user.office_id).select_related("uploaded_by", "office")
+    return ImportJob.objects.filter(office_id=user.office_id).select_related(
+        "uploaded_by", "office", "default_neighbourhood"
+    )
+
+
+def import_neighbourhood_choices(*, user) -> QuerySet[Neighbourhood]:
+    """The neighbourhoods an import may put households in: the target neighbourhoods of the user's
+    office, through geo's scoped selector."""
+    if not can_import(user):
+        return Neighbourhood.objects.none()
+    return neighbourhood_list(user=user, office=user.office_id, kind=Neighbourhood.Kind.TARGET).order_by(
+        "name_fa", "code"
+    )
 
 
 def import_job_get(*, user, pk) -> ImportJob:
@@ -66,14 +84,43 @@ def _sha256(path) -> str:
     return digest.hexdigest()
 
 
-def import_job_create(*, actor, upload, language: str | None = None) -> ImportJob:
+def _default_neighbourhood(*, actor, chosen, language: str) -> Neighbourhood | None:
+    """The neighbourhood for rows without one: the chosen one if it is one of the actor's office's
+    (else a ValidationError at ``default_neighbourhood``); nothing chosen, the office's only one."""
+    choices = import_neighbourhood_choices(user=actor)
+    if chosen is None or chosen == "":
+        only = list(choices[:2])
+        return only[0] if len(only) == 1 else None
+    pk = chosen.pk if isinstance(chosen, Neighbourhood) else chosen
+    if isinstance(pk, str) and pk.strip().isdigit():
+        pk = int(pk)
+    # An id out of the database's range is no neighbourhood either (and no OverflowError).
+    valid = isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+    found = choices.filter(pk=pk).first() if valid else None
+    if found is None:
+        with translation.override(language):
+            raise ValidationError(
+                {"default_neighbourhood": [str(NEIGHBOURHOOD_NOT_YOURS)]}, code="neighbourhood_not_yours"
+            )
+    return found
+
+
+def import_job_create(*, actor, upload, language: str | None = None, default_neighbourhood=None) -> ImportJob:
     """Store an uploaded file as a new import of the actor's office; a file that is not a
-    spreadsheet or is empty is refused at once with a ValidationError on ``file``."""
+    spreadsheet or is empty is refused at once with a ValidationError on ``file``.
+
+    ``default_neighbourhood`` (a Neighbourhood or its id): where households whose rows name no
+    neighbourhood go; it must be one of the actor's office's target neighbourhoods, else a
+    ValidationError on ``default_neighbourhood``."""
     require(can_import(actor))
-    with translation.override(language or translation.get_language()):
+    language = language or translation.get_language()
+    with translation.override(language):
         check_upload_size(upload, kind="import")
+    default = _default_neighbourhood(actor=actor, chosen=default_neighbourhood, language=language)
     name = os.path.basename(getattr(upload, "name", "") or "upload")[:255]
-    job = ImportJob(office_id=actor.office_id, uploaded_by=actor, original_name=name)
+    job = ImportJob(
+        office_id=actor.office_id, uploaded_by=actor, original_name=name, default_neighbourhood=default
+    )
     # A random stored name: the original may carry personal data and odd characters.
     job.file.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", upload, save=False)
     try:
@@ -87,12 +134,14 @@ def import_job_create(*, actor, upload, language: str | None = None) -> ImportJo
     return job
 
 
-def import_job_start(*, actor, upload, language: str | None = None) -> ImportJob:
+def import_job_start(*, actor, upload, language: str | None = None, default_neighbourhood=None) -> ImportJob:
     """Create the job and queue its dry run."""
     from mahalleh.registry.tasks import import_validate_task
 
     language = language or translation.get_language() or "fa"
-    job = import_job_create(actor=actor, upload=upload, language=language)
+    job = import_job_create(
+        actor=actor, upload=upload, language=language, default_neighbourhood=default_neighbourhood
+    )
     try:
         import_validate_task(job.pk, language)
     except Exception as exc:  # the queue (Redis) is unreachable: take nothing, say so
@@ -176,6 +225,8 @@ def import_job_run(*, job_id: int, commit: bool, language: str = "fa", actor_id:
                 report_path=report_path,
                 via="web",
                 job_id=job.pk,
+                # The same for the dry run and the commit: it is the job's.
+                default_neighbourhood=job.default_neighbourhood_id,
             )
         except Exception:
             logger.exception("import job %s failed", job.pk)

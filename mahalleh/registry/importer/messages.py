@@ -84,6 +84,10 @@ FILE_MESSAGES = {
         "The import stopped because of an unexpected error and nothing was saved. Try again, or tell your "
         "administrator."
     ),
+    "default_neighbourhood_not_yours": _(
+        "The neighbourhood chosen for rows without one (“%(value)s”) is no longer served by your office, "
+        "so nothing was saved. Upload the file again and choose one of your office's neighbourhoods."
+    ),
     "conflict": _(
         "The registry changed while the import was being saved (someone registered one of these residents "
         "at the same time), so nothing was saved. Run the import again."

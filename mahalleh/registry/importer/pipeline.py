@@ -79,14 +79,15 @@ class ImportResult:
         return {name: getattr(self, name) for name in COUNT_FIELDS}
 
 
-def _stage_file(stage: Stage, source, *, office_id: int, progress, share: float):
-    """Read, parse and stage every row; returns (header, staged rows, empty rows)."""
+def _stage_file(stage: Stage, source, *, office_id: int, default_neighbourhood, progress, share: float):
+    """Read, parse and stage every row; returns (header, staged rows, empty rows, the neighbourhood of
+    households that name none)."""
     header = parser = None
     staged = 0
     rows: list[tuple] = []
     errors: list[tuple] = []
     empty = 0
-    neighbourhoods = Neighbourhoods(office_id)
+    neighbourhoods = Neighbourhoods(office_id, default=default_neighbourhood)
     today = timezone.localdate()
     iso_dates = connection.vendor != "postgresql"
 
@@ -121,7 +122,7 @@ def _stage_file(stage: Stage, source, *, office_id: int, progress, share: float)
     flush()
     if not staged:
         raise ImportFileError("no_rows")
-    return header, staged, empty
+    return header, staged, empty, neighbourhoods.default
 
 
 def run_import(
@@ -135,12 +136,15 @@ def run_import(
     report_path=None,
     via: str = "web",
     job_id: int | None = None,
+    default_neighbourhood: int | None = None,
 ) -> ImportResult:
     """Check a file (and with ``commit=True`` write its valid rows) for one office.
 
     ``progress`` is called with a fraction 0–1 as the work goes on. ``report_path``: where to write
-    the XLSX error report (every error). File-level problems come back as ``result.failed`` with
-    ``result.file_error``; nothing is ever half-written.
+    the XLSX error report (every error). ``default_neighbourhood``: the id of one of the office's
+    neighbourhoods, for the households whose rows name none (then the file needs no neighbourhood
+    column); without it, an office with one neighbourhood uses that one. File-level problems come back
+    as ``result.failed`` with ``result.file_error``; nothing is ever half-written.
     """
     progress = progress or (lambda fraction: None)
     result = ImportResult()
@@ -155,14 +159,21 @@ def run_import(
         source = open_rows(path, result.format)
         stage.create()
         with result.timed("read, parse, validate, stage"):
-            header, _staged, result.rows_empty = _stage_file(
-                stage, source, office_id=office.pk, progress=progress, share=0.8
+            header, _staged, result.rows_empty, default_nb = _stage_file(
+                stage,
+                source,
+                office_id=office.pk,
+                default_neighbourhood=default_neighbourhood,
+                progress=progress,
+                share=0.8,
             )
         result.columns = [header.name(i) for i in sorted(header.mapping.values())]
         result.ignored_columns = header.ignored
         with result.timed("check the file (SQL)"):
             stage.index()
             stage.resolve_households()
+            if default_nb is not None:
+                stage.default_neighbourhood(default_nb, header.mapping)
             stage.check_file(header.mapping)
         progress(0.85)
         if commit:

@@ -241,6 +241,20 @@ class Stage:
 
         self._run(f"UPDATE {HH} SET {', '.join(f'{f} = {source(f)}' for f in fields)}")
 
+    def default_neighbourhood(self, nb_id: int, cols: dict[str, int]) -> None:
+        """Put the households that name no neighbourhood in any row into ``nb_id`` (the one chosen
+        on upload, or the office's only one). A household whose rows name one keep it; a household
+        with a bad neighbourhood cell is not moved (its other rows then say so, below)."""
+        if "neighbourhood" not in cols:
+            self._run(f"UPDATE {HH} SET nb_id = %s WHERE nb_id IS NULL", params=[nb_id])
+            return
+        self._run(
+            f"UPDATE {HH} SET nb_id = %s WHERE nb_id IS NULL AND hh_key NOT IN ("
+            f"SELECT r.hh_key FROM {ROW} r JOIN {ERR} e ON e.row_no = r.row_no AND e.col = %s "
+            f"WHERE r.hh_key IS NOT NULL)",
+            params=[nb_id, cols["neighbourhood"]],
+        )
+
     def check_file(self, cols: dict[str, int]) -> None:
         """Errors that only show when rows are compared with each other."""
         nb, relation = cols.get("neighbourhood", -1), cols["relation"]  # no column: the office default

@@ -72,7 +72,7 @@ class Neighbourhoods:
     """Neighbourhood codes of the whole system (to tell "unknown" from "another office's"), and names
     of the office's own neighbourhoods."""
 
-    def __init__(self, office_id: int):
+    def __init__(self, office_id: int, *, default: int | None = None):
         from mahalleh.geo.models import Neighbourhood
 
         self.by_code: dict[str, tuple[int, int | None]] = {}
@@ -89,8 +89,15 @@ class Neighbourhoods:
                         self.own_names.setdefault(fold(name), pk)
         self.office_id = office_id
         own = {pk for pk, office in self.by_code.values() if office == office_id}
-        # The office's only neighbourhood, used when a row gives none (issue 8.5).
-        self.default: int | None = own.pop() if len(own) == 1 else None
+        # Where a household that names no neighbourhood goes (issue 8.5): the one chosen on upload,
+        # else the office's only one. The stage applies it per household, not per row, so the rows of
+        # a household that names its neighbourhood in one row only stay together.
+        if default is not None:
+            if default not in own:  # no longer the office's since the upload: refuse the file
+                raise ImportFileError("default_neighbourhood_not_yours", value=self.code_of.get(default, ""))
+            self.default: int | None = default
+        else:
+            self.default = own.pop() if len(own) == 1 else None
 
     @staticmethod
     def _code(text: str) -> str:
@@ -190,7 +197,6 @@ class RowParser:
     ):
         self.header = header
         self.neighbourhoods = neighbourhoods
-        self.default_neighbourhood = neighbourhoods.default
         self.today = today
         self.iso_dates = iso_dates
         self.col = header.mapping.get
@@ -344,8 +350,6 @@ class RowParser:
         for slot, key in _REQUIRED_SLOTS:
             if vals[slot] is None and col(key) not in bad:
                 errors.append((row_no, col(key), "required", "", None))
-        if vals[_NB] is None and self.default_neighbourhood is not None and col("neighbourhood") not in bad:
-            vals[_NB] = self.default_neighbourhood
         (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex,
          birth, id_type, code, document, nationality, education, school, employment, disability, insurance,
          mobile) = vals  # fmt: skip

@@ -77,7 +77,9 @@ def _media(settings, tmp_path):
 def run(world):
     """run(path, commit=False, user=facilitator_a) -> ImportResult (synchronously, office A)."""
 
-    def _run(path, *, commit=False, user=None, office=None, name=None, report_path=None):
+    def _run(
+        path, *, commit=False, user=None, office=None, name=None, report_path=None, default_neighbourhood=None
+    ):
         return run_import(
             path=path,
             name=name or Path(path).name,
@@ -85,6 +87,7 @@ def run(world):
             user=user or world.facilitator_a,
             commit=commit,
             report_path=report_path,
+            default_neighbourhood=default_neighbourhood,
         )
 
     return _run

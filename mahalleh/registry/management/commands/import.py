@@ -1,4 +1,8 @@
-"""``mahalleh import FILE --office CODE [--commit] [--user USERNAME]``: the browser's import, on the terminal.
+"""``mahalleh import FILE --office CODE [--neighbourhood CODE] [--commit] [--user USERNAME]``: the browser's
+import, on the terminal.
+
+``--neighbourhood``: one of the office's target neighbourhoods, for the households whose rows name
+none (the file then needs no neighbourhood column); rows that name one keep theirs.
 
 Checks the file (a dry run) and prints the counts and the errors; with ``--commit`` also writes the
 valid rows in one transaction. A progress bar goes to stderr. Exit status 1 when the file cannot be
@@ -14,7 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from mahalleh.geo.models import Office
+from mahalleh.geo.models import Neighbourhood, Office
+from mahalleh.registry.importer.jobs import import_neighbourhood_choices
 from mahalleh.registry.importer.pipeline import run_import
 from mahalleh.registry.importer.report import counts_text, errors_text
 from mahalleh.registry.selectors import can_edit_registry
@@ -57,6 +62,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="username recorded as the importer (an office manager or facilitator)"
         )
+        parser.add_argument(
+            "--neighbourhood",
+            help="code of one of the office's neighbourhoods, for the rows that name none "
+            "(the file then needs no neighbourhood column)",
+        )
         parser.add_argument("--report", help="also write every error to this XLSX file")
         parser.add_argument(
             "--max-errors", type=int, default=100, help="errors printed (default 100; 0 for none)"
@@ -87,6 +97,20 @@ class Command(BaseCommand):
                     _("%(name)s may not import into office %(code)s.")
                     % {"name": user.username, "code": office.code}
                 )
+        default_neighbourhood = None
+        if opts["neighbourhood"]:
+            # Only a target neighbourhood of this office (and in the user's scope, when one is named).
+            if user is not None:
+                choices = import_neighbourhood_choices(user=user)
+            else:
+                choices = Neighbourhood.objects.filter(office=office, kind=Neighbourhood.Kind.TARGET)
+            found = choices.filter(code=opts["neighbourhood"].strip()).first()
+            if found is None:
+                raise CommandError(
+                    _("Neighbourhood %(code)s is not one of the neighbourhoods of office %(office)s.")
+                    % {"code": opts["neighbourhood"], "office": office.code}
+                )
+            default_neighbourhood = found.pk
         show_progress = not opts["no_progress"]
         bar = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
         result = run_import(
@@ -98,6 +122,7 @@ class Command(BaseCommand):
             progress=bar if show_progress else None,
             report_path=opts["report"],
             via="cli",
+            default_neighbourhood=default_neighbourhood,
         )
         if show_progress:
             bar.done()
