@@ -54,6 +54,29 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _live_server_requests_finish(request):
+    """Before the live server of a test stops, let the requests it is still answering finish.
+
+    A browser that closes its context leaves the server's request threads to end on their own; one
+    that ended after the server had stopped sharing the test's database connection failed in
+    `close_all()` ("DatabaseWrapper objects created in a thread can only be used in that same
+    thread", issue 8.17). Asking for live_server here makes this teardown run before its teardown."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    import threading
+    import time
+
+    request.getfixturevalue("live_server")
+    yield
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate() if t.is_alive()):
+            break
+        time.sleep(0.05)
+
+
 def pytest_collection_modifyitems(config, items):
     # Browser tests and tests with real transactions flush the database when they end, rows seeded
     # by migrations included (harm types, checklist items): run them after every other test.
