@@ -79,3 +79,21 @@ def test_counts_read_through_the_selectors_follow_the_office_copy(world, residen
     assert rows[world.office_a.name_en][0]["n"] == 7 and rows[world.office_b.name_en][0]["n"] == 3
     assert rows[world.office_a.name_en][1]["n"] == 0 and rows[world.office_b.name_en][1]["n"] == 1
     assert world.office_f.name_en not in rows
+
+
+def test_the_counted_selectors_follow_each_roles_place_scope(world, residents):
+    """The rows a report counts: office roles (the PR officer included) their office's, the
+    coordinator their province's, the analyst every office's, a partner user none."""
+    from mahalleh.registry import selectors as registry
+
+    def by_office(user):
+        rows = registry.person_counted(user=user).values_list("office_id", flat=True)
+        return {office: list(rows).count(office) for office in set(rows)}
+
+    a, b = world.office_a.pk, world.office_b.pk
+    assert by_office(world.pr_a) == {a: 7}
+    assert by_office(world.manager_b) == {b: 3}
+    assert by_office(world.coordinator) == {a: 7, b: 3}
+    assert by_office(world.coordinator_fars) == {}
+    assert by_office(world.analyst) == {a: 7, b: 3}
+    assert by_office(world.partner_user) == {}
