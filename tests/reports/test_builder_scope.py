@@ -97,3 +97,60 @@ def test_the_counted_selectors_follow_each_roles_place_scope(world, residents):
     assert by_office(world.coordinator_fars) == {}
     assert by_office(world.analyst) == {a: 7, b: 3}
     assert by_office(world.partner_user) == {}
+
+
+def test_every_measure_counts_each_offices_own_rows(world, residents, generate):
+    """One row of each kind in office A and two in office B during the season: the province
+    report (as its coordinator) and the national one (as the national admin) give each office its
+    own figures."""
+    import datetime
+
+    from mahalleh.activities.models import Activity, Attendance, Session
+    from mahalleh.community.models import CommunityGroup, Meeting
+    from mahalleh.referrals.models import Referral, Service
+
+    season = Period.containing(timezone.localdate(), "season").previous()
+    day = season.first_day
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    service = Service.objects.create(partner=world.partner, name="سبد غذایی")
+    people = {world.office_a.pk: residents[0], world.office_b.pk: residents[-1]}
+    staff = {world.office_a.pk: world.facilitator_a, world.office_b.pk: world.facilitator_b}
+    for office, n in ((world.office_a, 1), (world.office_b, 2)):
+        person = people[office.pk]
+        for i in range(n):
+            activity = Activity.objects.create(
+                office=office, kind="class", title=f"کلاس {i}", facilitator=staff[office.pk], starts_on=day
+            )
+            session = Session.objects.create(activity=activity, date=day)
+            Attendance.objects.create(session=session, person=person, present=True)
+            referral = Referral.objects.create(
+                person=person, office=office, service=service, partner=world.partner, reason="نیاز",
+                due_on=day, status="completed", outcome="delivered", created_by=staff[office.pk],
+            )  # fmt: skip
+            Referral.objects.filter(pk=referral.pk).update(created_at=at, closed_at=at)
+            group = CommunityGroup.objects.create(
+                office=office, kind="council", name=f"شورا {i}", founded_on=day
+            )
+            Meeting.objects.create(group=group, date=day)
+    keys = [
+        "activities",
+        "sessions",
+        "attendance",
+        "referrals_sent",
+        "referrals_delivered",
+        "groups",
+        "meetings",
+    ]
+    for user, scope, extra in (
+        (world.coordinator, "province", {"province": world.kerman}),
+        (world.admin, "nation", {}),
+    ):
+        report = generate(user=user, scope=scope, period=season.code, language="en", **extra)
+        assert report.status == Report.Status.READY, report.message
+        measures = [s["key"] for s in report.content["sections"]]
+        rows = {r["name"]: dict(zip(measures, r["cells"], strict=True)) for r in report.content["offices"]}
+        for key in keys:
+            assert rows[world.office_a.name_en][key]["n"] == 1, (scope, key)
+            assert rows[world.office_b.name_en][key]["n"] == 2, (scope, key)
+        totals = {s["key"]: s["n"] for s in report.content["sections"]}
+        assert all(totals[key] == 3 for key in keys) and totals["referrals_closed_other"] == 0
