@@ -302,3 +302,25 @@ def in_target_group(activity: Activity, person, on: datetime.date | None = None)
     b = person.birth_date
     age = on.year - b.year - ((on.month, on.day) < (b.month, b.day))
     return any(AGE_GROUPS[g][0] <= age <= AGE_GROUPS[g][1] for g in activity.age_groups if g in AGE_GROUPS)
+
+
+# --------------------------------------------------------------------------- counts for reports
+# Rows to be counted by office (``.values("office_id").annotate(Count(...))``), never shown: the
+# user's place scope from ``core.scoping`` for every staff role, the aggregate-only ones (national
+# analyst, PR officer) included, since a count by office carries no personal data. Partner users
+# and inactive accounts get nothing.
+
+
+def activity_counted(*, user) -> QuerySet[Activity]:
+    """Activities of the offices in the user's scope, to count (by ``office_id``)."""
+    return Activity.objects.filter(office_q(user, "office__")).order_by()
+
+
+def session_counted(*, user) -> QuerySet[Session]:
+    """Sessions of those activities, to count (by ``activity__office_id``)."""
+    return Session.objects.filter(office_q(user, "activity__office__")).order_by()
+
+
+def attendance_counted(*, user) -> QuerySet[Attendance]:
+    """Attendance marks of those sessions, to count (by ``session__activity__office_id``)."""
+    return Attendance.objects.filter(office_q(user, "session__activity__office__")).order_by()

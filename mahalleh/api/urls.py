@@ -13,6 +13,7 @@ from mahalleh.indicators import api as indicators_api
 from mahalleh.referrals import api as referrals_api
 from mahalleh.registry import api as registry_api
 from mahalleh.registry import api_import
+from mahalleh.reports import api as reports_api
 from mahalleh.stories import api as stories_api
 
 router = DefaultRouter()
@@ -49,6 +50,8 @@ router.register("indicators", indicators_api.IndicatorViewSet, basename="indicat
 router.register("facts", indicators_api.FactViewSet, basename="fact")
 router.register("targets", indicators_api.TargetViewSet, basename="target")
 router.register("manual-values", indicators_api.ManualValueViewSet, basename="manual-value")
+
+router.register("reports", reports_api.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),

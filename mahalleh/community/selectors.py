@@ -191,3 +191,20 @@ def member_candidates(*, user, group, query: str, limit: int = 20) -> list:
 
 def person_in_scope(*, user, person) -> bool:
     return person_list(user=user).filter(pk=person.pk).exists()
+
+
+# --------------------------------------------------------------------------- counts for reports
+# Rows to be counted by office (``.values("office_id").annotate(Count(...))``), never shown: the
+# user's place scope from ``core.scoping`` for every staff role, the aggregate-only ones (national
+# analyst, PR officer) included, since a count by office carries no personal data. Partner users
+# and inactive accounts get nothing.
+
+
+def group_counted(*, user) -> QuerySet[CommunityGroup]:
+    """Groups of the offices in the user's scope, to count (by ``office_id``)."""
+    return CommunityGroup.objects.filter(office_q(user, "office__")).order_by()
+
+
+def meeting_counted(*, user) -> QuerySet[Meeting]:
+    """Meetings of those groups, to count (by ``group__office_id``)."""
+    return Meeting.objects.filter(office_q(user, "group__office__")).order_by()

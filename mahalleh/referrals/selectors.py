@@ -336,3 +336,15 @@ def notification_get(*, user, pk) -> Notification:
 
 def unread_count(*, user) -> int:
     return notification_list(user=user, unread=True).count()
+
+
+# --------------------------------------------------------------------------- counts for reports
+# Rows to be counted by office (``.values("office_id").annotate(Count(...))``), never shown: the
+# user's place scope from ``core.scoping`` for every staff role, the aggregate-only ones (national
+# analyst, PR officer) included, since a count by office carries no personal data. Partner users
+# and inactive accounts get nothing.
+
+
+def referral_counted(*, user) -> QuerySet[Referral]:
+    """Referrals sent by the offices in the user's scope, to count (by ``office_id``)."""
+    return Referral.objects.filter(office_q(user, "office__")).order_by()

@@ -21,6 +21,7 @@ from mahalleh.registry.models import (
     AssessmentItem,
     Consent,
     HarmCase,
+    HarmCaseEvent,
     HarmType,
     Household,
     Person,
@@ -273,3 +274,26 @@ def _timeline_order(item: dict) -> tuple:
     on = item["on"]
     at = item.get("at") or timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
     return (on, at, item.get("id", getattr(item.get("obj"), "pk", 0) or 0))
+
+
+# --------------------------------------------------------------------------- counts for reports
+# Rows to be counted by office (``.values("office_id").annotate(Count(...))``), never shown: the
+# user's place scope from ``core.scoping`` for every staff role, the aggregate-only ones (national
+# analyst, PR officer) included, since a count by office carries no personal data. Partner users
+# and inactive accounts get nothing.
+
+
+def person_counted(*, user) -> QuerySet[Person]:
+    """Residents of the user's scope, to count (by ``office_id``, the household's office)."""
+    return Person.objects.filter(resident_q(user)).order_by()
+
+
+def harm_case_counted(*, user) -> QuerySet[HarmCase]:
+    """Harm cases of the user's scope, to count (by ``office_id``, the resident's office)."""
+    return HarmCase.objects.filter(resident_q(user, neighbourhood="person__neighbourhood__")).order_by()
+
+
+def harm_case_event_counted(*, user) -> QuerySet[HarmCaseEvent]:
+    """Steps of the harm cases of the user's scope, to count (by ``case__office_id``)."""
+    scope = resident_q(user, "case__", neighbourhood="case__person__neighbourhood__")
+    return HarmCaseEvent.objects.filter(scope).order_by()

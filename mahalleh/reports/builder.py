@@ -1,111 +1,116 @@
 """What a report says: plain data (JSON-serialisable), computed once by the background job and
 stored on the report, then drawn as HTML, PDF and XLSX.
 
-Counts come from the apps' tables restricted to the report's place (its office, or the offices of
-its province, or every office) and its Jalali period; indicator figures come only from the
-indicators app's selectors (the fact table), read as the user who asked for the report, so an
-aggregate-only role gets them suppressed there. Counts below 5 are suppressed here for those roles.
+Everything is read as the user who asked for the report, through the owning apps' scoped
+selectors: the offices are geo's offices of that user intersected with the report's place (a place
+outside the user's scope is refused, never counted), and each count comes from the owning app's
+``*_counted`` selector, grouped by the office copy the rows carry. Indicator figures come only from
+the indicators app's selectors (the fact table), so an aggregate-only role gets them suppressed
+there. Counts below 5 are suppressed here for those roles.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from mahalleh.activities.models import Activity, Attendance, Session
-from mahalleh.community.models import CommunityGroup, Meeting
+from mahalleh.activities import selectors as activities
+from mahalleh.community import selectors as community
 from mahalleh.core.jalali import Period
-from mahalleh.geo.models import Neighbourhood, Office
+from mahalleh.geo import selectors as geo
+from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors as indicators
 from mahalleh.indicators.models import Level
+from mahalleh.referrals import selectors as referrals
 from mahalleh.referrals.models import Referral
-from mahalleh.registry.models import HarmCase, HarmCaseEvent, Person
+from mahalleh.registry import selectors as registry
+from mahalleh.registry.models import HarmCase
 
 SMALL = 5
 
-# (key, label, count function) — every function takes (office ids, first day, last day) and
-# returns {office_id: count}.
+# (key, label, count function) — every function takes (user, office ids, first day, last day) and
+# returns {office_id: count}, read through the owning app's scoped selector for that user.
 
 
 def _group(qs, office_path):
     return {row[office_path]: row["n"] for row in qs.values(office_path).order_by().annotate(n=Count("pk"))}
 
 
-def _registrations(offices, first, last):
-    qs = Person.objects.filter(
-        household__neighbourhood__office_id__in=offices, created_at__date__range=(first, last)
-    )
-    return _group(qs, "household__neighbourhood__office_id")
-
-
-def _harms_identified(offices, first, last):
-    qs = HarmCase.objects.filter(
-        person__household__neighbourhood__office_id__in=offices, identified_on__range=(first, last)
-    )
-    return _group(qs, "person__household__neighbourhood__office_id")
-
-
-def _harms_resolved(offices, first, last):
-    qs = HarmCaseEvent.objects.filter(
-        case__person__household__neighbourhood__office_id__in=offices,
-        to_status=HarmCase.Status.RESOLVED,
-        on__range=(first, last),
-    )
-    return _group(qs, "case__person__household__neighbourhood__office_id")
-
-
-def _activities(offices, first, last):
-    qs = Activity.objects.filter(office_id__in=offices, starts_on__lte=last).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+def _registrations(user, offices, first, last):
+    qs = registry.person_counted(user=user).filter(
+        office_id__in=offices, created_at__date__range=(first, last)
     )
     return _group(qs, "office_id")
 
 
-def _sessions(offices, first, last):
-    return _group(
-        Session.objects.filter(activity__office_id__in=offices, date__range=(first, last)),
-        "activity__office_id",
+def _harms_identified(user, offices, first, last):
+    qs = registry.harm_case_counted(user=user).filter(
+        office_id__in=offices, identified_on__range=(first, last)
     )
+    return _group(qs, "office_id")
 
 
-def _attendance(offices, first, last):
-    qs = Attendance.objects.filter(
+def _harms_resolved(user, offices, first, last):
+    qs = registry.harm_case_event_counted(user=user).filter(
+        case__office_id__in=offices, to_status=HarmCase.Status.RESOLVED, on__range=(first, last)
+    )
+    return _group(qs, "case__office_id")
+
+
+def _activities(user, offices, first, last):
+    qs = activities.activity_counted(user=user).filter(office_id__in=offices, starts_on__lte=last)
+    return _group(qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first)), "office_id")
+
+
+def _sessions(user, offices, first, last):
+    qs = activities.session_counted(user=user).filter(
+        activity__office_id__in=offices, date__range=(first, last)
+    )
+    return _group(qs, "activity__office_id")
+
+
+def _attendance(user, offices, first, last):
+    qs = activities.attendance_counted(user=user).filter(
         session__activity__office_id__in=offices, session__date__range=(first, last), present=True
     )
     return _group(qs, "session__activity__office_id")
 
 
-def _referrals_sent(offices, first, last):
-    return _group(
-        Referral.objects.filter(office_id__in=offices, created_at__date__range=(first, last)), "office_id"
+def _referrals_closed(user, offices, first, last):
+    return referrals.referral_counted(user=user).filter(
+        office_id__in=offices, closed_at__date__range=(first, last)
     )
 
 
-def _referrals_delivered(offices, first, last):
-    qs = Referral.objects.filter(
-        office_id__in=offices, closed_at__date__range=(first, last), outcome=Referral.Outcome.DELIVERED
-    )
-    return _group(qs, "office_id")
-
-
-def _referrals_closed_other(offices, first, last):
-    qs = Referral.objects.filter(office_id__in=offices, closed_at__date__range=(first, last)).exclude(
-        outcome=Referral.Outcome.DELIVERED
+def _referrals_sent(user, offices, first, last):
+    qs = referrals.referral_counted(user=user).filter(
+        office_id__in=offices, created_at__date__range=(first, last)
     )
     return _group(qs, "office_id")
 
 
-def _groups(offices, first, last):
-    return _group(CommunityGroup.objects.filter(office_id__in=offices, founded_on__lte=last), "office_id")
+def _referrals_delivered(user, offices, first, last):
+    qs = _referrals_closed(user, offices, first, last).filter(outcome=Referral.Outcome.DELIVERED)
+    return _group(qs, "office_id")
 
 
-def _meetings(offices, first, last):
-    return _group(
-        Meeting.objects.filter(group__office_id__in=offices, date__range=(first, last)), "group__office_id"
-    )
+def _referrals_closed_other(user, offices, first, last):
+    qs = _referrals_closed(user, offices, first, last).exclude(outcome=Referral.Outcome.DELIVERED)
+    return _group(qs, "office_id")
+
+
+def _groups(user, offices, first, last):
+    qs = community.group_counted(user=user).filter(office_id__in=offices, founded_on__lte=last)
+    return _group(qs, "office_id")
+
+
+def _meetings(user, offices, first, last):
+    qs = community.meeting_counted(user=user).filter(group__office_id__in=offices, date__range=(first, last))
+    return _group(qs, "group__office_id")
 
 
 def measures():
@@ -136,23 +141,51 @@ def _cell(n: int, suppress: bool) -> dict:
     return {"n": n, "suppressed": False}
 
 
+class OutOfScope(PermissionDenied):
+    """The report names a place its requester may not read: nothing is counted."""
+
+
+def report_offices(*, report, user) -> list:
+    """The offices the report counts: geo's offices of ``user`` intersected with the report's place.
+
+    A place outside the user's scope (an office not theirs, a province they do not cover, the
+    whole country for anyone but a national role) is refused with ``OutOfScope``, whatever the
+    report row says: a tampered row can never count another office's residents.
+    """
+    from mahalleh.reports.models import Report
+    from mahalleh.reports.selectors import generate_scopes
+
+    refused = OutOfScope(_("The report's place is outside the scope of the person who asked for it."))
+    if user is None:
+        raise refused
+    offices = geo.office_list(user=user).order_by("code")
+    if report.scope == Report.Scope.OFFICE:
+        offices = offices.filter(pk=report.office_id) if report.office_id else offices.none()
+        found = list(offices)
+        if not found:
+            raise refused
+        return found
+    if report.scope not in generate_scopes(user):
+        raise refused
+    if report.scope == Report.Scope.PROVINCE:
+        if not report.province_id or not geo.province_list(user=user).filter(pk=report.province_id).exists():
+            raise refused
+        offices = offices.filter(county__province_id=report.province_id)
+    return list(offices)
+
+
 def build(*, report, user, progress=lambda pct: None) -> dict:
     """The report's content as plain data. ``progress(pct)`` is called as sections are done."""
     period = Period.from_code(report.period)
     first, last = period.first_day, period.last_day
     with translation.override(report.language):
-        if report.scope == "office":
-            offices = list(Office.objects.filter(pk=report.office_id))
-        elif report.scope == "province":
-            offices = list(Office.objects.filter(county__province_id=report.province_id).order_by("code"))
-        else:
-            offices = list(Office.objects.select_related("county__province").order_by("code"))
+        offices = report_offices(report=report, user=user)
         ids = [o.pk for o in offices]
         suppress = report.suppressed
         steps = measures()
         counts = {}
         for i, (key, _label, fn) in enumerate(steps):
-            counts[key] = fn(ids, first, last)
+            counts[key] = fn(user, ids, first, last)
             progress(10 + int(60 * (i + 1) / len(steps)))
         totals = {key: sum(by.values()) for key, by in counts.items()}
         sections = [
@@ -181,7 +214,7 @@ def build(*, report, user, progress=lambda pct: None) -> dict:
         indicator_rows = _indicators(report=report, user=user, period=period)
         progress(80)
         evaluation = _evaluation(report=report, user=user) if report.scope != "office" else None
-        shapes = _map(report) if report.scope != "office" else None
+        shapes = _map(report, user) if report.scope != "office" else None
         progress(90)
         return {
             "period_label": period.label(report.language),
@@ -283,10 +316,10 @@ def _rings(geometry) -> list:
     return []
 
 
-def _map(report, width: int = 600, height: int = 360) -> dict | None:
+def _map(report, user, width: int = 600, height: int = 360) -> dict | None:
     """Neighbourhood outlines as SVG paths (no text in the SVG: labels stay in HTML, where Persian
     shapes correctly), target neighbourhoods filled dark and comparison ones light and dashed."""
-    hoods = Neighbourhood.objects.filter(boundary__isnull=False)
+    hoods = geo.neighbourhood_list(user=user).filter(boundary__isnull=False).select_related(None)
     if report.scope == "province":
         hoods = hoods.filter(county__province_id=report.province_id)
     rings = [(h.kind, ring) for h in hoods.only("kind", "boundary") for ring in _rings(h.boundary)]

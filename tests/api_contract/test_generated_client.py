@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from mahalleh.accounts.services import token_issue
+from mahalleh.core.jalali import Period
 from mahalleh.referrals.models import Service
 from mahalleh.registry.models import HarmType
 
@@ -25,13 +26,21 @@ PASSWORD = "correct-horse-9"  # tests/conftest.py `world`
 def _client(package, live_server, contract, token=None):
     def check(response):
         response.read()
-        body = response.json() if response.content else None
-        problems = contract.errors(
-            method=response.request.method,
-            path=response.request.url.path,
-            status=response.status_code,
-            body=body,
-        )
+        content_type = response.headers.get("content-type", "")
+        if response.content and not content_type.startswith("application/json"):
+            problems = contract.media_type_errors(  # a file: a documented binary media type
+                method=response.request.method,
+                path=response.request.url.path,
+                status=response.status_code,
+                content_type=content_type,
+            )
+        else:
+            problems = contract.errors(
+                method=response.request.method,
+                path=response.request.url.path,
+                status=response.status_code,
+                body=response.json() if response.content else None,
+            )
         assert not problems, f"{response.request.method} {response.request.url}: {problems}"
 
     options = {
@@ -176,6 +185,32 @@ def test_persons_are_read_over_cursor_pages(generated, contract, live_server, wo
     assert pages == 3 and len(seen) == 7 == len(set(seen))
     bad = op["v1_persons_list"].sync_detailed(client=client, cursor="not-a-cursor")
     assert bad.status_code == 400 and "cursor" in bad.parsed.additional_properties
+
+
+def test_an_office_manager_requests_a_report_and_downloads_its_files_as_bytes(
+    generated, contract, live_server, world
+):
+    package, op = generated
+    models = package.models
+    client = _client(package, live_server, contract, token_issue(user=world.manager_a).key)
+    month = Period.containing(timezone.localdate(), "month").previous()
+    body = models.ReportCreateInRequest(scope=models.ReportScopeEnum("office"), period=month.code)
+    created = op["v1_reports_create"].sync(client=client, body=body)
+    assert isinstance(created, models.ReportOut) and created.scope.value == "office"
+    # The job ran after the request's commit (huey runs jobs at once under pytest).
+    report = op["v1_reports_retrieve"].sync(created.id, client=client)
+    assert report.status.value == "ready" and report.pdf_url == f"/api/v1/reports/{created.id}/pdf/"
+    pdf = op["v1_reports_pdf_retrieve"].sync(created.id, client=client)
+    assert pdf.payload.read().startswith(b"%PDF")
+    xlsx = op["v1_reports_xlsx_retrieve"].sync(created.id, client=client)
+    assert xlsx.payload.read().startswith(b"PK")  # a zip: the XLSX container
+    bad = op["v1_reports_create"].sync_detailed(
+        client=client,
+        body=models.ReportCreateInRequest(scope=models.ReportScopeEnum("office"), period="1403-13"),
+    )
+    assert bad.status_code == 400 and bad.parsed.additional_properties["period"][0].startswith("Not a period")
+    other = _client(package, live_server, contract, token_issue(user=world.manager_b).key)
+    assert op["v1_reports_pdf_retrieve"].sync_detailed(created.id, client=other).status_code == 404
 
 
 # Each role, and the list endpoints it may call. Everything else it is not offered answers 403

@@ -43,3 +43,11 @@ def generate(django_capture_on_commit_callbacks):
         return Report.objects.get(pk=report.pk)
 
     return _generate
+
+
+from tests.api.conftest import (  # noqa: E402, F401 — the schema-checked API client
+    _fresh_cache,
+    _no_static_scan,
+    api,
+    openapi,
+)

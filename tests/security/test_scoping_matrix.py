@@ -662,6 +662,22 @@ def test_office_report_pages_and_files_follow_scope(world, office_a_report, logi
     assert (office_a_report.status == "approved") == (approved or role == "manager_a")
 
 
+@pytest.mark.parametrize("approved", [False, True])
+@pytest.mark.parametrize("role", ROLES)
+def test_office_report_api_follows_the_same_scope(world, office_a_report, api, role, approved):
+    from mahalleh.reports import services
+
+    if approved:
+        services.report_approve(user=world.manager_a, report=office_a_report)
+    readers = REPORT_APPROVED_READERS if approved else REPORT_DRAFT_READERS
+    client = api(getattr(world, role))
+    pk = office_a_report.pk
+    for url in (f"/api/v1/reports/{pk}/", f"/api/v1/reports/{pk}/pdf/", f"/api/v1/reports/{pk}/xlsx/"):
+        assert client.get(url).status_code == (200 if role in readers else 404), url
+    listed = [r["id"] for r in client.get("/api/v1/reports/").json()["results"]]
+    assert (pk in listed) == (role in readers)
+
+
 # --------------------------------------------------------------------------- household page (issue 8.2)
 
 REGISTRY_EDITORS = {"manager_a", "facilitator_a", "manager_b", "facilitator_b"}
