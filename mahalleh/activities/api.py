@@ -20,7 +20,15 @@ from rest_framework.response import Response
 
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
-from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, VersionMixin, object_id, require_role
+from mahalleh.api.base import (
+    STALE_RESPONSE,
+    IdField,
+    ScopedViewSet,
+    VersionMixin,
+    object_id,
+    require_role,
+    valid_input,
+)
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
@@ -175,9 +183,8 @@ class ActivityViewSet(viewsets.GenericViewSet):
         return selectors.activity_list(user=self.request.user)
 
     def list(self, request):
-        f = ActivityFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.activity_list(user=request.user, **f.validated_data)
+        f = valid_input(ActivityFilterIn, request, query=True)
+        qs = selectors.activity_list(user=request.user, **f)
         page = self.paginate_queryset(qs)
         rates = selectors.activity_rates([a.pk for a in page])
         return self.get_paginated_response(ActivityOut(page, many=True, context={"rates": rates}).data)
@@ -187,9 +194,8 @@ class ActivityViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = ActivityCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _resolve_people(request.user.office, data.validated_data)
+        data = valid_input(ActivityCreateIn, request)
+        d = _resolve_people(request.user.office, data)
         activity = services.activity_create(actor=request.user, via="api", **d)
         activity = selectors.activity_get(user=request.user, pk=activity.pk)
         return Response(ActivityOut(activity).data, status=status.HTTP_201_CREATED)
@@ -197,9 +203,7 @@ class ActivityViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         activity = selectors.activity_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = ActivityUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ActivityUpdateIn, request)
         version = d.pop("version")
         d = _resolve_people(activity.office, d)
         services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
@@ -281,9 +285,7 @@ class EnrolmentViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = EnrolmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(EnrolmentIn, request)
         activity = selectors.activity_get(user=request.user, pk=d["activity"])
         person = person_get(user=request.user, pk=d["person"])  # another office's resident: 404
         try:
@@ -303,11 +305,8 @@ class EnrolmentViewSet(ScopedViewSet):
         day they left; without any it was a mistake and is removed (`removed: true`)."""
         enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = LeaveIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        kept = services.unenrol(
-            actor=request.user, enrolment=enrolment, on=data.validated_data.get("on"), via="api"
-        )
+        data = valid_input(LeaveIn, request)
+        kept = services.unenrol(actor=request.user, enrolment=enrolment, on=data.get("on"), via="api")
         if kept is None:
             return Response({"removed": True, "enrolment": None})
         return Response({"removed": False, "enrolment": _enrolment_out(request.user, kept.pk)})
@@ -431,9 +430,7 @@ class SessionViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = SessionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(SessionIn, request)
         activity = selectors.activity_get(user=request.user, pk=d.pop("activity"))
         session = services.session_create(actor=request.user, activity=activity, via="api", **d)
         return Response(
@@ -451,9 +448,7 @@ class SessionViewSet(ScopedViewSet):
         session = selectors.session_get(user=request.user, pk=object_id(pk))
         if request.method == "POST":
             _require_edit(request.user)
-            data = AttendanceIn(data=request.data)
-            data.is_valid(raise_exception=True)
-            d = data.validated_data
+            d = valid_input(AttendanceIn, request)
             services.attendance_save(
                 actor=request.user,
                 session=session,

@@ -61,6 +61,14 @@ def require_role(allowed: bool) -> None:
         raise exceptions.PermissionDenied(_("Your role does not allow this action."))
 
 
+def valid_input(serializer_class, request, *, query: bool = False) -> dict:
+    """The request's body (or, with `query`, its query parameters) validated by `serializer_class`:
+    a copy of the validated data, or a 400 with the messages per field."""
+    data = serializer_class(data=request.query_params if query else request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
 def paginated(view, queryset, serializer_class, **serializer_kwargs):
     """One keyset page of `queryset`, serialized with `serializer_class`."""
     page = view.paginate_queryset(queryset)
@@ -90,9 +98,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def list_filters(self, request) -> dict:
         if self.filter_in is None:
             return {}
-        f = self.filter_in(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return dict(f.validated_data)
+        return valid_input(self.filter_in, request, query=True)
 
     def output_context(self) -> dict:
         return {}

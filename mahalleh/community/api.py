@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, require_role
+from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, require_role, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
@@ -154,9 +154,7 @@ class GroupViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = GroupCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _neighbourhood(request.user, dict(data.validated_data))
+        d = _neighbourhood(request.user, valid_input(GroupCreateIn, request))
         group = services.group_create(actor=request.user, via="api", **d)
         return Response(
             GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data, status=status.HTTP_201_CREATED
@@ -165,9 +163,7 @@ class GroupViewSet(ScopedViewSet):
     def partial_update(self, request, pk=None):
         group = selectors.group_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = GroupUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _neighbourhood(request.user, dict(data.validated_data))
+        d = _neighbourhood(request.user, valid_input(GroupUpdateIn, request))
         version = d.pop("version")
         services.group_update(actor=request.user, group=group, version=version, via="api", **d)
         return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
@@ -246,9 +242,7 @@ class MembershipViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = MembershipCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(MembershipCreateIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         person = _person(request.user, d["person"])
         membership = services.member_add(
@@ -267,10 +261,9 @@ class MembershipViewSet(ScopedViewSet):
         """End the membership (the row stays in the group's history)."""
         membership = selectors.membership_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = MembershipLeaveIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid_input(MembershipLeaveIn, request)
         membership = services.member_leave(
-            actor=request.user, membership=membership, left_on=data.validated_data.get("left_on"), via="api"
+            actor=request.user, membership=membership, left_on=data.get("left_on"), via="api"
         )
         return Response(MembershipOut(membership).data)
 
@@ -280,10 +273,9 @@ class MembershipViewSet(ScopedViewSet):
         """Make a current member a leader, or a leader an ordinary member."""
         membership = selectors.membership_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = MembershipRoleIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid_input(MembershipRoleIn, request)
         membership = services.member_set_role(
-            actor=request.user, membership=membership, role=data.validated_data["role"], via="api"
+            actor=request.user, membership=membership, role=data["role"], via="api"
         )
         return Response(MembershipOut(membership).data)
 
@@ -344,9 +336,7 @@ class MeetingViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = MeetingIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(MeetingIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         ids = set(d["attendees"])
         people = list(person_list(user=request.user).filter(pk__in=ids))

@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, object_id, paginated
+from mahalleh.api.base import ErrorOut, IdField, object_id, paginated, valid_input
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
@@ -115,9 +115,7 @@ class RoundViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not selectors.can_manage_rounds(request.user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = RoundIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(RoundIn, request)
         province = province_list(user=request.user).filter(code=d.pop("province")).first()
         if province is None:
             raise exceptions.ValidationError({"province": [_("There is no such province in your scope.")]})
@@ -166,9 +164,7 @@ class ResponseViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not selectors.can_survey(request.user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = ResponseIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ResponseIn, request)
         round_ = selectors.round_list(user=request.user).filter(pk=d.pop("round")).first()
         if round_ is None:
             raise exceptions.ValidationError({"round": [_("There is no such survey round in your scope.")]})

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet
+from mahalleh.api.base import IdField, ScopedReadViewSet, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
@@ -139,9 +139,7 @@ class NeighbourhoodViewSet(ScopedReadViewSet):
 
     @extend_schema(request=NeighbourhoodIn, responses={201: NeighbourhoodOut})
     def create(self, request):
-        data = NeighbourhoodIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(NeighbourhoodIn, request)
         county = selectors.county_get(user=request.user, pk=d.pop("county"))
         office_id = d.pop("office")
         office = selectors.office_get(user=request.user, pk=office_id) if office_id else None

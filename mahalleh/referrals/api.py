@@ -25,7 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
+from mahalleh.api.base import STALE_RESPONSE, IdField, object_id, valid_input
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -144,9 +144,8 @@ class PartnerViewSet(viewsets.GenericViewSet):
         return selectors.partner_list(user=self.request.user).prefetch_related("services")
 
     def list(self, request):
-        f = PartnerFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.partner_list(user=request.user, kind=f.validated_data.get("kind"))
+        f = valid_input(PartnerFilterIn, request, query=True)
+        qs = selectors.partner_list(user=request.user, kind=f.get("kind"))
         page = self.paginate_queryset(qs.prefetch_related("services"))
         return self.get_paginated_response(PartnerOut(page, many=True).data)
 
@@ -173,9 +172,7 @@ class ServiceViewSet(viewsets.GenericViewSet):
         return selectors.service_list(user=self.request.user)
 
     def list(self, request):
-        f = ServiceFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
+        d = valid_input(ServiceFilterIn, request, query=True)
         qs = selectors.service_list(user=request.user, active=d.get("active"))
         if d.get("partner"):
             qs = qs.filter(partner_id=d["partner"])
@@ -379,9 +376,7 @@ def _transition(request, pk):
     """Apply one step for the caller; the referral as it is afterwards."""
     user = request.user
     referral = selectors.referral_get(user=user, pk=object_id(pk))
-    data = ReferralTransitionIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    d = data.validated_data
+    d = valid_input(ReferralTransitionIn, request)
     services.referral_transition(
         actor=user,
         referral=referral,
@@ -416,9 +411,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return selectors.referral_list(user=self.request.user)
 
     def list(self, request):
-        f = ReferralFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
+        d = valid_input(ReferralFilterIn, request, query=True)
         qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
         if d.get("partner"):
             qs = qs.filter(partner_id=d["partner"])
@@ -434,9 +427,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
         user = request.user
         if not selectors.can_refer(user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = ReferralCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(ReferralCreateIn, request)
         person = registry.person_get(user=user, pk=d["person"])
         service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
         if service is None:
@@ -479,9 +470,7 @@ class PartnerReferralViewSet(viewsets.GenericViewSet):
         return selectors.referral_list(user=self.request.user)
 
     def list(self, request):
-        f = PartnerReferralFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
+        d = valid_input(PartnerReferralFilterIn, request, query=True)
         qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
         page = self.paginate_queryset(qs)
         rows = [selectors.partner_row(r) for r in page]
@@ -527,9 +516,8 @@ class NotificationViewSet(viewsets.GenericViewSet):
         return selectors.notification_list(user=self.request.user)
 
     def list(self, request):
-        f = NotificationFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.notification_list(user=request.user, unread=f.validated_data.get("unread"))
+        f = valid_input(NotificationFilterIn, request, query=True)
+        qs = selectors.notification_list(user=request.user, unread=f.get("unread"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(NotificationOut(page, many=True).data)
 

@@ -24,6 +24,7 @@ from mahalleh.api.base import (
     object_id,
     paginated,
     require_role,
+    valid_input,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -246,9 +247,7 @@ class PersonViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = PersonCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(PersonCreateIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -262,9 +261,7 @@ class PersonViewSet(PersonalDataViewSet):
     def partial_update(self, request, pk=None):
         person = selectors.person_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = PersonUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(PersonUpdateIn, request)
         version = d.pop("version")
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -373,9 +370,7 @@ class HouseholdViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = HouseholdCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(HouseholdCreateIn, request)
         neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
         household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
@@ -384,9 +379,7 @@ class HouseholdViewSet(PersonalDataViewSet):
     def partial_update(self, request, pk=None):
         household = selectors.household_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = HouseholdUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(HouseholdUpdateIn, request)
         version = d.pop("version")
         services.household_update(actor=request.user, household=household, version=version, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
@@ -474,9 +467,8 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
         return selectors.harm_case_list(user=self.request.user)
 
     def list(self, request):
-        f = HarmCaseFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(self, selectors.harm_case_list(user=request.user, **f.validated_data), HarmCaseOut)
+        f = valid_input(HarmCaseFilterIn, request, query=True)
+        return paginated(self, selectors.harm_case_list(user=request.user, **f), HarmCaseOut)
 
     def retrieve(self, request, pk=None):
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
@@ -485,9 +477,7 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = HarmCaseCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(HarmCaseCreateIn, request)
         person = selectors.person_get(user=request.user, pk=d["person"])
         harm_type = selectors.harm_types().filter(pk=d["harm_type"]).first()
         if harm_type is None:
@@ -511,9 +501,7 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
         """Move the case to another status (who, when and why are kept in its history)."""
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = HarmTransitionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(HarmTransitionIn, request)
         services.harm_case_transition(
             actor=request.user,
             case=case,
@@ -567,15 +555,12 @@ class ConsentViewSet(viewsets.GenericViewSet):
         return selectors.consent_list(user=self.request.user)
 
     def list(self, request):
-        f = ConsentFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(self, selectors.consent_list(user=request.user, **f.validated_data), ConsentOut)
+        f = valid_input(ConsentFilterIn, request, query=True)
+        return paginated(self, selectors.consent_list(user=request.user, **f), ConsentOut)
 
     def create(self, request):
         _require_edit(request.user)
-        data = ConsentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ConsentIn, request)
         person = selectors.person_get(user=request.user, pk=d.pop("person"))
         consent = services.consent_record(actor=request.user, person=person, via="api", **d)
         return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
@@ -622,17 +607,12 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         return selectors.assessment_list(user=self.request.user)
 
     def list(self, request):
-        f = AssessmentFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(
-            self, selectors.assessment_list(user=request.user, **f.validated_data), AssessmentOut
-        )
+        f = valid_input(AssessmentFilterIn, request, query=True)
+        return paginated(self, selectors.assessment_list(user=request.user, **f), AssessmentOut)
 
     def create(self, request):
         _require_edit(request.user)
-        data = AssessmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(AssessmentIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalleh.api.base import valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.importer.jobs import (
     household_import_commit,
@@ -124,11 +125,8 @@ class ImportListCreateView(generics.ListAPIView):
 
     @extend_schema(request=ImportUploadIn, responses={202: ImportStartedOut})
     def post(self, request):
-        data = ImportUploadIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        job = import_job_start(
-            actor=request.user, upload=data.validated_data["file"], language=get_language()
-        )
+        data = valid_input(ImportUploadIn, request)
+        job = import_job_start(actor=request.user, upload=data["file"], language=get_language())
         return Response(ImportStartedOut(job).data, status=status.HTTP_202_ACCEPTED)
 
 
