@@ -20,8 +20,8 @@ from mahalleh.activities import selectors, services
 from mahalleh.activities.forms import ActivityFilterForm, ActivityForm, SessionForm, UnenrolForm
 from mahalleh.activities.models import Activity
 from mahalleh.core.access import form_page, page_for
+from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
-from mahalleh.core.services import version_token
 from mahalleh.registry.ages import age_group_label, age_on
 from mahalleh.registry.selectors import person_list, person_search
 
@@ -105,7 +105,7 @@ def activity_edit(request, pk):
     user = request.user
     activity = selectors.activity_get(user=user, pk=pk)
     _require_edit(user, activity)
-    initial = {**ActivityForm.initial_from(activity), "version": version_token(activity)}
+    initial = initial_from(activity, **ActivityForm.initial_from(activity))
     form = ActivityForm(request.POST or None, office=activity.office, initial=initial)
     return form_page(
         request,

@@ -25,7 +25,7 @@ from mahalleh.community.forms import (
 )
 from mahalleh.community.models import Membership
 from mahalleh.core.access import form_page, page_for, run_service
-from mahalleh.core.services import version_token
+from mahalleh.core.forms import initial_from
 from mahalleh.registry.selectors import person_list
 
 PAGE_SIZE = 50
@@ -84,14 +84,7 @@ def group_create(request):
 def group_edit(request, pk):
     user = request.user
     group = selectors.group_get(user=user, pk=pk)
-    initial = {
-        "name": group.name,
-        "kind": group.kind,
-        "neighbourhood": group.neighbourhood,
-        "founded_on": group.founded_on,
-        "description": group.description,
-        "version": version_token(group),
-    }
+    initial = initial_from(group, "name", "kind", "neighbourhood", "founded_on", "description")
     form = GroupForm(request.POST or None, actor=user, initial=initial)
     return form_page(
         request,

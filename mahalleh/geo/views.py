@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.core.access import form_page, page_for
+from mahalleh.core.forms import initial_from
 from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
-from mahalleh.core.services import version_token
 from mahalleh.geo import selectors, services
 from mahalleh.geo.forms import CountyForm, NeighbourhoodForm, OfficeForm, ProvinceForm
 from mahalleh.geo.models import Neighbourhood
@@ -41,13 +41,6 @@ def _place_page(request, kind, place, province, **context):
         f"geo/{kind}_detail.html",
         {kind: place, **context, "features": _features(shown), "can_edit": _can_edit(request.user, province)},
     )
-
-
-def _initial(place, *names, versioned=False) -> dict:
-    """The form's initial values: the place's fields `names` (and its version), or none for a new one."""
-    if place is None:
-        return {}
-    return {n: getattr(place, n) for n in names} | ({"version": version_token(place)} if versioned else {})
 
 
 def _place_form(request, *, kind, place, form, save, message, title, multipart=False):
@@ -117,7 +110,10 @@ def province_form(request, pk=None):
     if not (request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser):
         raise Http404
     province = selectors.province_get(user=request.user, pk=pk) if pk else None
-    form = ProvinceForm(request.POST or None, initial=_initial(province, "code", "name_fa", "name_en"))
+    form = ProvinceForm(
+        request.POST or None,
+        initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
+    )
     if province:
         form.fields["code"].disabled = True
 
@@ -153,7 +149,7 @@ def county_form(request, pk=None):
     if not can_manage_places(request.user):
         raise Http404
     county = selectors.county_get(user=request.user, pk=pk) if pk else None
-    initial = _initial(county, "code", "name_fa", "name_en", "province")
+    initial = {n: getattr(county, n) for n in ("code", "name_fa", "name_en", "province")} if county else {}
     if not county and request.GET.get("province"):
         initial = {"province": request.GET["province"]}
     form = CountyForm(request.POST or None, actor=request.user, initial=initial)
@@ -209,11 +205,13 @@ def office_form(request, pk=None):
     if not can_manage_places(request.user):
         raise Http404
     office = selectors.office_get(user=request.user, pk=pk) if pk else None
-    initial = _initial(
-        office, "county", "code", "name_fa", "name_en", "address", "phone", "opened_on", versioned=True
-    )
+    initial = {}
     if office:
-        initial["neighbourhoods"] = list(office.neighbourhoods.all())
+        initial = initial_from(
+            office,
+            *("county", "code", "name_fa", "name_en", "address", "phone", "opened_on"),
+            neighbourhoods=list(office.neighbourhoods.all()),
+        )
     form = OfficeForm(request.POST or None, actor=request.user, editing=bool(office), initial=initial)
 
     def fields(d):
@@ -263,18 +261,12 @@ def neighbourhood_form(request, pk=None):
     if not can_manage_places(request.user):
         raise Http404
     neighbourhood = selectors.neighbourhood_get(user=request.user, pk=pk) if pk else None
-    initial = _initial(
-        neighbourhood,
-        "county",
-        "code",
-        "name_fa",
-        "name_en",
-        "kind",
-        "office",
-        "est_population",
-        "est_households",
-        versioned=True,
-    )
+    initial = {}
+    if neighbourhood:
+        initial = initial_from(
+            neighbourhood,
+            *("county", "code", "name_fa", "name_en", "kind", "office", "est_population", "est_households"),
+        )
     form = NeighbourhoodForm(
         request.POST or None,
         request.FILES or None,

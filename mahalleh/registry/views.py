@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from mahalleh.audit.services import audit_record
 from mahalleh.core import plugins
 from mahalleh.core.access import form_page, page_for, run_service
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.forms import apply_service_error, initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import ServiceWarning, version_token
 from mahalleh.registry import selectors, services
@@ -247,15 +247,9 @@ def household_member_row(request):
 def household_edit(request, pk):
     user = request.user
     household = selectors.household_get(user=user, pk=pk)
-    initial = {
-        "neighbourhood": household.neighbourhood,
-        "address": household.address,
-        "phone": household.phone,
-        "tenure": household.tenure,
-        "income_band": household.income_band,
-        "external_id": household.external_id,
-        "version": version_token(household),
-    }
+    initial = initial_from(
+        household, "neighbourhood", "address", "phone", "tenure", "income_band", "external_id"
+    )
     form = HouseholdForm(request.POST or None, actor=user, editing=True, initial=initial)
     return form_page(
         request,
@@ -373,7 +367,7 @@ def person_detail(request, pk):
 def person_edit(request, pk):
     user = request.user
     person = selectors.person_get(user=user, pk=pk)
-    initial = {**PersonForm.initial_from(person), "version": version_token(person)}
+    initial = initial_from(person, **PersonForm.initial_from(person))
     form = PersonForm(request.POST or None, initial=initial)
     return form_page(
         request,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mahalleh.core.access import page_for, run_service
-from mahalleh.core.services import version_token
+from mahalleh.core.forms import initial_from
 from mahalleh.stories import markdown, names, selectors, services
 from mahalleh.stories.forms import (
     ImageEditForm,
@@ -74,12 +74,9 @@ def story_edit(request, pk):
     story = selectors.story_get(user=user, pk=pk)
     if not selectors.can_edit(user, story):
         raise Http404
-    initial = {
-        **{f: getattr(story, f) for f in services.TEXT_FIELDS},
-        "neighbourhood": story.neighbourhood,
-        "themes": [t.theme for t in story.theme_tags.all()],
-        "version": version_token(story),
-    }
+    initial = initial_from(
+        story, *services.TEXT_FIELDS, "neighbourhood", themes=[t.theme for t in story.theme_tags.all()]
+    )
     form = StoryForm(request.POST or None, actor=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = run_service(
