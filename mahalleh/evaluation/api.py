@@ -72,12 +72,7 @@ class ResponseOut(serializers.ModelSerializer):
             "neighbourhood",
             "age",
             "sex",
-            "in_school",
-            "works",
-            "employment",
-            "job_training",
-            "insured",
-            "harms",
+            *SurveyResponse.ANSWER_FIELDS,
             "via",
             "updated_at",
         ]
