@@ -5,7 +5,6 @@ facilitators import, into their own office; a job of another office answers 404.
 ``api_urlpatterns`` under ``/api/v1/``.
 """
 
-from django.http import FileResponse, Http404
 from django.urls import path
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -24,9 +23,8 @@ from mahalleh.registry.importer.jobs import (
     import_job_start,
 )
 from mahalleh.registry.importer.messages import error_text
+from mahalleh.registry.importer.report import XLSX, report_download
 from mahalleh.registry.models import ImportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportUploadIn(StrictInput):
@@ -151,15 +149,7 @@ class ImportReportView(APIView):
     def get(self, request, id):  # noqa: A002 - the URL's name
         """The XLSX report of every error (row, column, value, reason). 404 when the import is not one
         of your office's, or has no report because the file could not be read at all."""
-        job = import_job_get(user=request.user, pk=id)
-        if not job.report_file:
-            raise Http404
-        return FileResponse(
-            job.report_file.open("rb"),
-            as_attachment=True,
-            filename=f"import-{job.pk}-errors.xlsx",
-            content_type=XLSX,
-        )
+        return report_download(import_job_get(user=request.user, pk=id))
 
 
 class ImportCommitView(APIView):
