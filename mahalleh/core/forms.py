@@ -96,9 +96,9 @@ class StyledFormMixin:
 
 
 def initial_from(obj, *names: str, **values) -> dict:
-    """An edit form's initial values: the attributes `names` of `obj`, any other `values`, and the
-    `version` the form sends back so a stale edit is refused."""
-    return {**{n: getattr(obj, n) for n in names}, **values, "version": version_token(obj)}
+    """An edit form's initial values: the attributes `names` of `obj` (unless `values` gives one),
+    the other `values`, and the `version` the form sends back so a stale edit is refused."""
+    return {**{n: getattr(obj, n) for n in names if n not in values}, **values, "version": version_token(obj)}
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:

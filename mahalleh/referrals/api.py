@@ -102,7 +102,7 @@ class TargetStatusField(serializers.ChoiceField):
 class ServiceOut(serializers.ModelSerializer):
     class Meta:
         model = Service
-        fields = ["id", "partner", "name", "description", "answer_days", "active"]
+        fields = ["id", "partner", *services.SERVICE_FIELDS]
 
 
 class PartnerOut(serializers.ModelSerializer):
@@ -113,17 +113,8 @@ class PartnerOut(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "province",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "answer_days",
-            "services",
-        ]
+        # Meta's body sees the module's `services`, not the field above.
+        fields = ["id", *services.PARTNER_FIELDS, "services"]
 
 
 class PartnerFilterIn(serializers.Serializer):

@@ -334,16 +334,7 @@ def partner_edit(request, pk):
     partner = selectors.partner_get(user=user, pk=pk)
     if not selectors.can_edit_partner(user, partner):
         raise Http404
-    initial = initial_from(
-        partner,
-        "name",
-        "kind",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "answer_days",
-        province=partner.province_id,
-    )
+    initial = initial_from(partner, *services.PARTNER_FIELDS, province=partner.province_id)
     form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
     return form_page(
         request,
@@ -384,7 +375,7 @@ def service_edit(request, pk):
     partner = service.partner
     if not selectors.can_edit_partner(user, partner):
         raise Http404
-    initial = initial_from(service, "name", "description", "answer_days", "active")
+    initial = initial_from(service, *services.SERVICE_FIELDS)
     form = ServiceForm(request.POST or None, initial=initial)
     return form_page(
         request,
