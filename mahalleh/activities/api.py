@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -165,20 +165,17 @@ def _resolve_people(office, d: dict) -> dict:
     create=extend_schema(request=ActivityCreateIn, responses={201: ActivityOut}),
     partial_update=extend_schema(request=ActivityUpdateIn, responses={200: ActivityOut, **STALE_RESPONSE}),
 )
-class ActivityViewSet(viewsets.GenericViewSet):
+class ActivityViewSet(ScopedViewSet):
     """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
 
-    serializer_class = ActivityOut
+    output = ActivityOut
+    filter_in = ActivityFilterIn
 
-    def get_queryset(self):
-        return selectors.activity_list(user=self.request.user)
+    def list_selector(self, user, **filters):
+        return selectors.activity_list(user=user, **filters)
 
-    def list(self, request):
-        f = valid_input(ActivityFilterIn, request, query=True)
-        qs = selectors.activity_list(user=request.user, **f)
-        page = self.paginate_queryset(qs)
-        rates = selectors.activity_rates([a.pk for a in page])
-        return self.get_paginated_response(ActivityOut(page, many=True, context={"rates": rates}).data)
+    def page_context(self, page) -> dict:
+        return {"rates": selectors.activity_rates([a.pk for a in page])}
 
     def retrieve(self, request, pk=None):
         return Response(ActivityOut(selectors.activity_get(user=request.user, pk=object_id(pk))).data)

@@ -103,9 +103,19 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def output_context(self) -> dict:
         return {}
 
+    def page_context(self, page) -> dict:
+        """More serializer context for one list page (figures computed for its rows only)."""
+        return {}
+
+    def page_rows(self, page) -> list:
+        """What `output` serializes for one list page: its records, or rows made from them."""
+        return page
+
     def list(self, request):
         queryset = self.list_selector(request.user, **self.list_filters(request))
-        return paginated(self, queryset, self.output, context=self.output_context())
+        page = self.paginate_queryset(queryset)
+        context = {**self.output_context(), **self.page_context(page)}
+        return self.get_paginated_response(self.output(self.page_rows(page), many=True, context=context).data)
 
     def get_object(self):
         """The record `pk` among those the caller may see: any other id (or no number) is a 404."""

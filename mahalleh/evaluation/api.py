@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, object_id, paginated, valid_input
+from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, paginated, valid_input
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
@@ -92,16 +92,13 @@ class ResponseIn(serializers.Serializer):
     harms = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class RoundViewSet(viewsets.GenericViewSet):
+class RoundViewSet(ScopedViewSet):
     """Survey rounds of the provinces (or, for office staff, the neighbourhoods) in your scope."""
 
-    serializer_class = RoundOut
+    output = RoundOut
 
-    def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
-
-    def list(self, request):
-        return paginated(self, selectors.round_list(user=request.user), RoundOut)
+    def list_selector(self, user):
+        return selectors.round_list(user=user)
 
     def retrieve(self, request, pk=None):
         return Response(RoundOut(selectors.round_get(user=request.user, pk=object_id(pk))).data)
@@ -143,17 +140,14 @@ class RoundViewSet(viewsets.GenericViewSet):
         return paginated(self, qs, SampleOut)
 
 
-class ResponseViewSet(viewsets.GenericViewSet):
+class ResponseViewSet(ScopedViewSet):
     """Survey answers, one per person and round. Posting again for the same person and round
     replaces the earlier answer. A person outside the round's sample is refused (400)."""
 
-    serializer_class = ResponseOut
+    output = ResponseOut
 
-    def get_queryset(self):
-        return selectors.response_list(user=self.request.user)
-
-    def list(self, request):
-        return paginated(self, selectors.response_list(user=request.user), ResponseOut)
+    def list_selector(self, user):
+        return selectors.response_list(user=user)
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):

@@ -20,12 +20,12 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, IdField, object_id, valid_input
+from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, object_id, valid_input
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -125,20 +125,15 @@ class PartnerFilterIn(serializers.Serializer):
     list=extend_schema(parameters=[PartnerFilterIn], responses=PartnerOut(many=True)),
     retrieve=extend_schema(responses=PartnerOut),
 )
-class PartnerViewSet(viewsets.GenericViewSet):
+class PartnerViewSet(ScopedViewSet):
     """Partner organisations (national ones and those of your province) with their services.
     A partner user sees only their own organisation."""
 
-    serializer_class = PartnerOut
+    output = PartnerOut
+    filter_in = PartnerFilterIn
 
-    def get_queryset(self):
-        return selectors.partner_list(user=self.request.user).prefetch_related("services")
-
-    def list(self, request):
-        f = valid_input(PartnerFilterIn, request, query=True)
-        qs = selectors.partner_list(user=request.user, kind=f.get("kind"))
-        page = self.paginate_queryset(qs.prefetch_related("services"))
-        return self.get_paginated_response(PartnerOut(page, many=True).data)
+    def list_selector(self, user, kind=None):
+        return selectors.partner_list(user=user, kind=kind).prefetch_related("services")
 
     def retrieve(self, request, pk=None):
         partner = selectors.partner_get(user=request.user, pk=object_id(pk))
@@ -154,21 +149,15 @@ class ServiceFilterIn(serializers.Serializer):
     list=extend_schema(parameters=[ServiceFilterIn], responses=ServiceOut(many=True)),
     retrieve=extend_schema(responses=ServiceOut),
 )
-class ServiceViewSet(viewsets.GenericViewSet):
+class ServiceViewSet(ScopedViewSet):
     """The services partner organisations offer (ids for `service` when referring)."""
 
-    serializer_class = ServiceOut
+    output = ServiceOut
+    filter_in = ServiceFilterIn
 
-    def get_queryset(self):
-        return selectors.service_list(user=self.request.user)
-
-    def list(self, request):
-        d = valid_input(ServiceFilterIn, request, query=True)
-        qs = selectors.service_list(user=request.user, active=d.get("active"))
-        if d.get("partner"):
-            qs = qs.filter(partner_id=d["partner"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ServiceOut(page, many=True).data)
+    def list_selector(self, user, active=None, partner=None):
+        qs = selectors.service_list(user=user, active=active)
+        return qs.filter(partner_id=partner) if partner else qs
 
     def retrieve(self, request, pk=None):
         return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
@@ -391,25 +380,19 @@ def _retrieve(request, pk):
     retrieve=extend_schema(responses=ReferralDetailOut),
     create=extend_schema(request=ReferralCreateIn, responses={201: ReferralDetailOut}),
 )
-class ReferralViewSet(viewsets.GenericViewSet):
+class ReferralViewSet(ScopedViewSet):
     """Referrals to partner organisations, as the office sees them (the full record). Partner
     users have their own inbox at `/api/v1/partner-referrals/`."""
 
-    serializer_class = ReferralOut
+    output = ReferralOut
+    filter_in = ReferralFilterIn
     permission_classes = [IsVerifiedUser, ForOfficeStaff]
 
-    def get_queryset(self):
-        return selectors.referral_list(user=self.request.user)
-
-    def list(self, request):
-        d = valid_input(ReferralFilterIn, request, query=True)
-        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
-        if d.get("partner"):
-            qs = qs.filter(partner_id=d["partner"])
-        if d.get("person"):
-            qs = qs.filter(person_id=d["person"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ReferralOut(page, many=True).data)
+    def list_selector(self, user, status=None, overdue=False, partner=None, person=None):
+        qs = selectors.referral_list(user=user, status=status, overdue=overdue)
+        if partner:
+            qs = qs.filter(partner_id=partner)
+        return qs.filter(person_id=person) if person else qs
 
     def retrieve(self, request, pk=None):
         return Response(_office_detail(_retrieve(request, pk)))
@@ -450,22 +433,19 @@ class ReferralViewSet(viewsets.GenericViewSet):
     list=extend_schema(parameters=[PartnerReferralFilterIn], responses=ReferralPartnerOut(many=True)),
     retrieve=extend_schema(responses=ReferralPartnerDetailOut),
 )
-class PartnerReferralViewSet(viewsets.GenericViewSet):
+class PartnerReferralViewSet(ScopedViewSet):
     """The partner organisation's inbox: only its own referrals, with the minimum personal data
     (no national code, birth date, address or household). For partner users only."""
 
-    serializer_class = ReferralPartnerOut
+    output = ReferralPartnerOut
+    filter_in = PartnerReferralFilterIn
     permission_classes = [IsVerifiedUser, ForPartnerUsers]
 
-    def get_queryset(self):
-        return selectors.referral_list(user=self.request.user)
+    def list_selector(self, user, status=None, overdue=False):
+        return selectors.referral_list(user=user, status=status, overdue=overdue)
 
-    def list(self, request):
-        d = valid_input(PartnerReferralFilterIn, request, query=True)
-        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
-        page = self.paginate_queryset(qs)
-        rows = [selectors.partner_row(r) for r in page]
-        return self.get_paginated_response(ReferralPartnerOut(rows, many=True).data)
+    def page_rows(self, page) -> list:
+        return [selectors.partner_row(r) for r in page]
 
     def retrieve(self, request, pk=None):
         return Response(_partner_detail(_retrieve(request, pk)))
@@ -498,19 +478,14 @@ class MarkedOut(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(parameters=[NotificationFilterIn], responses=NotificationOut(many=True)),
 )
-class NotificationViewSet(viewsets.GenericViewSet):
+class NotificationViewSet(ScopedViewSet):
     """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
 
-    serializer_class = NotificationOut
+    output = NotificationOut
+    filter_in = NotificationFilterIn
 
-    def get_queryset(self):
-        return selectors.notification_list(user=self.request.user)
-
-    def list(self, request):
-        f = valid_input(NotificationFilterIn, request, query=True)
-        qs = selectors.notification_list(user=request.user, unread=f.get("unread"))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(NotificationOut(page, many=True).data)
+    def list_selector(self, user, unread=None):
+        return selectors.notification_list(user=user, unread=unread)
 
     @extend_schema(request=None, responses=NotificationOut)
     @action(detail=True, methods=["post"])

@@ -22,7 +22,6 @@ from mahalleh.api.base import (
     ScopedViewSet,
     VersionMixin,
     object_id,
-    paginated,
     require_role,
     valid_input,
 )
@@ -458,17 +457,14 @@ class HarmCaseFilterIn(serializers.Serializer):
     retrieve=extend_schema(responses=HarmCaseDetailOut),
     create=extend_schema(request=HarmCaseCreateIn, responses={201: HarmCaseDetailOut}),
 )
-class HarmCaseViewSet(viewsets.GenericViewSet):
+class HarmCaseViewSet(ScopedViewSet):
     """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
 
-    serializer_class = HarmCaseOut
+    output = HarmCaseOut
+    filter_in = HarmCaseFilterIn
 
-    def get_queryset(self):
-        return selectors.harm_case_list(user=self.request.user)
-
-    def list(self, request):
-        f = valid_input(HarmCaseFilterIn, request, query=True)
-        return paginated(self, selectors.harm_case_list(user=request.user, **f), HarmCaseOut)
+    def list_selector(self, user, **filters):
+        return selectors.harm_case_list(user=user, **filters)
 
     def retrieve(self, request, pk=None):
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
@@ -546,17 +542,14 @@ class ConsentFilterIn(serializers.Serializer):
     list=extend_schema(parameters=[ConsentFilterIn], responses=ConsentOut(many=True)),
     create=extend_schema(request=ConsentIn, responses={201: ConsentOut}),
 )
-class ConsentViewSet(viewsets.GenericViewSet):
+class ConsentViewSet(ScopedViewSet):
     """Informed consent records; the latest per resident and purpose is in force."""
 
-    serializer_class = ConsentOut
+    output = ConsentOut
+    filter_in = ConsentFilterIn
 
-    def get_queryset(self):
-        return selectors.consent_list(user=self.request.user)
-
-    def list(self, request):
-        f = valid_input(ConsentFilterIn, request, query=True)
-        return paginated(self, selectors.consent_list(user=request.user, **f), ConsentOut)
+    def list_selector(self, user, **filters):
+        return selectors.consent_list(user=user, **filters)
 
     def create(self, request):
         _require_edit(request.user)
@@ -597,18 +590,15 @@ class AssessmentFilterIn(serializers.Serializer):
     list=extend_schema(parameters=[AssessmentFilterIn], responses=AssessmentOut(many=True)),
     create=extend_schema(request=AssessmentIn, responses={201: AssessmentOut}),
 )
-class AssessmentViewSet(viewsets.GenericViewSet):
+class AssessmentViewSet(ScopedViewSet):
     """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
     household's vulnerability."""
 
-    serializer_class = AssessmentOut
+    output = AssessmentOut
+    filter_in = AssessmentFilterIn
 
-    def get_queryset(self):
-        return selectors.assessment_list(user=self.request.user)
-
-    def list(self, request):
-        f = valid_input(AssessmentFilterIn, request, query=True)
-        return paginated(self, selectors.assessment_list(user=request.user, **f), AssessmentOut)
+    def list_selector(self, user, **filters):
+        return selectors.assessment_list(user=user, **filters)
 
     def create(self, request):
         _require_edit(request.user)
