@@ -13,7 +13,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,12 +21,12 @@ from rest_framework.response import Response
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
 from mahalleh.api.base import (
-    STALE_RESPONSE,
     IdField,
     ScopedViewSet,
     VersionMixin,
     object_id,
     require_role,
+    scoped_schema,
     valid_input,
 )
 from mahalleh.api.serializers import StrictInput
@@ -159,11 +159,8 @@ def _resolve_people(office, d: dict) -> dict:
     return d
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ActivityFilterIn], responses=ActivityOut(many=True)),
-    retrieve=extend_schema(responses=ActivityOut),
-    create=extend_schema(request=ActivityCreateIn, responses={201: ActivityOut}),
-    partial_update=extend_schema(request=ActivityUpdateIn, responses={200: ActivityOut, **STALE_RESPONSE}),
+@scoped_schema(
+    ActivityOut, filter_in=ActivityFilterIn, create_in=ActivityCreateIn, update_in=ActivityUpdateIn
 )
 class ActivityViewSet(ScopedViewSet):
     """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
@@ -250,11 +247,7 @@ def _enrolment_out(user, pk) -> dict:
     return EnrolmentOut(selectors.with_attendance(selectors.enrolment_list(user=user)).get(pk=pk)).data
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[EnrolmentFilterIn], responses=EnrolmentOut(many=True)),
-    retrieve=extend_schema(responses=EnrolmentOut),
-    create=extend_schema(request=EnrolmentIn, responses={201: EnrolmentOut}),
-)
+@scoped_schema(EnrolmentOut, filter_in=EnrolmentFilterIn, create_in=EnrolmentIn)
 class EnrolmentViewSet(ScopedViewSet):
     """Residents enrolled in activities, with their attendance so far."""
 
@@ -397,11 +390,7 @@ def _attendance_out(session) -> dict:
     ).data
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[SessionFilterIn], responses=SessionOut(many=True)),
-    retrieve=extend_schema(responses=SessionOut),
-    create=extend_schema(request=SessionIn, responses={201: SessionOut}),
-)
+@scoped_schema(SessionOut, filter_in=SessionFilterIn, create_in=SessionIn)
 class SessionViewSet(ScopedViewSet):
     """Sessions of activities, and their attendance."""
 

@@ -13,7 +13,7 @@ its services; `require_role` refuses a role that may not write (403).
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -53,6 +53,28 @@ class ErrorOut(serializers.Serializer):
 
 
 STALE_RESPONSE = {409: ErrorOut}
+
+
+def scoped_schema(output, *, filter_in=None, detail=None, retrieve=True, create_in=None, update_in=None):
+    """The OpenAPI description of a scoped viewset's standard actions, in one shape: the list
+    takes `filter_in`'s query parameters and answers `output` rows; retrieve answers `detail`
+    (default `output`); create takes `create_in` and answers 201 with `detail`; partial_update takes
+    `update_in` and answers 200 with `detail`, or 409 when the record changed since it was read."""
+    detail = detail or output
+    actions = {
+        "list": extend_schema(
+            **({"parameters": [filter_in]} if filter_in else {}), responses=output(many=True)
+        )
+    }
+    if retrieve:
+        actions["retrieve"] = extend_schema(responses=detail)
+    if create_in:
+        actions["create"] = extend_schema(request=create_in, responses={201: detail})
+    if update_in:
+        actions["partial_update"] = extend_schema(
+            request=update_in, responses={200: detail, **STALE_RESPONSE}
+        )
+    return extend_schema_view(**actions)
 
 
 def require_role(allowed: bool) -> None:

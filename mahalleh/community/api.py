@@ -12,12 +12,19 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, require_role, valid_input
+from mahalleh.api.base import (
+    IdField,
+    ScopedViewSet,
+    object_id,
+    require_role,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
@@ -130,12 +137,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[GroupFilterIn], responses=GroupOut(many=True)),
-    retrieve=extend_schema(responses=GroupOut),
-    create=extend_schema(request=GroupCreateIn, responses={201: GroupOut}),
-    partial_update=extend_schema(request=GroupUpdateIn, responses={200: GroupOut, 409: ErrorOut}),
-)
+@scoped_schema(GroupOut, filter_in=GroupFilterIn, create_in=GroupCreateIn, update_in=GroupUpdateIn)
 class GroupViewSet(ScopedViewSet):
     """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
     in your scope, with their current member count, leaders and last meeting."""
@@ -217,11 +219,7 @@ def _person(user, pk: int, field: str = "person"):
     return person
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[MembershipFilterIn], responses=MembershipOut(many=True)),
-    retrieve=extend_schema(responses=MembershipOut),
-    create=extend_schema(request=MembershipCreateIn, responses={201: MembershipOut}),
-)
+@scoped_schema(MembershipOut, filter_in=MembershipFilterIn, create_in=MembershipCreateIn)
 class MembershipViewSet(ScopedViewSet):
     """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
     `left_on`); joining again makes a new one. A resident is a current member of a group once."""
@@ -316,11 +314,7 @@ class MeetingFilterIn(serializers.Serializer):
     group = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[MeetingFilterIn], responses=MeetingOut(many=True)),
-    retrieve=extend_schema(responses=MeetingDetailOut),
-    create=extend_schema(request=MeetingIn, responses={201: MeetingDetailOut}),
-)
+@scoped_schema(MeetingOut, filter_in=MeetingFilterIn, detail=MeetingDetailOut, create_in=MeetingIn)
 class MeetingViewSet(ScopedViewSet):
     """Meetings of the groups in your scope: date, place, decisions and who attended."""
 

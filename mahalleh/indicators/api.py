@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import valid_input
+from mahalleh.api.base import scoped_schema, valid_input
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors, services
@@ -220,10 +220,7 @@ class TargetIn(serializers.Serializer):
     value = serializers.FloatField()
 
 
-@extend_schema_view(
-    list=extend_schema(responses=TargetOut(many=True)),
-    create=extend_schema(request=TargetIn, responses={201: TargetOut}),
-)
+@scoped_schema(TargetOut, retrieve=False, create_in=TargetIn)
 class TargetViewSet(viewsets.GenericViewSet):
     """Baselines and yearly targets of the current plan, for the places in your scope. National
     admins set any level, province coordinators their province's places, office managers their

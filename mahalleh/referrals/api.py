@@ -18,14 +18,13 @@ from drf_spectacular.utils import (
     OpenApiTypes,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, object_id, valid_input
+from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, object_id, scoped_schema, valid_input
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -121,10 +120,7 @@ class PartnerFilterIn(serializers.Serializer):
     kind = PartnerKindField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PartnerFilterIn], responses=PartnerOut(many=True)),
-    retrieve=extend_schema(responses=PartnerOut),
-)
+@scoped_schema(PartnerOut, filter_in=PartnerFilterIn)
 class PartnerViewSet(ScopedViewSet):
     """Partner organisations (national ones and those of your province) with their services.
     A partner user sees only their own organisation."""
@@ -145,10 +141,7 @@ class ServiceFilterIn(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ServiceFilterIn], responses=ServiceOut(many=True)),
-    retrieve=extend_schema(responses=ServiceOut),
-)
+@scoped_schema(ServiceOut, filter_in=ServiceFilterIn)
 class ServiceViewSet(ScopedViewSet):
     """The services partner organisations offer (ids for `service` when referring)."""
 
@@ -375,11 +368,7 @@ def _retrieve(request, pk):
     return referral
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ReferralFilterIn], responses=ReferralOut(many=True)),
-    retrieve=extend_schema(responses=ReferralDetailOut),
-    create=extend_schema(request=ReferralCreateIn, responses={201: ReferralDetailOut}),
-)
+@scoped_schema(ReferralOut, filter_in=ReferralFilterIn, detail=ReferralDetailOut, create_in=ReferralCreateIn)
 class ReferralViewSet(ScopedViewSet):
     """Referrals to partner organisations, as the office sees them (the full record). Partner
     users have their own inbox at `/api/v1/partner-referrals/`."""
@@ -429,10 +418,7 @@ class ReferralViewSet(ScopedViewSet):
         return Response(_office_detail(_transition(request, pk)))
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PartnerReferralFilterIn], responses=ReferralPartnerOut(many=True)),
-    retrieve=extend_schema(responses=ReferralPartnerDetailOut),
-)
+@scoped_schema(ReferralPartnerOut, filter_in=PartnerReferralFilterIn, detail=ReferralPartnerDetailOut)
 class PartnerReferralViewSet(ScopedViewSet):
     """The partner organisation's inbox: only its own referrals, with the minimum personal data
     (no national code, birth date, address or household). For partner users only."""
@@ -475,9 +461,7 @@ class MarkedOut(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[NotificationFilterIn], responses=NotificationOut(many=True)),
-)
+@scoped_schema(NotificationOut, filter_in=NotificationFilterIn)
 class NotificationViewSet(ScopedViewSet):
     """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
 

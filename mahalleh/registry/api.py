@@ -23,6 +23,7 @@ from mahalleh.api.base import (
     VersionMixin,
     object_id,
     require_role,
+    scoped_schema,
     valid_input,
 )
 from mahalleh.api.serializers import StrictInput
@@ -215,12 +216,7 @@ class PersonalDataViewSet(ScopedViewSet):
         return response
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
-    retrieve=extend_schema(responses=PersonOut),
-    create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
-    partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
-)
+@scoped_schema(PersonOut, filter_in=PersonFilterIn, create_in=PersonCreateIn, update_in=PersonUpdateIn)
 class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
@@ -452,11 +448,7 @@ class HarmCaseFilterIn(serializers.Serializer):
     status = HarmStatusField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[HarmCaseFilterIn], responses=HarmCaseOut(many=True)),
-    retrieve=extend_schema(responses=HarmCaseDetailOut),
-    create=extend_schema(request=HarmCaseCreateIn, responses={201: HarmCaseDetailOut}),
-)
+@scoped_schema(HarmCaseOut, filter_in=HarmCaseFilterIn, detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
 class HarmCaseViewSet(ScopedViewSet):
     """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
 
@@ -538,10 +530,7 @@ class ConsentFilterIn(serializers.Serializer):
     person = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ConsentFilterIn], responses=ConsentOut(many=True)),
-    create=extend_schema(request=ConsentIn, responses={201: ConsentOut}),
-)
+@scoped_schema(ConsentOut, filter_in=ConsentFilterIn, retrieve=False, create_in=ConsentIn)
 class ConsentViewSet(ScopedViewSet):
     """Informed consent records; the latest per resident and purpose is in force."""
 
@@ -586,10 +575,7 @@ class AssessmentFilterIn(serializers.Serializer):
     household = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[AssessmentFilterIn], responses=AssessmentOut(many=True)),
-    create=extend_schema(request=AssessmentIn, responses={201: AssessmentOut}),
-)
+@scoped_schema(AssessmentOut, filter_in=AssessmentFilterIn, retrieve=False, create_in=AssessmentIn)
 class AssessmentViewSet(ScopedViewSet):
     """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
     household's vulnerability."""

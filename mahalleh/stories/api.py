@@ -19,11 +19,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from mahalleh.api.base import (
-    STALE_RESPONSE,
     ScopedViewSet,
     VersionMixin,
     object_id,
     require_role,
+    scoped_schema,
     valid_input,
 )
 from mahalleh.stories import names, selectors, services
@@ -171,12 +171,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[StoryFilterIn], responses=StoryOut(many=True)),
-    retrieve=extend_schema(responses=StoryOut),
-    create=extend_schema(request=StoryCreateIn, responses={201: StoryOut}),
-    partial_update=extend_schema(request=StoryUpdateIn, responses={200: StoryOut, **STALE_RESPONSE}),
-)
+@scoped_schema(StoryOut, filter_in=StoryFilterIn, create_in=StoryCreateIn, update_in=StoryUpdateIn)
 class StoryViewSet(ScopedViewSet):
     """Experience stories of the offices in your scope, with their review status, photos, the residents
     they name (and whether those consented) and what still stops them from being published."""
