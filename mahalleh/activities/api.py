@@ -13,7 +13,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from mahalleh.api.base import (
     IdField,
     ScopedViewSet,
     VersionMixin,
+    enum_field,
     object_id,
     require_role,
     scoped_schema,
@@ -35,22 +36,13 @@ from mahalleh.registry.selectors import AGE_GROUPS, person_get
 # --------------------------------------------------------------------------- shared pieces
 
 
-@extend_schema_field({"type": "string", "enum": Activity.Kind.values}, component_name="ActivityKindEnum")
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Activity.Kind.choices, **kwargs)
+KindField = enum_field(Activity.Kind.choices, "ActivityKindEnum")
 
 
-@extend_schema_field({"type": "string", "enum": Activity.Sex.values}, component_name="ActivitySexEnum")
-class ActivitySexField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Activity.Sex.choices, **kwargs)
+ActivitySexField = enum_field(Activity.Sex.choices, "ActivitySexEnum")
 
 
-@extend_schema_field({"type": "string", "enum": list(AGE_GROUPS)}, component_name="ActivityAgeGroupEnum")
-class AgeGroupField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=[(g, g) for g in AGE_GROUPS], **kwargs)
+AgeGroupField = enum_field([(g, g) for g in AGE_GROUPS], "ActivityAgeGroupEnum")
 
 
 def _require_edit(user) -> None:

@@ -47,6 +47,21 @@ class VersionMixin(serializers.Serializer):
         return version_token(obj)
 
 
+def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
+    """A choice field whose values are one named enum in the schema (`component_name`), not an
+    enum drf-spectacular names by a hash when two fields share a name with different values."""
+    choices = list(choices)
+
+    @extend_schema_field(
+        {"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name
+    )
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices, **kwargs)
+
+    return EnumField
+
+
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()

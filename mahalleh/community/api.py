@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from mahalleh.api.base import (
     IdField,
     ScopedViewSet,
+    enum_field,
     object_id,
     require_role,
     scoped_schema,
@@ -37,16 +38,10 @@ def _require_edit(user) -> None:
     require_role(selectors.can_edit_groups(user))
 
 
-@extend_schema_field({"type": "string", "enum": CommunityGroup.Kind.values}, component_name="GroupKindEnum")
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=CommunityGroup.Kind.choices, **kwargs)
+KindField = enum_field(CommunityGroup.Kind.choices, "GroupKindEnum")
 
 
-@extend_schema_field({"type": "string", "enum": Membership.Role.values}, component_name="GroupRoleEnum")
-class RoleField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Membership.Role.choices, **kwargs)
+RoleField = enum_field(Membership.Role.choices, "GroupRoleEnum")
 
 
 # --------------------------------------------------------------------------- groups

@@ -24,7 +24,15 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, object_id, scoped_schema, valid_input
+from mahalleh.api.base import (
+    STALE_RESPONSE,
+    IdField,
+    ScopedViewSet,
+    enum_field,
+    object_id,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -36,16 +44,10 @@ from mahalleh.registry import selectors as registry
 # --------------------------------------------------------------------------- named enums
 
 
-@extend_schema_field({"type": "string", "enum": Partner.Kind.values}, component_name="PartnerKindEnum")
-class PartnerKindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Partner.Kind.choices, **kwargs)
+PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
 
 
-@extend_schema_field({"type": "string", "enum": Referral.Status.values}, component_name="ReferralStatusEnum")
-class ReferralStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Referral.Status.choices, **kwargs)
+ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
 @extend_schema_field(
@@ -89,10 +91,7 @@ class AgeGroupField(serializers.CharField):
 TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
 
 
-@extend_schema_field({"type": "string", "enum": TARGETS}, component_name="ReferralTargetStatusEnum")
-class TargetStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=[(s, s) for s in TARGETS], **kwargs)
+TargetStatusField = enum_field([(s, s) for s in TARGETS], "ReferralTargetStatusEnum")
 
 
 # --------------------------------------------------------------------------- partners and services

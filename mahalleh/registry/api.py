@@ -11,7 +11,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from mahalleh.api.base import (
     IdField,
     ScopedViewSet,
     VersionMixin,
+    enum_field,
     object_id,
     require_role,
     scoped_schema,
@@ -70,19 +71,9 @@ def _choice(choices, **kwargs):
     return serializers.ChoiceField(choices=choices, **kwargs)
 
 
-@extend_schema_field({"type": "string", "enum": Person.Status.values}, component_name="PersonStatusEnum")
-class PersonStatusField(serializers.ChoiceField):
-    """A resident's status. Its own named enum: residents and harm cases both have a `status` with
-    different values, which drf-spectacular would otherwise tell apart by a hash in the name."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=Person.Status.choices, **kwargs)
-
-
-@extend_schema_field({"type": "string", "enum": HarmCase.Status.values}, component_name="HarmCaseStatusEnum")
-class HarmStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=HarmCase.Status.choices, **kwargs)
+# Residents and harm cases both have a `status`, with different values: each its own named enum.
+PersonStatusField = enum_field(Person.Status.choices, "PersonStatusEnum")
+HarmStatusField = enum_field(HarmCase.Status.choices, "HarmCaseStatusEnum")
 
 
 # --------------------------------------------------------------------------- harm types

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from mahalleh.api.base import (
     ScopedViewSet,
     VersionMixin,
+    enum_field,
     object_id,
     require_role,
     scoped_schema,
@@ -30,11 +31,7 @@ from mahalleh.stories import names, selectors, services
 from mahalleh.stories.models import Story, Theme
 from mahalleh.stories.portal import story_path
 
-
-@extend_schema_field({"type": "string", "enum": Story.Status.values}, component_name="StoryStatusEnum")
-class StoryStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Story.Status.choices, **kwargs)
+StoryStatusField = enum_field(Story.Status.choices, "StoryStatusEnum")
 
 
 class RenditionOut(serializers.Serializer):
