@@ -136,18 +136,18 @@ def _member_indices(data) -> list[int]:
     return sorted(i for i in found if i < MAX_MEMBERS * 4)[:MAX_MEMBERS]
 
 
-#: A member row where none of these was typed or chosen was added and then left empty.
-TYPED_FIELDS = (
-    "national_code",
-    "document_number",
-    "first_name",
-    "last_name",
-    "father_name",
-    "sex",
-    "birth_date",
-    "relation",
-    "mobile",
-)
+#: A member row where none of these was typed or chosen was added and then left empty (the other
+#: fields of a resident start with a value of their own).
+PRESET_FIELDS = {
+    "id_type",
+    "nationality",
+    "education",
+    "school_enrolled",
+    "employment",
+    "disability",
+    "insurance",
+}
+TYPED_FIELDS = tuple(f for f in services.PERSON_FIELDS if f not in PRESET_FIELDS)
 
 
 def _blank_row(data, index: int) -> bool:
