@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from mahalleh.core.i18n import localized
+
 
 class Tracked(models.Model):
     """When a row was created and last changed; `updated_at` is also its edit version.
@@ -15,3 +17,12 @@ class Tracked(models.Model):
 
     class Meta:
         abstract = True
+
+
+class LocalizedName:
+    """A record named in both languages (`name_fa`, `name_en`): `name` is the name in the active
+    language, falling back to Persian (a model shows it as its text with `__str__`)."""
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_fa, self.name_en)

@@ -10,17 +10,20 @@ from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
+# Every place is named the same way: its id, its code and its Persian and English names.
+NAMED = ["id", "code", "name_fa", "name_en"]
+
 
 class ProvinceOut(serializers.ModelSerializer):
     class Meta:
         model = Province
-        fields = ["id", "code", "name_fa", "name_en"]
+        fields = NAMED
 
 
 class CountyOut(serializers.ModelSerializer):
     class Meta:
         model = County
-        fields = ["id", "code", "name_fa", "name_en", "province"]
+        fields = [*NAMED, "province"]
 
 
 class OfficeOut(serializers.ModelSerializer):
@@ -29,10 +32,7 @@ class OfficeOut(serializers.ModelSerializer):
     class Meta:
         model = Office
         fields = [
-            "id",
-            "code",
-            "name_fa",
-            "name_en",
+            *NAMED,
             "county",
             "address",
             "phone",
@@ -49,10 +49,7 @@ class NeighbourhoodOut(serializers.ModelSerializer):
     class Meta:
         model = Neighbourhood
         fields = [
-            "id",
-            "code",
-            "name_fa",
-            "name_en",
+            *NAMED,
             "county",
             "kind",
             "office",

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import LocalizedName, Tracked
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -45,7 +45,7 @@ def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) ->
             setattr(instance, attname, value)
 
 
-class HarmType(models.Model):
+class HarmType(LocalizedName, models.Model):
     """Taxonomy of social harms, edited by the national admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -61,10 +61,6 @@ class HarmType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_fa, self.name_en)
 
 
 class Household(Tracked):
