@@ -5,25 +5,19 @@ field; nothing half-saved)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, paginated, valid_input
+from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, enum_field, object_id, paginated, valid_input
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
 from mahalleh.geo.selectors import neighbourhood_list, province_list
 from mahalleh.registry.selectors import person_list
 
-
-@extend_schema_field(
-    {"type": "string", "enum": SurveyRound.Kind.values}, component_name="SurveyRoundKindEnum"
-)
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=SurveyRound.Kind.choices, **kwargs)
+KindField = enum_field(SurveyRound.Kind.choices, "SurveyRoundKindEnum")
 
 
 class RoundOut(serializers.ModelSerializer):

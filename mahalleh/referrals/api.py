@@ -45,8 +45,6 @@ from mahalleh.registry import selectors as registry
 
 
 PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
-
-
 ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
@@ -61,12 +59,7 @@ class FromStatusField(serializers.CharField):
         return value or None
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Urgency.values}, component_name="ReferralUrgencyEnum"
-)
-class UrgencyField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Referral.Urgency.choices, **kwargs)
+UrgencyField = enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
 
 
 @extend_schema_field(
