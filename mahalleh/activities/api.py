@@ -151,9 +151,7 @@ def _resolve_people(office, d: dict) -> dict:
     return d
 
 
-@scoped_schema(
-    ActivityOut, filter_in=ActivityFilterIn, create_in=ActivityCreateIn, update_in=ActivityUpdateIn
-)
+@scoped_schema(create_in=ActivityCreateIn, update_in=ActivityUpdateIn)
 class ActivityViewSet(ScopedViewSet):
     """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
 
@@ -239,7 +237,7 @@ def _enrolment_out(user, pk) -> dict:
     return EnrolmentOut(selectors.with_attendance(selectors.enrolment_list(user=user)).get(pk=pk)).data
 
 
-@scoped_schema(EnrolmentOut, filter_in=EnrolmentFilterIn, create_in=EnrolmentIn)
+@scoped_schema(create_in=EnrolmentIn)
 class EnrolmentViewSet(ScopedViewSet):
     """Residents enrolled in activities, with their attendance so far."""
 
@@ -382,7 +380,7 @@ def _attendance_out(session) -> dict:
     ).data
 
 
-@scoped_schema(SessionOut, filter_in=SessionFilterIn, create_in=SessionIn)
+@scoped_schema(create_in=SessionIn)
 class SessionViewSet(ScopedViewSet):
     """Sessions of activities, and their attendance."""
 

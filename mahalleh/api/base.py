@@ -70,26 +70,33 @@ class ErrorOut(serializers.Serializer):
 STALE_RESPONSE = {409: ErrorOut}
 
 
-def scoped_schema(output, *, filter_in=None, detail=None, retrieve=True, create_in=None, update_in=None):
-    """The OpenAPI description of a scoped viewset's standard actions, in one shape: the list
-    takes `filter_in`'s query parameters and answers `output` rows; retrieve answers `detail`
-    (default `output`); create takes `create_in` and answers 201 with `detail`; partial_update takes
-    `update_in` and answers 200 with `detail`, or 409 when the record changed since it was read."""
-    detail = detail or output
-    actions = {
-        "list": extend_schema(
-            **({"parameters": [filter_in]} if filter_in else {}), responses=output(many=True)
-        )
-    }
-    if retrieve:
-        actions["retrieve"] = extend_schema(responses=detail)
-    if create_in:
-        actions["create"] = extend_schema(request=create_in, responses={201: detail})
-    if update_in:
-        actions["partial_update"] = extend_schema(
-            request=update_in, responses={200: detail, **STALE_RESPONSE}
-        )
-    return extend_schema_view(**actions)
+def scoped_schema(*, detail=None, retrieve=True, create_in=None, update_in=None, output=None):
+    """A class decorator: the OpenAPI description of a scoped viewset's standard actions, in one
+    shape. The list takes the viewset's `filter_in` query parameters and answers `output` rows;
+    retrieve answers `detail` (default `output`); create takes `create_in` and answers 201 with
+    `detail`; partial_update takes `update_in` and answers 200 with `detail`, or 409 when the
+    record changed since it was read. `output` is only for a viewset that does not declare it."""
+
+    def decorate(viewset):
+        rows = output or viewset.output
+        filter_in = getattr(viewset, "filter_in", None)
+        shown = detail or rows
+        actions = {
+            "list": extend_schema(
+                **({"parameters": [filter_in]} if filter_in else {}), responses=rows(many=True)
+            )
+        }
+        if retrieve:
+            actions["retrieve"] = extend_schema(responses=shown)
+        if create_in:
+            actions["create"] = extend_schema(request=create_in, responses={201: shown})
+        if update_in:
+            actions["partial_update"] = extend_schema(
+                request=update_in, responses={200: shown, **STALE_RESPONSE}
+            )
+        return extend_schema_view(**actions)(viewset)
+
+    return decorate
 
 
 def require_role(allowed: bool) -> None:

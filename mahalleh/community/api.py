@@ -132,7 +132,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@scoped_schema(GroupOut, filter_in=GroupFilterIn, create_in=GroupCreateIn, update_in=GroupUpdateIn)
+@scoped_schema(create_in=GroupCreateIn, update_in=GroupUpdateIn)
 class GroupViewSet(ScopedViewSet):
     """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
     in your scope, with their current member count, leaders and last meeting."""
@@ -214,7 +214,7 @@ def _person(user, pk: int, field: str = "person"):
     return person
 
 
-@scoped_schema(MembershipOut, filter_in=MembershipFilterIn, create_in=MembershipCreateIn)
+@scoped_schema(create_in=MembershipCreateIn)
 class MembershipViewSet(ScopedViewSet):
     """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
     `left_on`); joining again makes a new one. A resident is a current member of a group once."""
@@ -309,7 +309,7 @@ class MeetingFilterIn(serializers.Serializer):
     group = IdField(required=False)
 
 
-@scoped_schema(MeetingOut, filter_in=MeetingFilterIn, detail=MeetingDetailOut, create_in=MeetingIn)
+@scoped_schema(detail=MeetingDetailOut, create_in=MeetingIn)
 class MeetingViewSet(ScopedViewSet):
     """Meetings of the groups in your scope: date, place, decisions and who attended."""
 

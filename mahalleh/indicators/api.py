@@ -220,7 +220,7 @@ class TargetIn(serializers.Serializer):
     value = serializers.FloatField()
 
 
-@scoped_schema(TargetOut, retrieve=False, create_in=TargetIn)
+@scoped_schema(output=TargetOut, retrieve=False, create_in=TargetIn)
 class TargetViewSet(viewsets.GenericViewSet):
     """Baselines and yearly targets of the current plan, for the places in your scope. National
     admins set any level, province coordinators their province's places, office managers their

@@ -112,7 +112,7 @@ class PartnerFilterIn(serializers.Serializer):
     kind = PartnerKindField(required=False)
 
 
-@scoped_schema(PartnerOut, filter_in=PartnerFilterIn)
+@scoped_schema()
 class PartnerViewSet(ScopedViewSet):
     """Partner organisations (national ones and those of your province) with their services.
     A partner user sees only their own organisation."""
@@ -133,7 +133,7 @@ class ServiceFilterIn(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@scoped_schema(ServiceOut, filter_in=ServiceFilterIn)
+@scoped_schema()
 class ServiceViewSet(ScopedViewSet):
     """The services partner organisations offer (ids for `service` when referring)."""
 
@@ -360,7 +360,7 @@ def _retrieve(request, pk):
     return referral
 
 
-@scoped_schema(ReferralOut, filter_in=ReferralFilterIn, detail=ReferralDetailOut, create_in=ReferralCreateIn)
+@scoped_schema(detail=ReferralDetailOut, create_in=ReferralCreateIn)
 class ReferralViewSet(ScopedViewSet):
     """Referrals to partner organisations, as the office sees them (the full record). Partner
     users have their own inbox at `/api/v1/partner-referrals/`."""
@@ -410,7 +410,7 @@ class ReferralViewSet(ScopedViewSet):
         return Response(_office_detail(_transition(request, pk)))
 
 
-@scoped_schema(ReferralPartnerOut, filter_in=PartnerReferralFilterIn, detail=ReferralPartnerDetailOut)
+@scoped_schema(detail=ReferralPartnerDetailOut)
 class PartnerReferralViewSet(ScopedViewSet):
     """The partner organisation's inbox: only its own referrals, with the minimum personal data
     (no national code, birth date, address or household). For partner users only."""
@@ -453,7 +453,7 @@ class MarkedOut(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-@scoped_schema(NotificationOut, filter_in=NotificationFilterIn)
+@scoped_schema()
 class NotificationViewSet(ScopedViewSet):
     """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
 

@@ -207,7 +207,7 @@ class PersonalDataViewSet(ScopedViewSet):
         return response
 
 
-@scoped_schema(PersonOut, filter_in=PersonFilterIn, create_in=PersonCreateIn, update_in=PersonUpdateIn)
+@scoped_schema(create_in=PersonCreateIn, update_in=PersonUpdateIn)
 class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
@@ -439,7 +439,7 @@ class HarmCaseFilterIn(serializers.Serializer):
     status = HarmStatusField(required=False)
 
 
-@scoped_schema(HarmCaseOut, filter_in=HarmCaseFilterIn, detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
+@scoped_schema(detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
 class HarmCaseViewSet(ScopedViewSet):
     """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
 
@@ -521,7 +521,7 @@ class ConsentFilterIn(serializers.Serializer):
     person = IdField(required=False)
 
 
-@scoped_schema(ConsentOut, filter_in=ConsentFilterIn, retrieve=False, create_in=ConsentIn)
+@scoped_schema(retrieve=False, create_in=ConsentIn)
 class ConsentViewSet(ScopedViewSet):
     """Informed consent records; the latest per resident and purpose is in force."""
 
@@ -566,7 +566,7 @@ class AssessmentFilterIn(serializers.Serializer):
     household = IdField(required=False)
 
 
-@scoped_schema(AssessmentOut, filter_in=AssessmentFilterIn, retrieve=False, create_in=AssessmentIn)
+@scoped_schema(retrieve=False, create_in=AssessmentIn)
 class AssessmentViewSet(ScopedViewSet):
     """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
     household's vulnerability."""

@@ -168,7 +168,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@scoped_schema(StoryOut, filter_in=StoryFilterIn, create_in=StoryCreateIn, update_in=StoryUpdateIn)
+@scoped_schema(create_in=StoryCreateIn, update_in=StoryUpdateIn)
 class StoryViewSet(ScopedViewSet):
     """Experience stories of the offices in your scope, with their review status, photos, the residents
     they name (and whether those consented) and what still stops them from being published."""
