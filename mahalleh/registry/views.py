@@ -138,15 +138,7 @@ def _member_indices(data) -> list[int]:
 
 #: A member row where none of these was typed or chosen was added and then left empty (the other
 #: fields of a resident start with a value of their own).
-PRESET_FIELDS = {
-    "id_type",
-    "nationality",
-    "education",
-    "school_enrolled",
-    "employment",
-    "disability",
-    "insurance",
-}
+PRESET_FIELDS = set("id_type nationality education school_enrolled employment disability insurance".split())
 TYPED_FIELDS = tuple(f for f in services.PERSON_FIELDS if f not in PRESET_FIELDS)
 
 
