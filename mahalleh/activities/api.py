@@ -158,8 +158,7 @@ class ActivityViewSet(ScopedViewSet):
     output = ActivityOut
     filter_in = ActivityFilterIn
 
-    def list_selector(self, user, **filters):
-        return selectors.activity_list(user=user, **filters)
+    list_selector = staticmethod(selectors.activity_list)
 
     def page_context(self, page) -> dict:
         return {"rates": selectors.activity_rates([a.pk for a in page])}

@@ -123,8 +123,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """A list endpoint in one shape: `filter_in` validates the query parameters, `list_selector`
     returns what the caller may see, and a keyset page of it goes out through `output`.
 
-    Subclasses set `output` (the output serializer), optionally `filter_in`, and implement
-    `list_selector(user, **filters)` (usually one line calling the app's selector).
+    Subclasses set `output` (the output serializer), optionally `filter_in`, and
+    `list_selector(user=…, **filters)`: the app's selector itself
+    (`list_selector = staticmethod(selectors.x_list)`), or a method that narrows it further.
     """
 
     output: type[serializers.Serializer]
@@ -134,7 +135,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return self.output
 
     def get_queryset(self):
-        return self.list_selector(self.request.user)
+        return self.list_selector(user=self.request.user)
 
     def list_selector(self, user, **filters):
         raise NotImplementedError
@@ -156,7 +157,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return page
 
     def list(self, request):
-        queryset = self.list_selector(request.user, **self.list_filters(request))
+        queryset = self.list_selector(user=request.user, **self.list_filters(request))
         page = self.paginate_queryset(queryset)
         context = {**self.output_context(), **self.page_context(page)}
         return self.get_paginated_response(self.output(self.page_rows(page), many=True, context=context).data)

@@ -91,8 +91,7 @@ class RoundViewSet(ScopedViewSet):
 
     output = RoundOut
 
-    def list_selector(self, user):
-        return selectors.round_list(user=user)
+    list_selector = staticmethod(selectors.round_list)
 
     def retrieve(self, request, pk=None):
         return Response(RoundOut(selectors.round_get(user=request.user, pk=object_id(pk))).data)
@@ -140,8 +139,7 @@ class ResponseViewSet(ScopedViewSet):
 
     output = ResponseOut
 
-    def list_selector(self, user):
-        return selectors.response_list(user=user)
+    list_selector = staticmethod(selectors.response_list)
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):

@@ -446,8 +446,7 @@ class HarmCaseViewSet(ScopedViewSet):
     output = HarmCaseOut
     filter_in = HarmCaseFilterIn
 
-    def list_selector(self, user, **filters):
-        return selectors.harm_case_list(user=user, **filters)
+    list_selector = staticmethod(selectors.harm_case_list)
 
     def retrieve(self, request, pk=None):
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
@@ -528,8 +527,7 @@ class ConsentViewSet(ScopedViewSet):
     output = ConsentOut
     filter_in = ConsentFilterIn
 
-    def list_selector(self, user, **filters):
-        return selectors.consent_list(user=user, **filters)
+    list_selector = staticmethod(selectors.consent_list)
 
     def create(self, request):
         _require_edit(request.user)
@@ -574,8 +572,7 @@ class AssessmentViewSet(ScopedViewSet):
     output = AssessmentOut
     filter_in = AssessmentFilterIn
 
-    def list_selector(self, user, **filters):
-        return selectors.assessment_list(user=user, **filters)
+    list_selector = staticmethod(selectors.assessment_list)
 
     def create(self, request):
         _require_edit(request.user)
