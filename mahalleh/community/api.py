@@ -252,25 +252,33 @@ class MembershipViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """End the membership (the row stays in the group's history)."""
-        membership = selectors.membership_get(user=request.user, pk=object_id(pk))
-        _require_edit(request.user)
-        data = valid_input(MembershipLeaveIn, request)
-        membership = services.member_leave(
-            actor=request.user, membership=membership, left_on=data.get("left_on"), via="api"
+        return self._change(
+            request,
+            pk,
+            MembershipLeaveIn,
+            lambda m, d: services.member_leave(
+                actor=request.user, membership=m, left_on=d.get("left_on"), via="api"
+            ),
         )
-        return Response(MembershipOut(membership).data)
 
     @extend_schema(request=MembershipRoleIn, responses={200: MembershipOut})
     @action(detail=True, methods=["post"])
     def role(self, request, pk=None):
         """Make a current member a leader, or a leader an ordinary member."""
+        return self._change(
+            request,
+            pk,
+            MembershipRoleIn,
+            lambda m, d: services.member_set_role(
+                actor=request.user, membership=m, role=d["role"], via="api"
+            ),
+        )
+
+    def _change(self, request, pk, input_class, change):
+        """`change(membership, input)` on the membership `pk` in scope, by an editor (403 otherwise)."""
         membership = selectors.membership_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = valid_input(MembershipRoleIn, request)
-        membership = services.member_set_role(
-            actor=request.user, membership=membership, role=data["role"], via="api"
-        )
-        return Response(MembershipOut(membership).data)
+        return Response(MembershipOut(change(membership, valid_input(input_class, request))).data)
 
 
 # --------------------------------------------------------------------------- meetings
