@@ -13,17 +13,7 @@ from mahalleh.api.base import IdField, ScopedReadViewSet
 class UserOut(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "role",
-            "province",
-            "office",
-            "partner",
-            "is_active",
-        ]
+        fields = ["id", *User.SUMMARY_FIELDS]
 
 
 class UserFilterIn(serializers.Serializer):

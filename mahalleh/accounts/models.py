@@ -35,6 +35,18 @@ class User(AbstractUser):
 
     objects = MahallehUserManager()
 
+    # What a list of accounts shows of each (the admin's columns, the API's rows after the id).
+    SUMMARY_FIELDS = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "province",
+        "office",
+        "partner",
+        "is_active",
+    )
+
     class Meta:
         ordering = ["username"]
         verbose_name = _("user")
