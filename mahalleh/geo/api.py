@@ -1,10 +1,10 @@
 """Places API: the same selectors and services as the pages, so the same scope."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet, valid_input
+from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
@@ -104,7 +104,7 @@ class ProvinceViewSet(ScopedReadViewSet):
     list_selector = staticmethod(selectors.province_list)
 
 
-@extend_schema_view(list=extend_schema(parameters=[CountyFilterIn]))
+@scoped_schema()
 class CountyViewSet(ScopedReadViewSet):
     output = CountyOut
     filter_in = CountyFilterIn
@@ -113,7 +113,7 @@ class CountyViewSet(ScopedReadViewSet):
         return _filtered(selectors.county_list(user=user), province_id=province)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OfficeFilterIn]))
+@scoped_schema()
 class OfficeViewSet(ScopedReadViewSet):
     output = OfficeOut
     filter_in = OfficeFilterIn
@@ -123,7 +123,7 @@ class OfficeViewSet(ScopedReadViewSet):
         return _filtered(qs, county__province_id=province, county_id=county)
 
 
-@extend_schema_view(list=extend_schema(parameters=[NeighbourhoodFilterIn]))
+@scoped_schema()
 class NeighbourhoodViewSet(ScopedReadViewSet):
     output = NeighbourhoodOut
     filter_in = NeighbourhoodFilterIn

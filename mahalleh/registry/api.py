@@ -11,7 +11,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -331,14 +331,7 @@ class HouseholdFilterIn(serializers.Serializer):
     vulnerability_min = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[HouseholdFilterIn], responses=HouseholdOut(many=True)),
-    retrieve=extend_schema(responses=HouseholdDetailOut),
-    create=extend_schema(request=HouseholdCreateIn, responses={201: HouseholdDetailOut}),
-    partial_update=extend_schema(
-        request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
-    ),
-)
+@scoped_schema(detail=HouseholdDetailOut, create_in=HouseholdCreateIn, update_in=HouseholdUpdateIn)
 class HouseholdViewSet(PersonalDataViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
