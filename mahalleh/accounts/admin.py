@@ -6,16 +6,7 @@ from mahalleh.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = [
-        "username",
-        "first_name",
-        "last_name",
-        "role",
-        "province",
-        "office",
-        "partner",
-        "is_active",
-    ]
+    list_display = User.SUMMARY_FIELDS
     list_filter = ["role", "is_active"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,

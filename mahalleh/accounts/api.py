@@ -1,29 +1,19 @@
 """Users API: staff accounts visible to the user, and the signed-in user's own record."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.accounts.selectors import user_list
-from mahalleh.api.base import IdField, ScopedReadViewSet
+from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema
 
 
 class UserOut(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "role",
-            "province",
-            "office",
-            "partner",
-            "is_active",
-        ]
+        fields = ["id", *User.SUMMARY_FIELDS]
 
 
 class UserFilterIn(serializers.Serializer):
@@ -33,7 +23,7 @@ class UserFilterIn(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@extend_schema_view(list=extend_schema(parameters=[UserFilterIn]))
+@scoped_schema()
 class UserViewSet(ScopedReadViewSet):
     output = UserOut
     filter_in = UserFilterIn

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Roles live in core (scoping needs them); re-exported here, where the user model uses them.
+from mahalleh.core.models import optional_fk
 from mahalleh.core.roles import (  # noqa: F401
     AGGREGATE_ONLY_ROLES,
     NATIONAL_ROLES,
@@ -26,34 +27,25 @@ class MahallehUserManager(UserManager):
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.FACILITATOR)
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("province"),
-    )
-    office = models.ForeignKey(
-        "geo.Office",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff",
-        verbose_name=_("office"),
-    )
-    partner = models.ForeignKey(
-        "referrals.Partner",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("partner organisation"),
-    )
+    province = optional_fk("geo.Province", "users", _("province"))
+    office = optional_fk("geo.Office", "staff", _("office"))
+    partner = optional_fk("referrals.Partner", "users", _("partner organisation"))
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MahallehUserManager()
+
+    # What a list of accounts shows of each (the admin's columns, the API's rows after the id).
+    SUMMARY_FIELDS = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "province",
+        "office",
+        "partner",
+        "is_active",
+    )
 
     class Meta:
         ordering = ["username"]

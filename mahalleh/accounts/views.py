@@ -18,9 +18,9 @@ from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenFor
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
 from mahalleh.core.access import form_page
+from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
-from mahalleh.core.services import version_token
 
 
 class LoginView(auth_views.LoginView):
@@ -176,19 +176,19 @@ def staff_detail(request, pk):
 def staff_edit(request, pk):
     _require_staff_manager(request)
     account = user_get(user=request.user, pk=pk)
-    initial = {
-        "username": account.username,
-        "first_name": account.first_name,
-        "last_name": account.last_name,
-        "email": account.email,
-        "mobile": account.mobile,
-        "role": account.role,
-        "province": account.province,
-        "office": account.office,
-        "partner": account.partner,
-        "is_active": account.is_active,
-        "version": version_token(account),
-    }
+    initial = initial_from(
+        account,
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "mobile",
+        "role",
+        "province",
+        "office",
+        "partner",
+        "is_active",
+    )
     form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
     return form_page(
         request,

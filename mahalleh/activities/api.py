@@ -13,36 +13,36 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
-from mahalleh.api.base import STALE_RESPONSE, IdField, ScopedViewSet, VersionMixin, object_id, require_role
+from mahalleh.api.base import (
+    IdField,
+    ScopedViewSet,
+    VersionMixin,
+    enum_field,
+    object_id,
+    require_role,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
 # --------------------------------------------------------------------------- shared pieces
 
 
-@extend_schema_field({"type": "string", "enum": Activity.Kind.values}, component_name="ActivityKindEnum")
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Activity.Kind.choices, **kwargs)
+KindField = enum_field(Activity.Kind.choices, "ActivityKindEnum")
 
 
-@extend_schema_field({"type": "string", "enum": Activity.Sex.values}, component_name="ActivitySexEnum")
-class ActivitySexField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Activity.Sex.choices, **kwargs)
+ActivitySexField = enum_field(Activity.Sex.choices, "ActivitySexEnum")
 
 
-@extend_schema_field({"type": "string", "enum": list(AGE_GROUPS)}, component_name="ActivityAgeGroupEnum")
-class AgeGroupField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=[(g, g) for g in AGE_GROUPS], **kwargs)
+AgeGroupField = enum_field([(g, g) for g in AGE_GROUPS], "ActivityAgeGroupEnum")
 
 
 def _require_edit(user) -> None:
@@ -73,16 +73,7 @@ class ActivityOut(VersionMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "office",
-            "kind",
-            "title",
-            "description",
-            "age_groups",
-            "sex",
-            "partner",
-            "facilitator",
-            "place",
-            "starts_on",
-            "ends_on",
+            *services.ACTIVITY_FIELDS,
             "enrolled_count",
             "sessions_count",
             "attended",
@@ -160,36 +151,25 @@ def _resolve_people(office, d: dict) -> dict:
     return d
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ActivityFilterIn], responses=ActivityOut(many=True)),
-    retrieve=extend_schema(responses=ActivityOut),
-    create=extend_schema(request=ActivityCreateIn, responses={201: ActivityOut}),
-    partial_update=extend_schema(request=ActivityUpdateIn, responses={200: ActivityOut, **STALE_RESPONSE}),
-)
-class ActivityViewSet(viewsets.GenericViewSet):
+@scoped_schema(create_in=ActivityCreateIn, update_in=ActivityUpdateIn)
+class ActivityViewSet(ScopedViewSet):
     """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
 
-    serializer_class = ActivityOut
+    output = ActivityOut
+    filter_in = ActivityFilterIn
 
-    def get_queryset(self):
-        return selectors.activity_list(user=self.request.user)
+    list_selector = staticmethod(selectors.activity_list)
 
-    def list(self, request):
-        f = ActivityFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.activity_list(user=request.user, **f.validated_data)
-        page = self.paginate_queryset(qs)
-        rates = selectors.activity_rates([a.pk for a in page])
-        return self.get_paginated_response(ActivityOut(page, many=True, context={"rates": rates}).data)
+    def page_context(self, page) -> dict:
+        return {"rates": selectors.activity_rates([a.pk for a in page])}
 
     def retrieve(self, request, pk=None):
         return Response(ActivityOut(selectors.activity_get(user=request.user, pk=object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        data = ActivityCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _resolve_people(request.user.office, data.validated_data)
+        data = valid_input(ActivityCreateIn, request)
+        d = _resolve_people(request.user.office, data)
         activity = services.activity_create(actor=request.user, via="api", **d)
         activity = selectors.activity_get(user=request.user, pk=activity.pk)
         return Response(ActivityOut(activity).data, status=status.HTTP_201_CREATED)
@@ -197,9 +177,7 @@ class ActivityViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         activity = selectors.activity_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = ActivityUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ActivityUpdateIn, request)
         version = d.pop("version")
         d = _resolve_people(activity.office, d)
         services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
@@ -258,11 +236,7 @@ def _enrolment_out(user, pk) -> dict:
     return EnrolmentOut(selectors.with_attendance(selectors.enrolment_list(user=user)).get(pk=pk)).data
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[EnrolmentFilterIn], responses=EnrolmentOut(many=True)),
-    retrieve=extend_schema(responses=EnrolmentOut),
-    create=extend_schema(request=EnrolmentIn, responses={201: EnrolmentOut}),
-)
+@scoped_schema(create_in=EnrolmentIn)
 class EnrolmentViewSet(ScopedViewSet):
     """Residents enrolled in activities, with their attendance so far."""
 
@@ -281,9 +255,7 @@ class EnrolmentViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = EnrolmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(EnrolmentIn, request)
         activity = selectors.activity_get(user=request.user, pk=d["activity"])
         person = person_get(user=request.user, pk=d["person"])  # another office's resident: 404
         try:
@@ -303,11 +275,8 @@ class EnrolmentViewSet(ScopedViewSet):
         day they left; without any it was a mistake and is removed (`removed: true`)."""
         enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = LeaveIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        kept = services.unenrol(
-            actor=request.user, enrolment=enrolment, on=data.validated_data.get("on"), via="api"
-        )
+        data = valid_input(LeaveIn, request)
+        kept = services.unenrol(actor=request.user, enrolment=enrolment, on=data.get("on"), via="api")
         if kept is None:
             return Response({"removed": True, "enrolment": None})
         return Response({"removed": False, "enrolment": _enrolment_out(request.user, kept.pk)})
@@ -410,11 +379,7 @@ def _attendance_out(session) -> dict:
     ).data
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[SessionFilterIn], responses=SessionOut(many=True)),
-    retrieve=extend_schema(responses=SessionOut),
-    create=extend_schema(request=SessionIn, responses={201: SessionOut}),
-)
+@scoped_schema(create_in=SessionIn)
 class SessionViewSet(ScopedViewSet):
     """Sessions of activities, and their attendance."""
 
@@ -431,9 +396,7 @@ class SessionViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = SessionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(SessionIn, request)
         activity = selectors.activity_get(user=request.user, pk=d.pop("activity"))
         session = services.session_create(actor=request.user, activity=activity, via="api", **d)
         return Response(
@@ -451,9 +414,7 @@ class SessionViewSet(ScopedViewSet):
         session = selectors.session_get(user=request.user, pk=object_id(pk))
         if request.method == "POST":
             _require_edit(request.user)
-            data = AttendanceIn(data=request.data)
-            data.is_valid(raise_exception=True)
-            d = data.validated_data
+            d = valid_input(AttendanceIn, request)
             services.attendance_save(
                 actor=request.user,
                 session=session,

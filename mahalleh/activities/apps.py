@@ -1,22 +1,10 @@
-from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core import plugins
+from mahalleh.core.roles import does_office_work
 
 
-class ActivitiesConfig(AppConfig):
+class ActivitiesConfig(plugins.PluginApp):
     name = "mahalleh.activities"
-    label = "activities"
-
-    def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from mahalleh.core import plugins
-        from mahalleh.core.roles import OFFICE_WORK_ROLES
-
-        plugins.nav_item(
-            "activities",
-            _("Activities"),
-            "activities:list",
-            allowed=lambda user: user.role in OFFICE_WORK_ROLES,
-            order=50,
-        )
-
-        from mahalleh.activities import timeline  # noqa: F401  (entries of the household timeline)
+    nav = (("activities", _("Activities"), "activities:list", does_office_work, 50),)
+    modules = ("timeline",)  # entries of the household timeline

@@ -20,8 +20,8 @@ from mahalleh.activities import selectors, services
 from mahalleh.activities.forms import ActivityFilterForm, ActivityForm, SessionForm, UnenrolForm
 from mahalleh.activities.models import Activity
 from mahalleh.core.access import form_page, page_for
+from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
-from mahalleh.core.services import version_token
 from mahalleh.registry.ages import age_group_label, age_on
 from mahalleh.registry.selectors import person_list, person_search
 
@@ -45,6 +45,44 @@ def _require_edit(user, activity: Activity | None = None) -> None:
     )
     if not allowed:
         raise Http404
+
+
+def _activity_to_edit(request, pk) -> Activity:
+    """The activity `pk` in the user's scope, when they may edit it (else 404)."""
+    activity = selectors.activity_get(user=request.user, pk=pk)
+    _require_edit(request.user, activity)
+    return activity
+
+
+def _session_to_edit(request, pk):
+    """The session `pk` in the user's scope, when they may edit its activity (else 404)."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    _require_edit(request.user, session.activity)
+    return session
+
+
+def _query(request) -> str:
+    """The search box's text."""
+    return (request.GET.get("q") or "").strip()
+
+
+def _refusal(call) -> str | None:
+    """Run a service: None when it succeeded, else its refusal as one text."""
+    try:
+        call()
+    except ValidationError as exc:
+        return _error_text(exc)
+    return None
+
+
+def _answer(request, error, success, page: str, obj):
+    """The answer to a plain (not htmx) post: the error, or the success message when there is one,
+    and back to the page `page` of `obj`."""
+    if error:
+        messages.error(request, error)
+    elif success:
+        messages.success(request, success)
+    return redirect(page, pk=obj.pk)
 
 
 def _is_htmx(request) -> bool:
@@ -103,9 +141,8 @@ def _detail_url(activity) -> str:
 @activities_view
 def activity_edit(request, pk):
     user = request.user
-    activity = selectors.activity_get(user=user, pk=pk)
-    _require_edit(user, activity)
-    initial = {**ActivityForm.initial_from(activity), "version": version_token(activity)}
+    activity = _activity_to_edit(request, pk)
+    initial = initial_from(activity, **ActivityForm.initial_from(activity))
     form = ActivityForm(request.POST or None, office=activity.office, initial=initial)
     return form_page(
         request,
@@ -177,7 +214,7 @@ def _search_rows(user, activity, query: str) -> list[dict]:
 def activity_detail(request, pk):
     user = request.user
     activity = selectors.activity_get(user=user, pk=pk)
-    query = (request.GET.get("q") or "").strip()
+    query = _query(request)
     sessions = selectors.session_list(user=user, activity=activity)
     return render(
         request,
@@ -197,9 +234,8 @@ def activity_detail(request, pk):
 def enrol_search(request, pk):
     """The residents matching the search box, each with an "enrol" button (an htmx fragment)."""
     user = request.user
-    activity = selectors.activity_get(user=user, pk=pk)
-    _require_edit(user, activity)
-    query = (request.GET.get("q") or "").strip()
+    activity = _activity_to_edit(request, pk)
+    query = _query(request)
     return render(
         request,
         "activities/_enrol_results.html",
@@ -211,23 +247,16 @@ def enrol_search(request, pk):
 @activities_view
 def enrol(request, pk):
     user = request.user
-    activity = selectors.activity_get(user=user, pk=pk)
-    _require_edit(user, activity)
+    activity = _activity_to_edit(request, pk)
     person = person_list(user=user).filter(pk=_int(request.POST.get("person"))).first()
     error = None
     if person is None:
         error = str(services.OUT_OF_SCOPE)
     else:
-        try:
-            services.enrol(actor=user, activity=activity, person=person)
-        except ValidationError as exc:
-            error = _error_text(exc)
+        error = _refusal(lambda: services.enrol(actor=user, activity=activity, person=person))
     if not _is_htmx(request):
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("%(name)s was enrolled.") % {"name": person.full_name})
-        return redirect("activities:detail", pk=activity.pk)
+        success = None if error else _("%(name)s was enrolled.") % {"name": person.full_name}
+        return _answer(request, error, success, "activities:detail", activity)
     today = timezone.localdate()
     row = None
     if person is not None:
@@ -273,8 +302,7 @@ def unenrol(request, pk):
 @activities_view
 def session_create(request, pk):
     user = request.user
-    activity = selectors.activity_get(user=user, pk=pk)
-    _require_edit(user, activity)
+    activity = _activity_to_edit(request, pk)
     today = timezone.localdate()
     running = activity.starts_on <= today and (activity.ends_on is None or today <= activity.ends_on)
     form = SessionForm(request.POST or None, initial={"date": today if running else activity.starts_on})
@@ -298,9 +326,8 @@ def session_create(request, pk):
 @activities_view
 def session_edit(request, pk):
     user = request.user
-    session = selectors.session_get(user=user, pk=pk)
+    session = _session_to_edit(request, pk)
     activity = session.activity
-    _require_edit(user, activity)
     initial = {
         "date": session.date,
         "start_time": session.start_time,
@@ -324,8 +351,7 @@ def session_edit(request, pk):
 @activities_view
 def session_delete(request, pk):
     user = request.user
-    session = selectors.session_get(user=user, pk=pk)
-    _require_edit(user, session.activity)
+    session = _session_to_edit(request, pk)
     try:
         services.session_delete(actor=user, session=session)
     except ValidationError as exc:
@@ -407,7 +433,7 @@ def attendance(request, pk):
                 },
             )
         return redirect("activities:attendance", pk=session.pk)
-    query = (request.GET.get("q") or "").strip()
+    query = _query(request)
     context = _sheet_context(user, session, today)
     context.update(
         {
@@ -436,15 +462,12 @@ def _neighbours(user, session) -> dict:
 def attendance_mark(request, pk):
     """One toggle of the sheet (htmx): saves one person's mark and answers with their line."""
     user = request.user
-    session = selectors.session_get(user=user, pk=pk)
-    _require_edit(user, session.activity)
+    session = _session_to_edit(request, pk)
     person_id = _int(request.POST.get("person"))
     present = str(person_id) in request.POST.getlist("present")
-    error = None
-    try:
-        services.attendance_save(actor=user, session=session, marks={person_id: present})
-    except ValidationError as exc:
-        error = _error_text(exc)
+    error = _refusal(
+        lambda: services.attendance_save(actor=user, session=session, marks={person_id: present})
+    )
     today = timezone.localdate()
     context = _sheet_context(user, session, today)
     row = next((r for r in context["rows"] if r["person"].pk == person_id), None)
@@ -454,9 +477,7 @@ def attendance_mark(request, pk):
             request, "activities/_error.html", {"error": error or str(services.OUT_OF_SCOPE)}, status=404
         )
     if not _is_htmx(request):
-        if error:
-            messages.error(request, error)
-        return redirect("activities:attendance", pk=session.pk)
+        return _answer(request, error, None, "activities:attendance", session)
     return render(
         request,
         "activities/_mark_response.html",
@@ -483,9 +504,8 @@ def _walkin_rows(user, session, query: str) -> list[dict]:
 @activities_view
 def walkin_search(request, pk):
     user = request.user
-    session = selectors.session_get(user=user, pk=pk)
-    _require_edit(user, session.activity)
-    query = (request.GET.get("q") or "").strip()
+    session = _session_to_edit(request, pk)
+    query = _query(request)
     return render(
         request,
         "activities/_walkin_results.html",
@@ -497,20 +517,13 @@ def walkin_search(request, pk):
 @activities_view
 def walkin_add(request, pk):
     user = request.user
-    session = selectors.session_get(user=user, pk=pk)
-    _require_edit(user, session.activity)
+    session = _session_to_edit(request, pk)
     person_id = _int(request.POST.get("person"))
-    error = None
-    try:
-        services.attendance_save(actor=user, session=session, walk_ins=[person_id])
-    except ValidationError as exc:
-        error = _error_text(exc)
+    error = _refusal(lambda: services.attendance_save(actor=user, session=session, walk_ins=[person_id]))
     if not _is_htmx(request):
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("The walk-in was added as present."))
-        return redirect("activities:attendance", pk=session.pk)
+        return _answer(
+            request, error, _("The walk-in was added as present."), "activities:attendance", session
+        )
     context = _sheet_context(user, session, timezone.localdate())
     return render(
         request, "activities/_sheet.html", {**context, "error": error}, status=400 if error else 200

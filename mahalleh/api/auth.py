@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from mahalleh.accounts.services import otp_wait_seconds, token_issue
 from mahalleh.accounts.views import otp_wait_message
+from mahalleh.api.base import valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.persian import to_latin_digits
 
@@ -41,13 +42,12 @@ class TokenObtainView(APIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid_input(TokenRequestSerializer, request)
         # authenticate() with the request runs django-axes, so the API locks out like the login page.
         user = authenticate(
             request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
+            username=data["username"],
+            password=data["password"],
         )
         if user is None:
             return Response(
@@ -55,7 +55,7 @@ class TokenObtainView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if user.needs_second_factor:
-            code = to_latin_digits(data.validated_data.get("otp") or "").strip()
+            code = to_latin_digits(data.get("otp") or "").strip()
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is None:
                 return Response(

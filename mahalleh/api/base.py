@@ -13,7 +13,7 @@ its services; `require_role` refuses a role that may not write (403).
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -47,6 +47,21 @@ class VersionMixin(serializers.Serializer):
         return version_token(obj)
 
 
+def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
+    """A choice field whose values are one named enum in the schema (`component_name`), not an
+    enum drf-spectacular names by a hash when two fields share a name with different values."""
+    choices = list(choices)
+
+    @extend_schema_field(
+        {"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name
+    )
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices, **kwargs)
+
+    return EnumField
+
+
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
@@ -55,10 +70,47 @@ class ErrorOut(serializers.Serializer):
 STALE_RESPONSE = {409: ErrorOut}
 
 
+def scoped_schema(*, detail=None, retrieve=True, create_in=None, update_in=None, output=None):
+    """A class decorator: the OpenAPI description of a scoped viewset's standard actions, in one
+    shape. The list takes the viewset's `filter_in` query parameters and answers `output` rows;
+    retrieve answers `detail` (default `output`); create takes `create_in` and answers 201 with
+    `detail`; partial_update takes `update_in` and answers 200 with `detail`, or 409 when the
+    record changed since it was read. `output` is only for a viewset that does not declare it."""
+
+    def decorate(viewset):
+        rows = output or viewset.output
+        filter_in = getattr(viewset, "filter_in", None)
+        shown = detail or rows
+        actions = {
+            "list": extend_schema(
+                **({"parameters": [filter_in]} if filter_in else {}), responses=rows(many=True)
+            )
+        }
+        if retrieve:
+            actions["retrieve"] = extend_schema(responses=shown)
+        if create_in:
+            actions["create"] = extend_schema(request=create_in, responses={201: shown})
+        if update_in:
+            actions["partial_update"] = extend_schema(
+                request=update_in, responses={200: shown, **STALE_RESPONSE}
+            )
+        return extend_schema_view(**actions)(viewset)
+
+    return decorate
+
+
 def require_role(allowed: bool) -> None:
     """Refuse (403) a write the caller's role does not allow."""
     if not allowed:
         raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+
+
+def valid_input(serializer_class, request, *, query: bool = False) -> dict:
+    """The request's body (or, with `query`, its query parameters) validated by `serializer_class`:
+    a copy of the validated data, or a 400 with the messages per field."""
+    data = serializer_class(data=request.query_params if query else request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
 
 
 def paginated(view, queryset, serializer_class, **serializer_kwargs):
@@ -71,8 +123,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """A list endpoint in one shape: `filter_in` validates the query parameters, `list_selector`
     returns what the caller may see, and a keyset page of it goes out through `output`.
 
-    Subclasses set `output` (the output serializer), optionally `filter_in`, and implement
-    `list_selector(user, **filters)` (usually one line calling the app's selector).
+    Subclasses set `output` (the output serializer), optionally `filter_in`, and
+    `list_selector(user=…, **filters)`: the app's selector itself
+    (`list_selector = staticmethod(selectors.x_list)`), or a method that narrows it further.
     """
 
     output: type[serializers.Serializer]
@@ -82,7 +135,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return self.output
 
     def get_queryset(self):
-        return self.list_selector(self.request.user)
+        return self.list_selector(user=self.request.user)
 
     def list_selector(self, user, **filters):
         raise NotImplementedError
@@ -90,16 +143,24 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def list_filters(self, request) -> dict:
         if self.filter_in is None:
             return {}
-        f = self.filter_in(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return dict(f.validated_data)
+        return valid_input(self.filter_in, request, query=True)
 
     def output_context(self) -> dict:
         return {}
 
+    def page_context(self, page) -> dict:
+        """More serializer context for one list page (figures computed for its rows only)."""
+        return {}
+
+    def page_rows(self, page) -> list:
+        """What `output` serializes for one list page: its records, or rows made from them."""
+        return page
+
     def list(self, request):
-        queryset = self.list_selector(request.user, **self.list_filters(request))
-        return paginated(self, queryset, self.output, context=self.output_context())
+        queryset = self.list_selector(user=request.user, **self.list_filters(request))
+        page = self.paginate_queryset(queryset)
+        context = {**self.output_context(), **self.page_context(page)}
+        return self.get_paginated_response(self.output(self.page_rows(page), many=True, context=context).data)
 
     def get_object(self):
         """The record `pk` among those the caller may see: any other id (or no number) is a 404."""

@@ -12,12 +12,20 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, object_id, require_role
+from mahalleh.api.base import (
+    IdField,
+    ScopedViewSet,
+    enum_field,
+    object_id,
+    require_role,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
@@ -30,16 +38,10 @@ def _require_edit(user) -> None:
     require_role(selectors.can_edit_groups(user))
 
 
-@extend_schema_field({"type": "string", "enum": CommunityGroup.Kind.values}, component_name="GroupKindEnum")
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=CommunityGroup.Kind.choices, **kwargs)
+KindField = enum_field(CommunityGroup.Kind.choices, "GroupKindEnum")
 
 
-@extend_schema_field({"type": "string", "enum": Membership.Role.values}, component_name="GroupRoleEnum")
-class RoleField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Membership.Role.choices, **kwargs)
+RoleField = enum_field(Membership.Role.choices, "GroupRoleEnum")
 
 
 # --------------------------------------------------------------------------- groups
@@ -130,12 +132,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[GroupFilterIn], responses=GroupOut(many=True)),
-    retrieve=extend_schema(responses=GroupOut),
-    create=extend_schema(request=GroupCreateIn, responses={201: GroupOut}),
-    partial_update=extend_schema(request=GroupUpdateIn, responses={200: GroupOut, 409: ErrorOut}),
-)
+@scoped_schema(create_in=GroupCreateIn, update_in=GroupUpdateIn)
 class GroupViewSet(ScopedViewSet):
     """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
     in your scope, with their current member count, leaders and last meeting."""
@@ -154,9 +151,7 @@ class GroupViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = GroupCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _neighbourhood(request.user, dict(data.validated_data))
+        d = _neighbourhood(request.user, valid_input(GroupCreateIn, request))
         group = services.group_create(actor=request.user, via="api", **d)
         return Response(
             GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data, status=status.HTTP_201_CREATED
@@ -165,9 +160,7 @@ class GroupViewSet(ScopedViewSet):
     def partial_update(self, request, pk=None):
         group = selectors.group_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = GroupUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _neighbourhood(request.user, dict(data.validated_data))
+        d = _neighbourhood(request.user, valid_input(GroupUpdateIn, request))
         version = d.pop("version")
         services.group_update(actor=request.user, group=group, version=version, via="api", **d)
         return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
@@ -221,11 +214,7 @@ def _person(user, pk: int, field: str = "person"):
     return person
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[MembershipFilterIn], responses=MembershipOut(many=True)),
-    retrieve=extend_schema(responses=MembershipOut),
-    create=extend_schema(request=MembershipCreateIn, responses={201: MembershipOut}),
-)
+@scoped_schema(create_in=MembershipCreateIn)
 class MembershipViewSet(ScopedViewSet):
     """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
     `left_on`); joining again makes a new one. A resident is a current member of a group once."""
@@ -246,9 +235,7 @@ class MembershipViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = MembershipCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(MembershipCreateIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         person = _person(request.user, d["person"])
         membership = services.member_add(
@@ -265,27 +252,33 @@ class MembershipViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """End the membership (the row stays in the group's history)."""
-        membership = selectors.membership_get(user=request.user, pk=object_id(pk))
-        _require_edit(request.user)
-        data = MembershipLeaveIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.member_leave(
-            actor=request.user, membership=membership, left_on=data.validated_data.get("left_on"), via="api"
+        return self._change(
+            request,
+            pk,
+            MembershipLeaveIn,
+            lambda m, d: services.member_leave(
+                actor=request.user, membership=m, left_on=d.get("left_on"), via="api"
+            ),
         )
-        return Response(MembershipOut(membership).data)
 
     @extend_schema(request=MembershipRoleIn, responses={200: MembershipOut})
     @action(detail=True, methods=["post"])
     def role(self, request, pk=None):
         """Make a current member a leader, or a leader an ordinary member."""
+        return self._change(
+            request,
+            pk,
+            MembershipRoleIn,
+            lambda m, d: services.member_set_role(
+                actor=request.user, membership=m, role=d["role"], via="api"
+            ),
+        )
+
+    def _change(self, request, pk, input_class, change):
+        """`change(membership, input)` on the membership `pk` in scope, by an editor (403 otherwise)."""
         membership = selectors.membership_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = MembershipRoleIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.member_set_role(
-            actor=request.user, membership=membership, role=data.validated_data["role"], via="api"
-        )
-        return Response(MembershipOut(membership).data)
+        return Response(MembershipOut(change(membership, valid_input(input_class, request))).data)
 
 
 # --------------------------------------------------------------------------- meetings
@@ -324,11 +317,7 @@ class MeetingFilterIn(serializers.Serializer):
     group = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[MeetingFilterIn], responses=MeetingOut(many=True)),
-    retrieve=extend_schema(responses=MeetingDetailOut),
-    create=extend_schema(request=MeetingIn, responses={201: MeetingDetailOut}),
-)
+@scoped_schema(detail=MeetingDetailOut, create_in=MeetingIn)
 class MeetingViewSet(ScopedViewSet):
     """Meetings of the groups in your scope: date, place, decisions and who attended."""
 
@@ -344,9 +333,7 @@ class MeetingViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = MeetingIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(MeetingIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         ids = set(d["attendees"])
         people = list(person_list(user=request.user).filter(pk__in=ids))

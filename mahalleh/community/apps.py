@@ -1,22 +1,10 @@
-from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from mahalleh.core import plugins
+from mahalleh.core.roles import does_office_work
 
 
-class CommunityConfig(AppConfig):
+class CommunityConfig(plugins.PluginApp):
     name = "mahalleh.community"
-    label = "community"
-
-    def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from mahalleh.core import plugins
-        from mahalleh.core.roles import OFFICE_WORK_ROLES
-
-        plugins.nav_item(
-            "groups",
-            _("Groups"),
-            "community:list",
-            allowed=lambda user: user.role in OFFICE_WORK_ROLES,
-            order=70,
-        )
-
-        from mahalleh.community import timeline  # noqa: F401  (entries of the household timeline)
+    nav = (("groups", _("Groups"), "community:list", does_office_work, 70),)
+    modules = ("timeline",)  # entries of the household timeline

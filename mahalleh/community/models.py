@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Tracked, optional_fk
 
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
@@ -24,14 +24,7 @@ class CommunityGroup(Tracked):
     office = models.ForeignKey(
         "geo.Office", on_delete=models.PROTECT, related_name="groups", verbose_name=_("office")
     )
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="groups",
-        verbose_name=_("neighbourhood"),
-    )
+    neighbourhood = optional_fk("geo.Neighbourhood", "groups", _("neighbourhood"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     founded_on = models.DateField(_("founded on"))

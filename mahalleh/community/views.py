@@ -25,7 +25,7 @@ from mahalleh.community.forms import (
 )
 from mahalleh.community.models import Membership
 from mahalleh.core.access import form_page, page_for, run_service
-from mahalleh.core.services import version_token
+from mahalleh.core.forms import initial_from
 from mahalleh.registry.selectors import person_list
 
 PAGE_SIZE = 50
@@ -84,14 +84,7 @@ def group_create(request):
 def group_edit(request, pk):
     user = request.user
     group = selectors.group_get(user=user, pk=pk)
-    initial = {
-        "name": group.name,
-        "kind": group.kind,
-        "neighbourhood": group.neighbourhood,
-        "founded_on": group.founded_on,
-        "description": group.description,
-        "version": version_token(group),
-    }
+    initial = initial_from(group, "name", "kind", "neighbourhood", "founded_on", "description")
     form = GroupForm(request.POST or None, actor=user, initial=initial)
     return form_page(
         request,
@@ -177,23 +170,15 @@ def member_leave(request, pk):
     membership = selectors.membership_get(user=user, pk=pk)
     group = selectors.group_get(user=user, pk=membership.group_id)
     form = MemberLeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            lambda: services.member_leave(
-                actor=user, membership=membership, left_on=form.cleaned_data["left_on"]
-            ),
-            _("%(name)s left the group. Their membership stays in the group's history.")
-            % {"name": membership.person.full_name},
-        )
-        if saved:
-            return redirect("community:detail", pk=group.pk)
-    return render(
+    return form_page(
         request,
-        "community/form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda d: services.member_leave(actor=user, membership=membership, left_on=d["left_on"]),
+        message=_("%(name)s left the group. Their membership stays in the group's history.")
+        % {"name": membership.person.full_name},
+        done=lambda saved: _group_url(group),
+        template="community/form.html",
+        context={
             "group": group,
             "title": _("Record leaving the group"),
             "intro": _("%(name)s leaves the group. The membership is kept in the group's history.")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali, parse_date
 from mahalleh.core.persian import to_persian_digits
+from mahalleh.core.services import version_token
 
 
 class LocalDigitsPlaceholder:
@@ -92,6 +93,12 @@ class StyledFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def initial_from(obj, *names: str, **values) -> dict:
+    """An edit form's initial values: the attributes `names` of `obj` (unless `values` gives one),
+    the other `values`, and the `version` the form sends back so a stale edit is refused."""
+    return {**{n: getattr(obj, n) for n in names if n not in values}, **values, "version": version_token(obj)}
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:

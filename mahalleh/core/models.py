@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from mahalleh.core.i18n import localized
+
 
 class Tracked(models.Model):
     """When a row was created and last changed; `updated_at` is also its edit version.
@@ -15,3 +17,26 @@ class Tracked(models.Model):
 
     class Meta:
         abstract = True
+
+
+def optional_fk(to, related_name: str, verbose_name, **extra) -> models.ForeignKey:
+    """A protected foreign key that may be empty (blank in forms): a record that may or may not
+    belong to a province, an office, a partner, a household …"""
+    return models.ForeignKey(
+        to,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **extra,
+    )
+
+
+class LocalizedName:
+    """A record named in both languages (`name_fa`, `name_en`): `name` is the name in the active
+    language, falling back to Persian (a model shows it as its text with `__str__`)."""
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_fa, self.name_en)

@@ -18,7 +18,9 @@ Slots in use: "home" (the home page, below the greeting), "person" (a resident's
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import AppConfig
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -53,6 +55,21 @@ def nav_item(
     """
     resolve = url if callable(url) else (lambda user, name=url: reverse(name))
     _NAV[f"{key}:{variant}"] = NavItem(key=key, label=label, url=resolve, allowed=allowed, order=order)
+
+
+class PluginApp(AppConfig):
+    """An app that adds itself in the one declarative shape: its navigation entries `nav`, as
+    (key, label, URL name, allowed(user), order), and the `modules` of its own that register panels
+    or timeline entries when imported. An app with more to do overrides `ready()` and calls it."""
+
+    nav: tuple[tuple[str, object, str, Callable[[object], bool], int], ...] = ()
+    modules: tuple[str, ...] = ()
+
+    def ready(self):
+        for key, label, url, allowed, order in self.nav:
+            nav_item(key, label, url, allowed=allowed, order=order)
+        for module in self.modules:
+            import_module(f"{self.name}.{module}")
 
 
 def nav_items(user) -> list[dict]:

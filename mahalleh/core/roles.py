@@ -24,3 +24,12 @@ SECOND_FACTOR_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR}
 AGGREGATE_ONLY_ROLES = {Role.NATIONAL_ANALYST, Role.PR_OFFICER}
 # Roles that run the office's work with residents (activities, referrals, groups).
 OFFICE_WORK_ROLES = {Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PROVINCE_COORDINATOR, Role.NATIONAL_ADMIN}
+
+
+def does_office_work(user) -> bool:
+    """Roles that run an office's work: activities, groups, referrals."""
+    return user.role in OFFICE_WORK_ROLES
+
+
+def is_partner(user) -> bool:
+    return user.role == Role.PARTNER_USER

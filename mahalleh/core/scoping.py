@@ -30,54 +30,37 @@ def _is_national(user) -> bool:
     return user.role in NATIONAL_ROLES or user.is_superuser
 
 
-def province_q(user: User, prefix: str = "") -> Q:
-    """Provinces the user may see (office staff see their own office's province)."""
+def _place_q(user: User, prefix: str, province_path: str, office_path: str) -> Q:
+    """One level of place in scope: all of it for national roles; for a province coordinator the
+    rows whose ``{prefix}{province_path}`` is their province; for office staff those whose
+    ``{prefix}{office_path}`` is their office; nothing for anyone else (or an inactive user)."""
     if not _active(user):
         return NOTHING
     if _is_national(user):
         return Q()
     if user.role == Role.PROVINCE_COORDINATOR:
-        return Q(**{f"{prefix}pk": user.province_id})
+        return Q(**{f"{prefix}{province_path}": user.province_id})
     if user.role in OFFICE_ROLES:
-        return Q(**{f"{prefix}counties__offices": user.office_id})
+        return Q(**{f"{prefix}{office_path}": user.office_id})
     return NOTHING
+
+
+def province_q(user: User, prefix: str = "") -> Q:
+    """Provinces the user may see (office staff see their own office's province)."""
+    return _place_q(user, prefix, "pk", "counties__offices")
 
 
 def county_q(user: User, prefix: str = "") -> Q:
-    if not _active(user):
-        return NOTHING
-    if _is_national(user):
-        return Q()
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return Q(**{f"{prefix}province_id": user.province_id})
-    if user.role in OFFICE_ROLES:
-        return Q(**{f"{prefix}offices": user.office_id})
-    return NOTHING
+    return _place_q(user, prefix, "province_id", "offices")
 
 
 def office_q(user: User, prefix: str = "") -> Q:
-    if not _active(user):
-        return NOTHING
-    if _is_national(user):
-        return Q()
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return Q(**{f"{prefix}county__province_id": user.province_id})
-    if user.role in OFFICE_ROLES:
-        return Q(**{f"{prefix}pk": user.office_id})
-    return NOTHING
+    return _place_q(user, prefix, "county__province_id", "pk")
 
 
 def neighbourhood_q(user: User, prefix: str = "") -> Q:
     """Neighbourhoods (and, through the prefix, anything that lives in one) the user may see."""
-    if not _active(user):
-        return NOTHING
-    if _is_national(user):
-        return Q()
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return Q(**{f"{prefix}county__province_id": user.province_id})
-    if user.role in OFFICE_ROLES:
-        return Q(**{f"{prefix}office_id": user.office_id})
-    return NOTHING
+    return _place_q(user, prefix, "county__province_id", "office_id")
 
 
 def resident_q(user: User, prefix: str = "", neighbourhood: str | None = None) -> Q:

@@ -39,3 +39,14 @@ def require(condition: bool) -> None:
     """Refuse an action the user's role does not allow."""
     if not condition:
         raise PermissionDenied(_("Your role does not allow this action."))
+
+
+def save_changes(obj, data: dict) -> dict:
+    """Set `data` on `obj`, validate it and save it; returns the values it had before (what the
+    audit entry's diff compares with)."""
+    before = {key: getattr(obj, key) for key in data}
+    for key, value in data.items():
+        setattr(obj, key, value)
+    obj.full_clean()
+    obj.save()
+    return before

@@ -5,25 +5,19 @@ field; nothing half-saved)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, object_id, paginated
+from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, enum_field, object_id, paginated, valid_input
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
 from mahalleh.geo.selectors import neighbourhood_list, province_list
 from mahalleh.registry.selectors import person_list
 
-
-@extend_schema_field(
-    {"type": "string", "enum": SurveyRound.Kind.values}, component_name="SurveyRoundKindEnum"
-)
-class KindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=SurveyRound.Kind.choices, **kwargs)
+KindField = enum_field(SurveyRound.Kind.choices, "SurveyRoundKindEnum")
 
 
 class RoundOut(serializers.ModelSerializer):
@@ -72,12 +66,7 @@ class ResponseOut(serializers.ModelSerializer):
             "neighbourhood",
             "age",
             "sex",
-            "in_school",
-            "works",
-            "employment",
-            "job_training",
-            "insured",
-            "harms",
+            *SurveyResponse.ANSWER_FIELDS,
             "via",
             "updated_at",
         ]
@@ -97,16 +86,12 @@ class ResponseIn(serializers.Serializer):
     harms = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class RoundViewSet(viewsets.GenericViewSet):
+class RoundViewSet(ScopedViewSet):
     """Survey rounds of the provinces (or, for office staff, the neighbourhoods) in your scope."""
 
-    serializer_class = RoundOut
+    output = RoundOut
 
-    def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
-
-    def list(self, request):
-        return paginated(self, selectors.round_list(user=request.user), RoundOut)
+    list_selector = staticmethod(selectors.round_list)
 
     def retrieve(self, request, pk=None):
         return Response(RoundOut(selectors.round_get(user=request.user, pk=object_id(pk))).data)
@@ -115,9 +100,7 @@ class RoundViewSet(viewsets.GenericViewSet):
     def create(self, request):
         if not selectors.can_manage_rounds(request.user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = RoundIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(RoundIn, request)
         province = province_list(user=request.user).filter(code=d.pop("province")).first()
         if province is None:
             raise exceptions.ValidationError({"province": [_("There is no such province in your scope.")]})
@@ -150,25 +133,19 @@ class RoundViewSet(viewsets.GenericViewSet):
         return paginated(self, qs, SampleOut)
 
 
-class ResponseViewSet(viewsets.GenericViewSet):
+class ResponseViewSet(ScopedViewSet):
     """Survey answers, one per person and round. Posting again for the same person and round
     replaces the earlier answer. A person outside the round's sample is refused (400)."""
 
-    serializer_class = ResponseOut
+    output = ResponseOut
 
-    def get_queryset(self):
-        return selectors.response_list(user=self.request.user)
-
-    def list(self, request):
-        return paginated(self, selectors.response_list(user=request.user), ResponseOut)
+    list_selector = staticmethod(selectors.response_list)
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):
         if not selectors.can_survey(request.user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = ResponseIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ResponseIn, request)
         round_ = selectors.round_list(user=request.user).filter(pk=d.pop("round")).first()
         if round_ is None:
             raise exceptions.ValidationError({"round": [_("There is no such survey round in your scope.")]})

@@ -69,6 +69,9 @@ class SampleHousehold(models.Model):
 class SurveyResponse(models.Model):
     """One person's answers in one round. ``age`` and ``sex`` are as answered on the survey day."""
 
+    # The answers the outcomes are computed from (the API shows them, the results frame reads them).
+    ANSWER_FIELDS = ("in_school", "works", "employment", "job_training", "insured", "harms")
+
     class Employment(models.TextChoices):
         EMPLOYED = "employed", _("working (paid, self-employed or daily work)")
         UNEMPLOYED = "unemployed", _("unemployed, looking for work")

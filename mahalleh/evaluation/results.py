@@ -19,7 +19,7 @@ from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import localized_digits
 from mahalleh.evaluation import estimator
 from mahalleh.evaluation.items import SurveyItem, survey_items
-from mahalleh.evaluation.models import SurveyRound
+from mahalleh.evaluation.models import SurveyResponse, SurveyRound
 from mahalleh.evaluation.selectors import (
     SMALL_CELL,
     evaluation_responses,
@@ -204,33 +204,9 @@ def response_frame(responses, times: dict[int, int]):
     import pandas as pd
 
     kinds = dict(Neighbourhood.objects.values_list("pk", "kind"))
-    rows = list(
-        responses.filter(round_id__in=list(times)).values_list(
-            "round_id",
-            "neighbourhood_id",
-            "age",
-            "in_school",
-            "works",
-            "employment",
-            "job_training",
-            "insured",
-            "harms",
-        )
-    )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "round_id",
-            "neighbourhood_id",
-            "age",
-            "in_school",
-            "works",
-            "employment",
-            "job_training",
-            "insured",
-            "harms",
-        ],
-    )
+    columns = ["round_id", "neighbourhood_id", "age", *SurveyResponse.ANSWER_FIELDS]
+    rows = list(responses.filter(round_id__in=list(times)).values_list(*columns))
+    frame = pd.DataFrame(rows, columns=columns)
     frame["treated"] = [int(kinds.get(n) == Neighbourhood.Kind.TARGET) for n in frame["neighbourhood_id"]]
     frame["event_time"] = frame["round_id"].map(times).astype(int)
     frame["cluster"] = frame["neighbourhood_id"].astype("int64")

@@ -1,26 +1,29 @@
 """Places API: the same selectors and services as the pages, so the same scope."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet
+from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
+# Every place is named the same way: its id, its code and its Persian and English names.
+NAMED = ["id", "code", "name_fa", "name_en"]
+
 
 class ProvinceOut(serializers.ModelSerializer):
     class Meta:
         model = Province
-        fields = ["id", "code", "name_fa", "name_en"]
+        fields = NAMED
 
 
 class CountyOut(serializers.ModelSerializer):
     class Meta:
         model = County
-        fields = ["id", "code", "name_fa", "name_en", "province"]
+        fields = [*NAMED, "province"]
 
 
 class OfficeOut(serializers.ModelSerializer):
@@ -29,10 +32,7 @@ class OfficeOut(serializers.ModelSerializer):
     class Meta:
         model = Office
         fields = [
-            "id",
-            "code",
-            "name_fa",
-            "name_en",
+            *NAMED,
             "county",
             "address",
             "phone",
@@ -49,10 +49,7 @@ class NeighbourhoodOut(serializers.ModelSerializer):
     class Meta:
         model = Neighbourhood
         fields = [
-            "id",
-            "code",
-            "name_fa",
-            "name_en",
+            *NAMED,
             "county",
             "kind",
             "office",
@@ -104,11 +101,10 @@ def _filtered(queryset, **lookups):
 class ProvinceViewSet(ScopedReadViewSet):
     output = ProvinceOut
 
-    def list_selector(self, user):
-        return selectors.province_list(user=user)
+    list_selector = staticmethod(selectors.province_list)
 
 
-@extend_schema_view(list=extend_schema(parameters=[CountyFilterIn]))
+@scoped_schema()
 class CountyViewSet(ScopedReadViewSet):
     output = CountyOut
     filter_in = CountyFilterIn
@@ -117,7 +113,7 @@ class CountyViewSet(ScopedReadViewSet):
         return _filtered(selectors.county_list(user=user), province_id=province)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OfficeFilterIn]))
+@scoped_schema()
 class OfficeViewSet(ScopedReadViewSet):
     output = OfficeOut
     filter_in = OfficeFilterIn
@@ -127,7 +123,7 @@ class OfficeViewSet(ScopedReadViewSet):
         return _filtered(qs, county__province_id=province, county_id=county)
 
 
-@extend_schema_view(list=extend_schema(parameters=[NeighbourhoodFilterIn]))
+@scoped_schema()
 class NeighbourhoodViewSet(ScopedReadViewSet):
     output = NeighbourhoodOut
     filter_in = NeighbourhoodFilterIn
@@ -139,9 +135,7 @@ class NeighbourhoodViewSet(ScopedReadViewSet):
 
     @extend_schema(request=NeighbourhoodIn, responses={201: NeighbourhoodOut})
     def create(self, request):
-        data = NeighbourhoodIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(NeighbourhoodIn, request)
         county = selectors.county_get(user=request.user, pk=d.pop("county"))
         office_id = d.pop("office")
         office = selectors.office_get(user=request.user, pk=office_id) if office_id else None

@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.i18n import localized
+from mahalleh.core.models import LocalizedName
 
 
-class NamedPlace(models.Model):
+class NamedPlace(LocalizedName, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name_fa = models.CharField(_("Persian name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -17,11 +17,6 @@ class NamedPlace(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        """The name in the active language, falling back to Persian."""
-        return localized(self.name_fa, self.name_en)
 
 
 class Province(NamedPlace):

@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.core.access import form_page, page_for
+from mahalleh.core.forms import initial_from
 from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
-from mahalleh.core.services import version_token
 from mahalleh.geo import selectors, services
 from mahalleh.geo.forms import CountyForm, NeighbourhoodForm, OfficeForm, ProvinceForm
 from mahalleh.geo.models import Neighbourhood
@@ -32,8 +32,41 @@ def _can_edit(user, province) -> bool:
     return user.role != Role.PROVINCE_COORDINATOR or user.province_id == province.pk
 
 
-def _detail_url(name: str):
-    return lambda saved: reverse(f"geo:{name}_detail", args=[saved.pk])
+def _place_page(request, kind, place, province, **context):
+    """The page of a place of `kind`: its map shows `context["neighbourhoods"]` (or the place
+    itself); `can_edit` says whether the user may change places of its `province`."""
+    shown = context.get("neighbourhoods", [place])
+    return render(
+        request,
+        f"geo/{kind}_detail.html",
+        {kind: place, **context, "features": _features(shown), "can_edit": _can_edit(request.user, province)},
+    )
+
+
+def _place_form(request, *, kind, place, form, save, message, title, multipart=False):
+    """The form page of a place of `kind`, going to its page once `save(cleaned_data)` succeeds."""
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        message=message,
+        done=lambda saved: reverse(f"geo:{kind}_detail", args=[saved.pk]),
+        template="geo/form.html",
+        context={"object": place, "title": title} | ({"multipart": True} if multipart else {}),
+    )
+
+
+def _save_in_county(request, kind, place, update, create, fields):
+    """`save` for an office or a neighbourhood: `update` the place (with the version the form
+    carried) or `create` it in the chosen county under its code; `fields(cleaned_data)` gives the
+    rest of the values."""
+
+    def save(d):
+        if place:
+            return update(actor=request.user, version=d.get("version") or None, **{kind: place}, **fields(d))
+        return create(actor=request.user, county=d["county"], code=d["code"], **fields(d))
+
+    return save
 
 
 @places_view
@@ -61,17 +94,14 @@ def province_detail(request, pk):
     counties = selectors.county_list(user=request.user, province=province)
     offices = selectors.office_list(user=request.user, province=province)
     neighbourhoods = selectors.neighbourhood_list(user=request.user, province=province)
-    return render(
+    return _place_page(
         request,
-        "geo/province_detail.html",
-        {
-            "province": province,
-            "counties": counties,
-            "offices": offices,
-            "neighbourhoods": neighbourhoods,
-            "features": _features(neighbourhoods),
-            "can_edit": _can_edit(request.user, province),
-        },
+        "province",
+        province,
+        province,
+        counties=counties,
+        offices=offices,
+        neighbourhoods=neighbourhoods,
     )
 
 
@@ -80,30 +110,27 @@ def province_form(request, pk=None):
     if not (request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser):
         raise Http404
     province = selectors.province_get(user=request.user, pk=pk) if pk else None
-    initial = (
-        {"code": province.code, "name_fa": province.name_fa, "name_en": province.name_en} if province else {}
+    form = ProvinceForm(
+        request.POST or None,
+        initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
     )
-    form = ProvinceForm(request.POST or None, initial=initial)
     if province:
         form.fields["code"].disabled = True
 
     def save(d):
+        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
         if province:
-            return services.province_update(
-                actor=request.user, province=province, name_fa=d["name_fa"], name_en=d["name_en"]
-            )
-        return services.province_create(
-            actor=request.user, code=d["code"], name_fa=d["name_fa"], name_en=d["name_en"]
-        )
+            return services.province_update(actor=request.user, province=province, **names)
+        return services.province_create(actor=request.user, code=d["code"], **names)
 
-    return form_page(
+    return _place_form(
         request,
+        kind="province",
+        place=province,
         form=form,
         save=save,
         message=_("The province was saved."),
-        done=_detail_url("province"),
-        template="geo/form.html",
-        context={"object": province, "title": _("Province")},
+        title=_("Province"),
     )
 
 
@@ -112,16 +139,8 @@ def county_detail(request, pk):
     county = selectors.county_get(user=request.user, pk=pk)
     offices = selectors.office_list(user=request.user, county=county)
     neighbourhoods = selectors.neighbourhood_list(user=request.user, county=county)
-    return render(
-        request,
-        "geo/county_detail.html",
-        {
-            "county": county,
-            "offices": offices,
-            "neighbourhoods": neighbourhoods,
-            "features": _features(neighbourhoods),
-            "can_edit": _can_edit(request.user, county.province),
-        },
+    return _place_page(
+        request, "county", county, county.province, offices=offices, neighbourhoods=neighbourhoods
     )
 
 
@@ -130,15 +149,8 @@ def county_form(request, pk=None):
     if not can_manage_places(request.user):
         raise Http404
     county = selectors.county_get(user=request.user, pk=pk) if pk else None
-    initial = {}
-    if county:
-        initial = {
-            "code": county.code,
-            "name_fa": county.name_fa,
-            "name_en": county.name_en,
-            "province": county.province,
-        }
-    elif request.GET.get("province"):
+    initial = {n: getattr(county, n) for n in ("code", "name_fa", "name_en", "province")} if county else {}
+    if not county and request.GET.get("province"):
         initial = {"province": request.GET["province"]}
     form = CountyForm(request.POST or None, actor=request.user, initial=initial)
     if county:
@@ -146,26 +158,19 @@ def county_form(request, pk=None):
         form.fields["province"].disabled = True
 
     def save(d):
+        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
         if county:
-            return services.county_update(
-                actor=request.user, county=county, name_fa=d["name_fa"], name_en=d["name_en"]
-            )
-        return services.county_create(
-            actor=request.user,
-            province=d["province"],
-            code=d["code"],
-            name_fa=d["name_fa"],
-            name_en=d["name_en"],
-        )
+            return services.county_update(actor=request.user, county=county, **names)
+        return services.county_create(actor=request.user, province=d["province"], code=d["code"], **names)
 
-    return form_page(
+    return _place_form(
         request,
+        kind="county",
+        place=county,
         form=form,
         save=save,
         message=_("The county was saved."),
-        done=_detail_url("county"),
-        template="geo/form.html",
-        context={"object": county, "title": _("County")},
+        title=_("County"),
     )
 
 
@@ -185,16 +190,13 @@ def office_list(request):
 def office_detail(request, pk):
     office = selectors.office_get(user=request.user, pk=pk)
     neighbourhoods = selectors.neighbourhood_list(user=request.user, office=office)
-    return render(
+    return _place_page(
         request,
-        "geo/office_detail.html",
-        {
-            "office": office,
-            "neighbourhoods": neighbourhoods,
-            "features": _features(neighbourhoods),
-            "staff_count": office.staff.filter(is_active=True).count(),
-            "can_edit": _can_edit(request.user, office.county.province),
-        },
+        "office",
+        office,
+        office.county.province,
+        neighbourhoods=neighbourhoods,
+        staff_count=office.staff.filter(is_active=True).count(),
     )
 
 
@@ -205,42 +207,27 @@ def office_form(request, pk=None):
     office = selectors.office_get(user=request.user, pk=pk) if pk else None
     initial = {}
     if office:
-        initial = {
-            "county": office.county,
-            "code": office.code,
-            "name_fa": office.name_fa,
-            "name_en": office.name_en,
-            "address": office.address,
-            "phone": office.phone,
-            "opened_on": office.opened_on,
-            "neighbourhoods": list(office.neighbourhoods.all()),
-            "version": version_token(office),
-        }
+        initial = initial_from(
+            office,
+            *("county", "code", "name_fa", "name_en", "address", "phone", "opened_on"),
+            neighbourhoods=list(office.neighbourhoods.all()),
+        )
     form = OfficeForm(request.POST or None, actor=request.user, editing=bool(office), initial=initial)
 
-    def save(d):
-        fields = {k: d[k] for k in ("name_fa", "name_en", "address", "phone", "opened_on")}
-        neighbourhoods = list(d["neighbourhoods"])
-        if office:
-            return services.office_update(
-                actor=request.user,
-                office=office,
-                version=d.get("version") or None,
-                neighbourhoods=neighbourhoods,
-                **fields,
-            )
-        return services.office_create(
-            actor=request.user, county=d["county"], code=d["code"], neighbourhoods=neighbourhoods, **fields
-        )
+    def fields(d):
+        values = {k: d[k] for k in ("name_fa", "name_en", "address", "phone", "opened_on")}
+        return values | {"neighbourhoods": list(d["neighbourhoods"])}
 
-    return form_page(
+    return _place_form(
         request,
+        kind="office",
+        place=office,
         form=form,
-        save=save,
+        save=_save_in_county(
+            request, "office", office, services.office_update, services.office_create, fields
+        ),
         message=_("The office was saved."),
-        done=_detail_url("office"),
-        template="geo/form.html",
-        context={"object": office, "title": _("Facilitation office")},
+        title=_("Facilitation office"),
     )
 
 
@@ -266,15 +253,7 @@ def neighbourhood_list(request):
 @places_view
 def neighbourhood_detail(request, pk):
     neighbourhood = selectors.neighbourhood_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "geo/neighbourhood_detail.html",
-        {
-            "neighbourhood": neighbourhood,
-            "features": _features([neighbourhood]),
-            "can_edit": _can_edit(request.user, neighbourhood.county.province),
-        },
-    )
+    return _place_page(request, "neighbourhood", neighbourhood, neighbourhood.county.province)
 
 
 @places_view
@@ -284,17 +263,10 @@ def neighbourhood_form(request, pk=None):
     neighbourhood = selectors.neighbourhood_get(user=request.user, pk=pk) if pk else None
     initial = {}
     if neighbourhood:
-        initial = {
-            "county": neighbourhood.county,
-            "code": neighbourhood.code,
-            "name_fa": neighbourhood.name_fa,
-            "name_en": neighbourhood.name_en,
-            "kind": neighbourhood.kind,
-            "office": neighbourhood.office,
-            "est_population": neighbourhood.est_population,
-            "est_households": neighbourhood.est_households,
-            "version": version_token(neighbourhood),
-        }
+        initial = initial_from(
+            neighbourhood,
+            *("county", "code", "name_fa", "name_en", "kind", "office", "est_population", "est_households"),
+        )
     form = NeighbourhoodForm(
         request.POST or None,
         request.FILES or None,
@@ -303,26 +275,30 @@ def neighbourhood_form(request, pk=None):
         initial=initial,
     )
 
-    def save(d):
-        fields = {
+    def fields(d):
+        values = {
             k: d[k] for k in ("name_fa", "name_en", "kind", "office", "est_population", "est_households")
         }
         if d.get("boundary"):
-            fields["boundary"] = d["boundary"]
-        if neighbourhood:
-            return services.neighbourhood_update(
-                actor=request.user, neighbourhood=neighbourhood, version=d.get("version") or None, **fields
-            )
-        return services.neighbourhood_create(actor=request.user, county=d["county"], code=d["code"], **fields)
+            values["boundary"] = d["boundary"]
+        return values
 
-    return form_page(
+    return _place_form(
         request,
+        kind="neighbourhood",
+        place=neighbourhood,
         form=form,
-        save=save,
+        save=_save_in_county(
+            request,
+            "neighbourhood",
+            neighbourhood,
+            services.neighbourhood_update,
+            services.neighbourhood_create,
+            fields,
+        ),
         message=_("The neighbourhood was saved."),
-        done=_detail_url("neighbourhood"),
-        template="geo/form.html",
-        context={"object": neighbourhood, "title": _("Neighbourhood"), "multipart": True},
+        title=_("Neighbourhood"),
+        multipart=True,
     )
 
 

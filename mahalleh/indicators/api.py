@@ -12,6 +12,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mahalleh.api.base import scoped_schema, valid_input
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors, services
@@ -146,9 +147,7 @@ class FactViewSet(viewsets.GenericViewSet):
         return selectors.fact_list(user=self.request.user)
 
     def list(self, request):
-        f = FactFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
+        d = valid_input(FactFilterIn, request, query=True)
         indicator = _indicator(request.user, d["indicator"]) if d.get("indicator") else None
         qs = selectors.fact_list(
             user=request.user,
@@ -166,9 +165,7 @@ class FactViewSet(viewsets.GenericViewSet):
         """One indicator in one period per place of a level, with the total of your scope:
         exactly what the dashboard shows you (suppressed for aggregate-only roles)."""
         _require(selectors.can_see_indicators(request.user))
-        f = FiguresIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
+        d = valid_input(FiguresIn, request, query=True)
         indicator = _indicator(request.user, d["indicator"])
         level = d.get("level") or selectors.default_level(request.user)
         rows, total = selectors.indicator_values(
@@ -223,10 +220,7 @@ class TargetIn(serializers.Serializer):
     value = serializers.FloatField()
 
 
-@extend_schema_view(
-    list=extend_schema(responses=TargetOut(many=True)),
-    create=extend_schema(request=TargetIn, responses={201: TargetOut}),
-)
+@scoped_schema(output=TargetOut, retrieve=False, create_in=TargetIn)
 class TargetViewSet(viewsets.GenericViewSet):
     """Baselines and yearly targets of the current plan, for the places in your scope. National
     admins set any level, province coordinators their province's places, office managers their
@@ -243,9 +237,7 @@ class TargetViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         _require(selectors.can_edit_targets(request.user))
-        data = TargetIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(TargetIn, request)
         plan = selectors.plan_current()
         if plan is None:
             raise ValidationError(_("There is no plan yet."))
@@ -308,9 +300,7 @@ class ManualValueViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         _require(selectors.can_enter_manual(request.user))
-        data = ManualValueIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ManualValueIn, request)
         hood = Neighbourhood.objects.filter(
             selectors.place_q(request.user, Level.NEIGHBOURHOOD), pk=d.pop("neighbourhood")
         ).first()

@@ -266,36 +266,38 @@ def _rate_per_population(data, harm, day, low, high):
         yield p.id, 1.0 if p.id in with_case else 0.0, 1.0
 
 
-@indicator(
-    code="child_labour_rate",
+def _harm_rate(code: str, harm: str, low: int, high: int, **texts):
+    """Register `code`: residents aged `low`–`high` with an open case of `harm` at the end of the
+    period, per 1,000 residents of those ages (`texts`: the bilingual names and definitions)."""
+
+    def per_person(data, period, day):
+        return _rate_per_population(data, harm, day, low, high)
+
+    per_person.__name__ = per_person.__qualname__ = code
+    spec = {"unit": "per_1000", "direction": "lower", "source": "registry", "stock": False}
+    return indicator(code=code, disaggregations=DIMENSIONS, **spec, **texts)(per_person)
+
+
+child_labour_rate = _harm_rate(
+    "child_labour_rate",
+    "child_labour",
+    0,
+    17,
     name_fa="کار کودک در هر هزار کودک",
     name_en="Child-labour cases per 1,000 children",
     definition_fa="کودکان زیر ۱۸ سال با مورد باز «کار کودک» در پایان دوره، در هر هزار کودک ساکن.",
     definition_en="Children under 18 with an open child-labour case at the end of the period, per 1,000 children.",
-    unit="per_1000",
-    direction="lower",
-    source="registry",
-    disaggregations=("sex", "age", "nationality"),
-    stock=False,
 )
-def child_labour_rate(data, period, day):
-    return _rate_per_population(data, "child_labour", day, 0, 17)
-
-
-@indicator(
-    code="addiction_rate",
+addiction_rate = _harm_rate(
+    "addiction_rate",
+    "addiction",
+    18,
+    200,
     name_fa="اعتیاد در هر هزار بزرگسال",
     name_en="Addiction cases per 1,000 adults",
     definition_fa="بزرگسالان ۱۸ سال و بیشتر با مورد باز «اعتیاد» در پایان دوره، در هر هزار بزرگسال ساکن.",
     definition_en="Residents aged 18 or more with an open addiction case at the end of the period, per 1,000 adults.",
-    unit="per_1000",
-    direction="lower",
-    source="registry",
-    disaggregations=("sex", "age", "nationality"),
-    stock=False,
 )
-def addiction_rate(data, period, day):
-    return _rate_per_population(data, "addiction", day, 18, 200)
 
 
 @indicator(

@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
+from mahalleh.core.models import LocalizedName
 
 
-class Indicator(models.Model):
+class Indicator(LocalizedName, models.Model):
     class Kind(models.TextChoices):
         COMPUTED = "computed", _("computed from the registry")
         MANUAL = "manual", _("entered by the office")
@@ -49,10 +50,6 @@ class Indicator(models.Model):
         return self.name
 
     @property
-    def name(self) -> str:
-        return localized(self.name_fa, self.name_en)
-
-    @property
     def definition(self) -> str:
         return localized(self.definition_fa, self.definition_en)
 
@@ -75,7 +72,7 @@ class Indicator(models.Model):
         return float(numerator) / float(denominator) * self.scale()
 
 
-class Plan(models.Model):
+class Plan(LocalizedName, models.Model):
     """A programme plan over four Jalali years, e.g. 1402–1405, measured against a baseline year."""
 
     name_fa = models.CharField(_("Persian name"), max_length=200)
@@ -98,10 +95,6 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_fa, self.name_en)
 
     @property
     def years(self) -> list[int]:

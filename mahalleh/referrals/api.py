@@ -18,14 +18,21 @@ from drf_spectacular.utils import (
     OpenApiTypes,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, IdField, object_id
+from mahalleh.api.base import (
+    STALE_RESPONSE,
+    IdField,
+    ScopedViewSet,
+    enum_field,
+    object_id,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -37,16 +44,8 @@ from mahalleh.registry import selectors as registry
 # --------------------------------------------------------------------------- named enums
 
 
-@extend_schema_field({"type": "string", "enum": Partner.Kind.values}, component_name="PartnerKindEnum")
-class PartnerKindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Partner.Kind.choices, **kwargs)
-
-
-@extend_schema_field({"type": "string", "enum": Referral.Status.values}, component_name="ReferralStatusEnum")
-class ReferralStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Referral.Status.choices, **kwargs)
+PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
+ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
 @extend_schema_field(
@@ -60,12 +59,7 @@ class FromStatusField(serializers.CharField):
         return value or None
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Urgency.values}, component_name="ReferralUrgencyEnum"
-)
-class UrgencyField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Referral.Urgency.choices, **kwargs)
+UrgencyField = enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
 
 
 @extend_schema_field(
@@ -90,10 +84,7 @@ class AgeGroupField(serializers.CharField):
 TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
 
 
-@extend_schema_field({"type": "string", "enum": TARGETS}, component_name="ReferralTargetStatusEnum")
-class TargetStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=[(s, s) for s in TARGETS], **kwargs)
+TargetStatusField = enum_field([(s, s) for s in TARGETS], "ReferralTargetStatusEnum")
 
 
 # --------------------------------------------------------------------------- partners and services
@@ -102,7 +93,7 @@ class TargetStatusField(serializers.ChoiceField):
 class ServiceOut(serializers.ModelSerializer):
     class Meta:
         model = Service
-        fields = ["id", "partner", "name", "description", "answer_days", "active"]
+        fields = ["id", "partner", *services.SERVICE_FIELDS]
 
 
 class PartnerOut(serializers.ModelSerializer):
@@ -113,42 +104,24 @@ class PartnerOut(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "province",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "answer_days",
-            "services",
-        ]
+        # Meta's body sees the module's `services`, not the field above.
+        fields = ["id", *services.PARTNER_FIELDS, "services"]
 
 
 class PartnerFilterIn(serializers.Serializer):
     kind = PartnerKindField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PartnerFilterIn], responses=PartnerOut(many=True)),
-    retrieve=extend_schema(responses=PartnerOut),
-)
-class PartnerViewSet(viewsets.GenericViewSet):
+@scoped_schema()
+class PartnerViewSet(ScopedViewSet):
     """Partner organisations (national ones and those of your province) with their services.
     A partner user sees only their own organisation."""
 
-    serializer_class = PartnerOut
+    output = PartnerOut
+    filter_in = PartnerFilterIn
 
-    def get_queryset(self):
-        return selectors.partner_list(user=self.request.user).prefetch_related("services")
-
-    def list(self, request):
-        f = PartnerFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.partner_list(user=request.user, kind=f.validated_data.get("kind"))
-        page = self.paginate_queryset(qs.prefetch_related("services"))
-        return self.get_paginated_response(PartnerOut(page, many=True).data)
+    def list_selector(self, user, kind=None):
+        return selectors.partner_list(user=user, kind=kind).prefetch_related("services")
 
     def retrieve(self, request, pk=None):
         partner = selectors.partner_get(user=request.user, pk=object_id(pk))
@@ -160,27 +133,16 @@ class ServiceFilterIn(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ServiceFilterIn], responses=ServiceOut(many=True)),
-    retrieve=extend_schema(responses=ServiceOut),
-)
-class ServiceViewSet(viewsets.GenericViewSet):
+@scoped_schema()
+class ServiceViewSet(ScopedViewSet):
     """The services partner organisations offer (ids for `service` when referring)."""
 
-    serializer_class = ServiceOut
+    output = ServiceOut
+    filter_in = ServiceFilterIn
 
-    def get_queryset(self):
-        return selectors.service_list(user=self.request.user)
-
-    def list(self, request):
-        f = ServiceFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
-        qs = selectors.service_list(user=request.user, active=d.get("active"))
-        if d.get("partner"):
-            qs = qs.filter(partner_id=d["partner"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ServiceOut(page, many=True).data)
+    def list_selector(self, user, active=None, partner=None):
+        qs = selectors.service_list(user=user, active=active)
+        return qs.filter(partner_id=partner) if partner else qs
 
     def retrieve(self, request, pk=None):
         return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
@@ -379,9 +341,7 @@ def _transition(request, pk):
     """Apply one step for the caller; the referral as it is afterwards."""
     user = request.user
     referral = selectors.referral_get(user=user, pk=object_id(pk))
-    data = ReferralTransitionIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    d = data.validated_data
+    d = valid_input(ReferralTransitionIn, request)
     services.referral_transition(
         actor=user,
         referral=referral,
@@ -400,32 +360,20 @@ def _retrieve(request, pk):
     return referral
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ReferralFilterIn], responses=ReferralOut(many=True)),
-    retrieve=extend_schema(responses=ReferralDetailOut),
-    create=extend_schema(request=ReferralCreateIn, responses={201: ReferralDetailOut}),
-)
-class ReferralViewSet(viewsets.GenericViewSet):
+@scoped_schema(detail=ReferralDetailOut, create_in=ReferralCreateIn)
+class ReferralViewSet(ScopedViewSet):
     """Referrals to partner organisations, as the office sees them (the full record). Partner
     users have their own inbox at `/api/v1/partner-referrals/`."""
 
-    serializer_class = ReferralOut
+    output = ReferralOut
+    filter_in = ReferralFilterIn
     permission_classes = [IsVerifiedUser, ForOfficeStaff]
 
-    def get_queryset(self):
-        return selectors.referral_list(user=self.request.user)
-
-    def list(self, request):
-        f = ReferralFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
-        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
-        if d.get("partner"):
-            qs = qs.filter(partner_id=d["partner"])
-        if d.get("person"):
-            qs = qs.filter(person_id=d["person"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ReferralOut(page, many=True).data)
+    def list_selector(self, user, status=None, overdue=False, partner=None, person=None):
+        qs = selectors.referral_list(user=user, status=status, overdue=overdue)
+        if partner:
+            qs = qs.filter(partner_id=partner)
+        return qs.filter(person_id=person) if person else qs
 
     def retrieve(self, request, pk=None):
         return Response(_office_detail(_retrieve(request, pk)))
@@ -434,9 +382,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
         user = request.user
         if not selectors.can_refer(user):
             raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        data = ReferralCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(ReferralCreateIn, request)
         person = registry.person_get(user=user, pk=d["person"])
         service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
         if service is None:
@@ -464,28 +410,20 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return Response(_office_detail(_transition(request, pk)))
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PartnerReferralFilterIn], responses=ReferralPartnerOut(many=True)),
-    retrieve=extend_schema(responses=ReferralPartnerDetailOut),
-)
-class PartnerReferralViewSet(viewsets.GenericViewSet):
+@scoped_schema(detail=ReferralPartnerDetailOut)
+class PartnerReferralViewSet(ScopedViewSet):
     """The partner organisation's inbox: only its own referrals, with the minimum personal data
     (no national code, birth date, address or household). For partner users only."""
 
-    serializer_class = ReferralPartnerOut
+    output = ReferralPartnerOut
+    filter_in = PartnerReferralFilterIn
     permission_classes = [IsVerifiedUser, ForPartnerUsers]
 
-    def get_queryset(self):
-        return selectors.referral_list(user=self.request.user)
+    def list_selector(self, user, status=None, overdue=False):
+        return selectors.referral_list(user=user, status=status, overdue=overdue)
 
-    def list(self, request):
-        f = PartnerReferralFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        d = f.validated_data
-        qs = selectors.referral_list(user=request.user, status=d.get("status"), overdue=d["overdue"])
-        page = self.paginate_queryset(qs)
-        rows = [selectors.partner_row(r) for r in page]
-        return self.get_paginated_response(ReferralPartnerOut(rows, many=True).data)
+    def page_rows(self, page) -> list:
+        return [selectors.partner_row(r) for r in page]
 
     def retrieve(self, request, pk=None):
         return Response(_partner_detail(_retrieve(request, pk)))
@@ -515,23 +453,15 @@ class MarkedOut(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[NotificationFilterIn], responses=NotificationOut(many=True)),
-)
-class NotificationViewSet(viewsets.GenericViewSet):
+@scoped_schema()
+class NotificationViewSet(ScopedViewSet):
     """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
 
-    serializer_class = NotificationOut
+    output = NotificationOut
+    filter_in = NotificationFilterIn
 
-    def get_queryset(self):
-        return selectors.notification_list(user=self.request.user)
-
-    def list(self, request):
-        f = NotificationFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        qs = selectors.notification_list(user=request.user, unread=f.validated_data.get("unread"))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(NotificationOut(page, many=True).data)
+    def list_selector(self, user, unread=None):
+        return selectors.notification_list(user=user, unread=unread)
 
     @extend_schema(request=None, responses=NotificationOut)
     @action(detail=True, methods=["post"])

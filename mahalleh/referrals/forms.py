@@ -8,7 +8,7 @@ from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.referrals.models import Partner, Referral, Service
-from mahalleh.referrals.services import default_due_on
+from mahalleh.referrals.services import PARTNER_FIELDS, SERVICE_FIELDS, default_due_on
 
 BLANK = [("", "—")]
 
@@ -165,18 +165,7 @@ class PartnerForm(StyledFormMixin, forms.Form):
 
     def partner_fields(self) -> dict:
         d = self.cleaned_data
-        return {
-            k: d[k]
-            for k in (
-                "name",
-                "kind",
-                "province",
-                "contact_name",
-                "contact_phone",
-                "contact_email",
-                "answer_days",
-            )
-        }
+        return {k: d[k] for k in PARTNER_FIELDS}
 
 
 class ServiceForm(StyledFormMixin, forms.Form):
@@ -190,4 +179,4 @@ class ServiceForm(StyledFormMixin, forms.Form):
 
     def service_fields(self) -> dict:
         d = self.cleaned_data
-        return {k: d[k] for k in ("name", "description", "answer_days", "active")}
+        return {k: d[k] for k in SERVICE_FIELDS}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Tracked, optional_fk
 
 
 class Partner(models.Model):
@@ -17,14 +17,8 @@ class Partner(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="partners",
-        verbose_name=_("province"),
-        help_text=_("Empty for a national organisation."),
+    province = optional_fk(
+        "geo.Province", "partners", _("province"), help_text=_("Empty for a national organisation.")
     )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -92,14 +86,7 @@ class Referral(Tracked):
         "registry.Person", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("resident")
     )
     # Set when the whole household is referred (the person is then its contact).
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="referrals",
-        verbose_name=_("household"),
-    )
+    household = optional_fk("registry.Household", "referrals", _("household"))
     office = models.ForeignKey(
         "geo.Office", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("office")
     )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.core.persian import clean_text, to_latin_digits
-from mahalleh.core.services import ensure_fresh, require
+from mahalleh.core.services import ensure_fresh, require, save_changes
 from mahalleh.referrals import notifications, selectors
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry.models import Consent, Person
@@ -111,11 +111,7 @@ def partner_update(
     ensure_fresh(partner, version)
     require(selectors.can_edit_partner(actor, partner))
     data = _clean_partner_fields(actor, fields)
-    before = {k: getattr(partner, k) for k in data}
-    for key, value in data.items():
-        setattr(partner, key, value)
-    partner.full_clean()
-    partner.save()
+    before = save_changes(partner, data)
     audit_record(user=actor, action="update", obj=partner, changes=diff(before, data), via=via)
     return partner
 
@@ -153,11 +149,7 @@ def service_update(
     ensure_fresh(service, version)
     require(selectors.can_edit_partner(actor, service.partner))
     data = _clean_service_fields(fields)
-    before = {k: getattr(service, k) for k in data}
-    for key, value in data.items():
-        setattr(service, key, value)
-    service.full_clean()
-    service.save()
+    before = save_changes(service, data)
     audit_record(user=actor, action="update", obj=service, changes=diff(before, data), via=via)
     return service
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record
 from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.forms import initial_from
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import province_list
 from mahalleh.referrals import selectors, services
@@ -333,16 +334,7 @@ def partner_edit(request, pk):
     partner = selectors.partner_get(user=user, pk=pk)
     if not selectors.can_edit_partner(user, partner):
         raise Http404
-    initial = {
-        "name": partner.name,
-        "kind": partner.kind,
-        "province": partner.province_id,
-        "contact_name": partner.contact_name,
-        "contact_phone": partner.contact_phone,
-        "contact_email": partner.contact_email,
-        "answer_days": partner.answer_days,
-        "version": version_token(partner),
-    }
+    initial = initial_from(partner, *services.PARTNER_FIELDS, province=partner.province_id)
     form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
     return form_page(
         request,
@@ -383,13 +375,7 @@ def service_edit(request, pk):
     partner = service.partner
     if not selectors.can_edit_partner(user, partner):
         raise Http404
-    initial = {
-        "name": service.name,
-        "description": service.description,
-        "answer_days": service.answer_days,
-        "active": service.active,
-        "version": version_token(service),
-    }
+    initial = initial_from(service, *services.SERVICE_FIELDS)
     form = ServiceForm(request.POST or None, initial=initial)
     return form_page(
         request,

@@ -11,7 +11,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,9 +21,11 @@ from mahalleh.api.base import (
     IdField,
     ScopedViewSet,
     VersionMixin,
+    enum_field,
     object_id,
-    paginated,
     require_role,
+    scoped_schema,
+    valid_input,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -69,19 +71,9 @@ def _choice(choices, **kwargs):
     return serializers.ChoiceField(choices=choices, **kwargs)
 
 
-@extend_schema_field({"type": "string", "enum": Person.Status.values}, component_name="PersonStatusEnum")
-class PersonStatusField(serializers.ChoiceField):
-    """A resident's status. Its own named enum: residents and harm cases both have a `status` with
-    different values, which drf-spectacular would otherwise tell apart by a hash in the name."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=Person.Status.choices, **kwargs)
-
-
-@extend_schema_field({"type": "string", "enum": HarmCase.Status.values}, component_name="HarmCaseStatusEnum")
-class HarmStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=HarmCase.Status.choices, **kwargs)
+# Residents and harm cases both have a `status`, with different values: each its own named enum.
+PersonStatusField = enum_field(Person.Status.choices, "PersonStatusEnum")
+HarmStatusField = enum_field(HarmCase.Status.choices, "HarmCaseStatusEnum")
 
 
 # --------------------------------------------------------------------------- harm types
@@ -215,12 +207,7 @@ class PersonalDataViewSet(ScopedViewSet):
         return response
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[PersonFilterIn], responses=PersonOut(many=True)),
-    retrieve=extend_schema(responses=PersonOut),
-    create=extend_schema(request=PersonCreateIn, responses={201: PersonOut}),
-    partial_update=extend_schema(request=PersonUpdateIn, responses={200: PersonOut, **STALE_RESPONSE}),
-)
+@scoped_schema(create_in=PersonCreateIn, update_in=PersonUpdateIn)
 class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
@@ -246,9 +233,7 @@ class PersonViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = PersonCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(PersonCreateIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -262,9 +247,7 @@ class PersonViewSet(PersonalDataViewSet):
     def partial_update(self, request, pk=None):
         person = selectors.person_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = PersonUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(PersonUpdateIn, request)
         version = d.pop("version")
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -348,14 +331,7 @@ class HouseholdFilterIn(serializers.Serializer):
     vulnerability_min = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[HouseholdFilterIn], responses=HouseholdOut(many=True)),
-    retrieve=extend_schema(responses=HouseholdDetailOut),
-    create=extend_schema(request=HouseholdCreateIn, responses={201: HouseholdDetailOut}),
-    partial_update=extend_schema(
-        request=HouseholdUpdateIn, responses={200: HouseholdDetailOut, **STALE_RESPONSE}
-    ),
-)
+@scoped_schema(detail=HouseholdDetailOut, create_in=HouseholdCreateIn, update_in=HouseholdUpdateIn)
 class HouseholdViewSet(PersonalDataViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
@@ -373,9 +349,7 @@ class HouseholdViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = HouseholdCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(HouseholdCreateIn, request)
         neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
         household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
@@ -384,9 +358,7 @@ class HouseholdViewSet(PersonalDataViewSet):
     def partial_update(self, request, pk=None):
         household = selectors.household_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = HouseholdUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(HouseholdUpdateIn, request)
         version = d.pop("version")
         services.household_update(actor=request.user, household=household, version=version, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
@@ -460,23 +432,14 @@ class HarmCaseFilterIn(serializers.Serializer):
     status = HarmStatusField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[HarmCaseFilterIn], responses=HarmCaseOut(many=True)),
-    retrieve=extend_schema(responses=HarmCaseDetailOut),
-    create=extend_schema(request=HarmCaseCreateIn, responses={201: HarmCaseDetailOut}),
-)
-class HarmCaseViewSet(viewsets.GenericViewSet):
+@scoped_schema(detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
+class HarmCaseViewSet(ScopedViewSet):
     """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
 
-    serializer_class = HarmCaseOut
+    output = HarmCaseOut
+    filter_in = HarmCaseFilterIn
 
-    def get_queryset(self):
-        return selectors.harm_case_list(user=self.request.user)
-
-    def list(self, request):
-        f = HarmCaseFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(self, selectors.harm_case_list(user=request.user, **f.validated_data), HarmCaseOut)
+    list_selector = staticmethod(selectors.harm_case_list)
 
     def retrieve(self, request, pk=None):
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
@@ -485,9 +448,7 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        data = HarmCaseCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(HarmCaseCreateIn, request)
         person = selectors.person_get(user=request.user, pk=d["person"])
         harm_type = selectors.harm_types().filter(pk=d["harm_type"]).first()
         if harm_type is None:
@@ -511,9 +472,7 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
         """Move the case to another status (who, when and why are kept in its history)."""
         case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
         _require_edit(request.user)
-        data = HarmTransitionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid_input(HarmTransitionIn, request)
         services.harm_case_transition(
             actor=request.user,
             case=case,
@@ -554,28 +513,18 @@ class ConsentFilterIn(serializers.Serializer):
     person = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[ConsentFilterIn], responses=ConsentOut(many=True)),
-    create=extend_schema(request=ConsentIn, responses={201: ConsentOut}),
-)
-class ConsentViewSet(viewsets.GenericViewSet):
+@scoped_schema(retrieve=False, create_in=ConsentIn)
+class ConsentViewSet(ScopedViewSet):
     """Informed consent records; the latest per resident and purpose is in force."""
 
-    serializer_class = ConsentOut
+    output = ConsentOut
+    filter_in = ConsentFilterIn
 
-    def get_queryset(self):
-        return selectors.consent_list(user=self.request.user)
-
-    def list(self, request):
-        f = ConsentFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(self, selectors.consent_list(user=request.user, **f.validated_data), ConsentOut)
+    list_selector = staticmethod(selectors.consent_list)
 
     def create(self, request):
         _require_edit(request.user)
-        data = ConsentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ConsentIn, request)
         person = selectors.person_get(user=request.user, pk=d.pop("person"))
         consent = services.consent_record(actor=request.user, person=person, via="api", **d)
         return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
@@ -608,31 +557,19 @@ class AssessmentFilterIn(serializers.Serializer):
     household = IdField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[AssessmentFilterIn], responses=AssessmentOut(many=True)),
-    create=extend_schema(request=AssessmentIn, responses={201: AssessmentOut}),
-)
-class AssessmentViewSet(viewsets.GenericViewSet):
+@scoped_schema(retrieve=False, create_in=AssessmentIn)
+class AssessmentViewSet(ScopedViewSet):
     """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
     household's vulnerability."""
 
-    serializer_class = AssessmentOut
+    output = AssessmentOut
+    filter_in = AssessmentFilterIn
 
-    def get_queryset(self):
-        return selectors.assessment_list(user=self.request.user)
-
-    def list(self, request):
-        f = AssessmentFilterIn(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        return paginated(
-            self, selectors.assessment_list(user=request.user, **f.validated_data), AssessmentOut
-        )
+    list_selector = staticmethod(selectors.assessment_list)
 
     def create(self, request):
         _require_edit(request.user)
-        data = AssessmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(AssessmentIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)

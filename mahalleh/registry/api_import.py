@@ -5,7 +5,6 @@ facilitators import, into their own office; a job of another office answers 404.
 ``api_urlpatterns`` under ``/api/v1/``.
 """
 
-from django.http import FileResponse, Http404
 from django.urls import path
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +14,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalleh.api.base import valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.importer.jobs import (
     household_import_commit,
@@ -23,9 +23,8 @@ from mahalleh.registry.importer.jobs import (
     import_job_start,
 )
 from mahalleh.registry.importer.messages import error_text
+from mahalleh.registry.importer.report import XLSX, report_download
 from mahalleh.registry.models import ImportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportUploadIn(StrictInput):
@@ -141,13 +140,12 @@ class ImportListCreateView(generics.ListAPIView):
 
     @extend_schema(request=ImportUploadIn, responses={202: ImportStartedOut})
     def post(self, request):
-        data = ImportUploadIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid_input(ImportUploadIn, request)
         job = import_job_start(
             actor=request.user,
-            upload=data.validated_data["file"],
+            upload=data["file"],
             language=get_language(),
-            default_neighbourhood=data.validated_data.get("default_neighbourhood"),
+            default_neighbourhood=data.get("default_neighbourhood"),
         )
         return Response(ImportStartedOut(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -173,15 +171,7 @@ class ImportReportView(APIView):
     def get(self, request, id):  # noqa: A002 - the URL's name
         """The XLSX report of every error (row, column, value, reason). 404 when the import is not one
         of your office's, or has no report because the file could not be read at all."""
-        job = import_job_get(user=request.user, pk=id)
-        if not job.report_file:
-            raise Http404
-        return FileResponse(
-            job.report_file.open("rb"),
-            as_attachment=True,
-            filename=f"import-{job.pk}-errors.xlsx",
-            content_type=XLSX,
-        )
+        return report_download(import_job_get(user=request.user, pk=id))
 
 
 class ImportCommitView(APIView):

@@ -6,10 +6,46 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import LocalizedName, Tracked
 
 
-class HarmType(models.Model):
+def copied_fk(to: str, verbose_name) -> models.ForeignKey:
+    """A foreign key copied from a parent row so an office's list is one index range scan.
+
+    A copy checked by the drift test (tests/registry/test_office_denormalised.py), not a second
+    source of truth: no foreign-key trigger per imported row (the row's own parent key already
+    guards the value), no index of its own (the (office, id) index of the model serves), and not
+    editable (every writer keeps it equal to the parent's).
+    """
+    return models.ForeignKey(
+        to,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) -> None:
+    """Before a save: the copied columns `copies` (attnames) from the `parent` foreign key's row,
+    when the first copy is unset, the parent is set and the save is not a partial `update_fields`
+    one. The services, the importer and the demo set the copies themselves; a row created another
+    way (an admin, a fixture) gets them here, so no list ever misses it."""
+    field = instance._meta.get_field(parent)
+    parent_id = getattr(instance, field.attname)
+    if getattr(instance, copies[0]) is not None or parent_id is None or kwargs.get("update_fields"):
+        return
+    row = field.related_model.objects.filter(pk=parent_id).values_list(*copies).first()
+    if row is not None:
+        for attname, value in zip(copies, row, strict=True):
+            setattr(instance, attname, value)
+
+
+class HarmType(LocalizedName, models.Model):
     """Taxonomy of social harms, edited by the national admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -25,10 +61,6 @@ class HarmType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_fa, self.name_en)
 
 
 class Household(Tracked):
@@ -57,19 +89,7 @@ class Household(Tracked):
     # (office_id, id) instead of a walk of the primary key through two joins. Kept equal to
     # neighbourhood.office_id by every writer (services, importer, geo office changes, demo,
     # bench-data); tests/registry/test_office_denormalised.py checks it after every kind of write.
-    office = models.ForeignKey(
-        "geo.Office",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
-        # per imported row (the household's own neighbourhood FK already guards the value).
-        db_constraint=False,
-        related_name="+",
-        verbose_name=_("office"),
-    )
+    office = copied_fk("geo.Office", _("office"))
     address = models.CharField(_("address"), max_length=400, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     tenure = models.CharField(_("housing tenure"), max_length=12, choices=Tenure.choices, blank=True)
@@ -110,14 +130,7 @@ class Household(Tracked):
         ]
 
     def save(self, *args, **kwargs):
-        # The services, the importer and the demo set the office copy themselves; a row created
-        # another way (an admin, a fixture) gets it here, so no list ever misses it.
-        if self.office_id is None and self.neighbourhood_id is not None and not kwargs.get("update_fields"):
-            self.office_id = (
-                type(self.neighbourhood)
-                .objects.filter(pk=self.neighbourhood_id)
-                .values_list("office_id", flat=True)
-            ).first()
+        fill_copies(self, kwargs, "neighbourhood", ("office_id",))
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
@@ -203,32 +216,8 @@ class Person(Tracked):
     )
     # The household's neighbourhood and its office, copied for scoped lists as index range scans
     # (see Household.office); they follow the resident on a move between households.
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
-        # per imported row (the household's own neighbourhood FK already guards the value).
-        db_constraint=False,
-        related_name="+",
-        verbose_name=_("neighbourhood"),
-    )
-    office = models.ForeignKey(
-        "geo.Office",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
-        # per imported row (the household's own neighbourhood FK already guards the value).
-        db_constraint=False,
-        related_name="+",
-        verbose_name=_("office"),
-    )
+    neighbourhood = copied_fk("geo.Neighbourhood", _("neighbourhood"))
+    office = copied_fk("geo.Office", _("office"))
     id_type = models.CharField(
         _("ID type"), max_length=16, choices=IdType.choices, default=IdType.NATIONAL_CODE
     )
@@ -276,17 +265,8 @@ class Person(Tracked):
         ]
 
     def save(self, *args, **kwargs):
-        # As Household.save: the copies of the household's neighbourhood and office, when unset.
-        if (
-            self.neighbourhood_id is None
-            and self.household_id is not None
-            and not kwargs.get("update_fields")
-        ):
-            self.neighbourhood_id, self.office_id = (
-                Household.objects.filter(pk=self.household_id)
-                .values_list("neighbourhood_id", "office_id")
-                .first()
-            )
+        # The copies of the household's neighbourhood and office (see fill_copies).
+        fill_copies(self, kwargs, "household", ("neighbourhood_id", "office_id"))
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
@@ -314,19 +294,7 @@ class HarmCase(Tracked):
     )
     # The resident's office, copied (like Person.office) so an office's list of cases is an index
     # range scan; it follows the resident on a move.
-    office = models.ForeignKey(
-        "geo.Office",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        # A copy checked by the drift test, not a second source of truth: no foreign-key trigger
-        # per imported row (the household's own neighbourhood FK already guards the value).
-        db_constraint=False,
-        related_name="+",
-        verbose_name=_("office"),
-    )
+    office = copied_fk("geo.Office", _("office"))
     harm_type = models.ForeignKey(
         HarmType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("harm")
     )
@@ -341,11 +309,7 @@ class HarmCase(Tracked):
         indexes = [models.Index(fields=["office", "id"], name="harmcase_office_id")]
 
     def save(self, *args, **kwargs):
-        # As Household.save: the resident's office, when unset.
-        if self.office_id is None and self.person_id is not None and not kwargs.get("update_fields"):
-            self.office_id = (
-                Person.objects.filter(pk=self.person_id).values_list("office_id", flat=True).first()
-            )
+        fill_copies(self, kwargs, "person", ("office_id",))
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from mahalleh.audit.services import audit_record
 from mahalleh.core import plugins
 from mahalleh.core.access import form_page, page_for, run_service
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.forms import apply_service_error, initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import ServiceWarning, version_token
 from mahalleh.registry import selectors, services
@@ -136,18 +136,10 @@ def _member_indices(data) -> list[int]:
     return sorted(i for i in found if i < MAX_MEMBERS * 4)[:MAX_MEMBERS]
 
 
-#: A member row where none of these was typed or chosen was added and then left empty.
-TYPED_FIELDS = (
-    "national_code",
-    "document_number",
-    "first_name",
-    "last_name",
-    "father_name",
-    "sex",
-    "birth_date",
-    "relation",
-    "mobile",
-)
+#: A member row where none of these was typed or chosen was added and then left empty (the other
+#: fields of a resident start with a value of their own).
+PRESET_FIELDS = set("id_type nationality education school_enrolled employment disability insurance".split())
+TYPED_FIELDS = tuple(f for f in services.PERSON_FIELDS if f not in PRESET_FIELDS)
 
 
 def _blank_row(data, index: int) -> bool:
@@ -247,15 +239,9 @@ def household_member_row(request):
 def household_edit(request, pk):
     user = request.user
     household = selectors.household_get(user=user, pk=pk)
-    initial = {
-        "neighbourhood": household.neighbourhood,
-        "address": household.address,
-        "phone": household.phone,
-        "tenure": household.tenure,
-        "income_band": household.income_band,
-        "external_id": household.external_id,
-        "version": version_token(household),
-    }
+    initial = initial_from(
+        household, "neighbourhood", "address", "phone", "tenure", "income_band", "external_id"
+    )
     form = HouseholdForm(request.POST or None, actor=user, editing=True, initial=initial)
     return form_page(
         request,
@@ -373,7 +359,7 @@ def person_detail(request, pk):
 def person_edit(request, pk):
     user = request.user
     person = selectors.person_get(user=user, pk=pk)
-    initial = {**PersonForm.initial_from(person), "version": version_token(person)}
+    initial = initial_from(person, **PersonForm.initial_from(person))
     form = PersonForm(request.POST or None, initial=initial)
     return form_page(
         request,

@@ -7,7 +7,7 @@ office; anyone else, and any job of another office, gets a 404.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -26,11 +26,9 @@ from mahalleh.registry.importer.jobs import (
     import_neighbourhood_choices,
 )
 from mahalleh.registry.importer.readers import EXTENSIONS
-from mahalleh.registry.importer.report import preview_rows, shown_errors
+from mahalleh.registry.importer.report import XLSX, preview_rows, report_download, shown_errors
 from mahalleh.registry.importer.template import template_csv, template_xlsx
 from mahalleh.registry.models import ImportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class NeighbourhoodChoiceField(forms.ModelChoiceField):
@@ -164,12 +162,4 @@ def import_commit(request, pk):
 @importer_view
 @require_GET
 def import_report(request, pk):
-    job = import_job_get(user=request.user, pk=pk)
-    if not job.report_file:
-        raise Http404
-    return FileResponse(
-        job.report_file.open("rb"),
-        as_attachment=True,
-        filename=f"import-{job.pk}-errors.xlsx",
-        content_type=XLSX,
-    )
+    return report_download(import_job_get(user=request.user, pk=pk))

@@ -18,16 +18,20 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from mahalleh.api.base import STALE_RESPONSE, ScopedViewSet, VersionMixin, object_id, require_role
+from mahalleh.api.base import (
+    ScopedViewSet,
+    VersionMixin,
+    enum_field,
+    object_id,
+    require_role,
+    scoped_schema,
+    valid_input,
+)
 from mahalleh.stories import names, selectors, services
 from mahalleh.stories.models import Story, Theme
 from mahalleh.stories.portal import story_path
 
-
-@extend_schema_field({"type": "string", "enum": Story.Status.values}, component_name="StoryStatusEnum")
-class StoryStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Story.Status.choices, **kwargs)
+StoryStatusField = enum_field(Story.Status.choices, "StoryStatusEnum")
 
 
 class RenditionOut(serializers.Serializer):
@@ -164,12 +168,7 @@ def _neighbourhood(user, data: dict) -> dict:
     return {**data, "neighbourhood": found}
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[StoryFilterIn], responses=StoryOut(many=True)),
-    retrieve=extend_schema(responses=StoryOut),
-    create=extend_schema(request=StoryCreateIn, responses={201: StoryOut}),
-    partial_update=extend_schema(request=StoryUpdateIn, responses={200: StoryOut, **STALE_RESPONSE}),
-)
+@scoped_schema(create_in=StoryCreateIn, update_in=StoryUpdateIn)
 class StoryViewSet(ScopedViewSet):
     """Experience stories of the offices in your scope, with their review status, photos, the residents
     they name (and whether those consented) and what still stops them from being published."""
@@ -192,28 +191,22 @@ class StoryViewSet(ScopedViewSet):
 
     def create(self, request):
         require_role(selectors.can_write_stories(request.user))
-        data = StoryCreateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        story = services.story_create(
-            actor=request.user, **_neighbourhood(request.user, dict(data.validated_data))
-        )
+        data = valid_input(StoryCreateIn, request)
+        story = services.story_create(actor=request.user, **_neighbourhood(request.user, dict(data)))
         return self._out(story, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         story = selectors.story_get(user=request.user, pk=object_id(pk))
         require_role(selectors.can_edit(request.user, story))
-        data = StoryUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = _neighbourhood(request.user, dict(data.validated_data))
+        d = _neighbourhood(request.user, valid_input(StoryUpdateIn, request))
         version = d.pop("version")
         services.story_update(actor=request.user, story=story, version=version, **d)
         return self._out(story)
 
     def _transition(self, request, pk, call):
         story = selectors.story_get(user=request.user, pk=object_id(pk))
-        body = CommentIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        call(story, body.validated_data["comment"])
+        body = valid_input(CommentIn, request)
+        call(story, body["comment"])
         return self._out(story)
 
     @extend_schema(request=None, responses=StoryOut)
@@ -252,9 +245,7 @@ class StoryViewSet(ScopedViewSet):
         """Add a photo (checked by its content, stored without metadata, resized)."""
         story = selectors.story_get(user=request.user, pk=object_id(pk))
         require_role(selectors.can_edit(request.user, story))
-        data = ImageIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = valid_input(ImageIn, request)
         services.image_add(actor=request.user, story=story, upload=d.pop("photo"), **d)
         return self._out(story, status.HTTP_201_CREATED)
 

@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mahalleh.core.access import page_for, run_service
-from mahalleh.core.services import version_token
+from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.forms import initial_from
 from mahalleh.stories import markdown, names, selectors, services
 from mahalleh.stories.forms import (
     ImageEditForm,
@@ -46,9 +47,21 @@ def story_list(request):
     )
 
 
-def _story_form_page(request, form, story=None):
+def _story_url(story) -> str:
+    return reverse("stories:detail", args=[story.pk])
+
+
+def _story_form_page(request, form, save, message, story=None):
     title = _("Edit story") if story else _("New story")
-    return render(request, "stories/story_form.html", {"form": form, "story": story, "title": title})
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        message=message,
+        done=_story_url,
+        template="stories/story_form.html",
+        context={"story": story, "title": title},
+    )
 
 
 @writers_view
@@ -56,16 +69,12 @@ def story_create(request):
     user = request.user
     form = StoryForm(request.POST or None, actor=user)
     del form.fields["version"]
-    if request.method == "POST" and form.is_valid():
-        story = run_service(
-            request,
-            form,
-            lambda: services.story_create(actor=user, **form.story_fields()),
-            _("The draft was saved. Add photos, then send it for review."),
-        )
-        if story:
-            return redirect("stories:detail", pk=story.pk)
-    return _story_form_page(request, form)
+    return _story_form_page(
+        request,
+        form,
+        lambda d: services.story_create(actor=user, **form.story_fields()),
+        _("The draft was saved. Add photos, then send it for review."),
+    )
 
 
 @writers_view
@@ -74,28 +83,19 @@ def story_edit(request, pk):
     story = selectors.story_get(user=user, pk=pk)
     if not selectors.can_edit(user, story):
         raise Http404
-    initial = {
-        **{f: getattr(story, f) for f in services.TEXT_FIELDS},
-        "neighbourhood": story.neighbourhood,
-        "themes": [t.theme for t in story.theme_tags.all()],
-        "version": version_token(story),
-    }
+    initial = initial_from(
+        story, *services.TEXT_FIELDS, "neighbourhood", themes=[t.theme for t in story.theme_tags.all()]
+    )
     form = StoryForm(request.POST or None, actor=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            lambda: services.story_update(
-                actor=user,
-                story=story,
-                version=form.cleaned_data.get("version") or None,
-                **form.story_fields(),
-            ),
-            _("The story was saved."),
-        )
-        if saved:
-            return redirect("stories:detail", pk=saved.pk)
-    return _story_form_page(request, form, story)
+    return _story_form_page(
+        request,
+        form,
+        lambda d: services.story_update(
+            actor=user, story=story, version=d.get("version") or None, **form.story_fields()
+        ),
+        _("The story was saved."),
+        story,
+    )
 
 
 @writers_view
@@ -256,18 +256,16 @@ def image_edit(request, pk):
         "make_cover": story.cover_id == image.pk,
     }
     form = ImageEditForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if request.POST.get("delete") == "1":
-            services.image_delete(actor=user, image=image)
-            messages.success(request, _("The photo was removed."))
-            return redirect("stories:detail", pk=story.pk)
-        if form.is_valid():
-            saved = run_service(
-                request,
-                form,
-                lambda: services.image_update(actor=user, image=image, **form.image_fields()),
-                _("The photo's descriptions were saved."),
-            )
-            if saved:
-                return redirect("stories:detail", pk=story.pk)
-    return render(request, "stories/image_form.html", {"form": form, "image": image, "story": story})
+    if request.method == "POST" and request.POST.get("delete") == "1":
+        services.image_delete(actor=user, image=image)
+        messages.success(request, _("The photo was removed."))
+        return redirect("stories:detail", pk=story.pk)
+    return form_page(
+        request,
+        form=form,
+        save=lambda d: services.image_update(actor=user, image=image, **form.image_fields()),
+        message=_("The photo's descriptions were saved."),
+        done=lambda saved: _story_url(story),
+        template="stories/image_form.html",
+        context={"image": image, "story": story},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import xlsxwriter
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from mahalleh.core.i18n import is_persian
@@ -12,7 +13,21 @@ from mahalleh.core.jalali import format_jalali
 from mahalleh.registry.importer.messages import error_text
 from mahalleh.registry.models import Person
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576
+
+
+def report_download(job):
+    """The import's XLSX error report as a download; 404 when it has none (the file could not be
+    read at all). The page and the API serve it alike."""
+    if not job.report_file:
+        raise Http404
+    return FileResponse(
+        job.report_file.open("rb"),
+        as_attachment=True,
+        filename=f"import-{job.pk}-errors.xlsx",
+        content_type=XLSX,
+    )
 
 
 def write_error_report(target, errors, header, *, text=error_text) -> int:
