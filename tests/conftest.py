@@ -55,6 +55,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the token endpoint's rate limit counts sign-ins in it,
+    and the schema fuzzing's many sign-ins left the next test's integrator throttled (429)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _live_server_requests_finish(request):
     """Before the live server of a test stops, let the requests it is still answering finish.
 
