@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
+from mahalleh.api.lean import lean_data
 from mahalleh.core.services import version_token
 
 # The largest id a bigint column holds: a bigger number is simply no record (not a database error).
@@ -116,7 +117,7 @@ def valid_input(serializer_class, request, *, query: bool = False) -> dict:
 def paginated(view, queryset, serializer_class, **serializer_kwargs):
     """One keyset page of `queryset`, serialized with `serializer_class`."""
     page = view.paginate_queryset(queryset)
-    return view.get_paginated_response(serializer_class(page, many=True, **serializer_kwargs).data)
+    return view.get_paginated_response(lean_data(serializer_class, page, **serializer_kwargs))
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -160,7 +161,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         queryset = self.list_selector(user=request.user, **self.list_filters(request))
         page = self.paginate_queryset(queryset)
         context = {**self.output_context(), **self.page_context(page)}
-        return self.get_paginated_response(self.output(self.page_rows(page), many=True, context=context).data)
+        return self.get_paginated_response(lean_data(self.output, self.page_rows(page), context=context))
 
     def get_object(self):
         """The record `pk` among those the caller may see: any other id (or no number) is a 404."""
