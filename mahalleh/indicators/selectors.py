@@ -16,7 +16,10 @@ replica with one line (``.using(...)``) when one is configured.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
@@ -31,6 +34,38 @@ from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Plan
 from mahalleh.indicators.suppression import Cell, suppress
 
 FEWER_THAN_5 = _("fewer than 5")
+
+# One page (a dashboard, a report) reads the same places, periods and targets for every indicator:
+# inside `batched()`, those reads are made once for all indicators and kept until the block ends.
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("indicator_batch", default=None)
+
+
+@contextlib.contextmanager
+def batched():
+    """Read facts, places and targets once per page for all indicators (the figures are the same as
+    without it; tests/indicators/test_batched.py compares the two)."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _user_key(user, key: tuple) -> tuple:
+    return (getattr(user, "pk", None), getattr(user, "role", None), *key)
+
+
+def _remembered(key, compute, user=None):
+    """compute() once per batch for `key` (and the user it is read for: their scope and role)."""
+    memo = _batch.get()
+    if memo is None:
+        return compute()
+    if user is not None:
+        key = _user_key(user, key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
 
 LEVEL_COLUMN = {
     Level.NEIGHBOURHOOD: "neighbourhood_id",
@@ -86,7 +121,7 @@ def indicator_get(*, user, code: str) -> Indicator:
 
 
 def plan_current() -> Plan | None:
-    return Plan.objects.order_by("-first_year").first()
+    return _remembered("plan", lambda: Plan.objects.order_by("-first_year").first())
 
 
 def plan_list(*, user):
@@ -168,6 +203,56 @@ def _aggregate(qs, column):
     return {(r[column] if column else None, r["disaggregation"]): (r["n"], r["d"]) for r in rows}
 
 
+def _sums(user, indicator, period, keys, *, group, where, place_pks):
+    """{(place or None, breakdown): (numerator, denominator)} of one indicator in a period, summed by
+    the `group` column (None: one total), over the places `place_pks` of the `where` column (None:
+    the user's whole scope). Inside `batched()` one query serves every indicator."""
+    wanted = set(keys)
+
+    def query(qs):
+        if where and place_pks is not None:
+            qs = qs.filter(**{f"{where}__in": list(place_pks)})
+        return qs
+
+    if _batch.get() is None:
+        qs = query(_scoped_facts(user).filter(indicator=indicator, period=period, disaggregation__in=wanted))
+        return _aggregate(qs, group)
+
+    # Batched: the scope's facts of the period, summed per indicator × place of the column (or in
+    # all), read once; a subset of places is picked (and, for its total, added up) here.
+    column = where or group
+    table = _remembered(("sums", period, column), lambda: _sums_by(user, period, column), user)
+    mine = table.get(indicator.pk, {})
+    if place_pks is None or column is None:
+        return {k: v for k, v in mine.items() if k[1] in wanted}
+    chosen = set(place_pks)
+    picked = {k: v for k, v in mine.items() if k[0] in chosen and k[1] in wanted}
+    if group:
+        return picked
+    totals: dict = {}
+    for (_place, key), (n, d) in picked.items():
+        tn, td = totals.get((None, key), (None, None))
+        totals[(None, key)] = (_add(tn, n), _add(td, d))
+    return totals
+
+
+def _add(a, b):
+    """SQL's SUM: NULLs are left out, and a sum of NULLs only is NULL."""
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+def _sums_by(user, period, column) -> dict:
+    """{indicator id: {(place or None, breakdown): (numerator, denominator)}} for one period."""
+    fields = ["indicator_id", *([column] if column else []), "disaggregation"]
+    rows = _scoped_facts(user).filter(period=period).values(*fields).order_by()
+    table = defaultdict(dict)
+    for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
+        table[r["indicator_id"]][(r[column] if column else None, r["disaggregation"])] = (r["n"], r["d"])
+    return table
+
+
 def indicator_values(
     *, user, indicator: Indicator, level: str, period: str, disaggregation: str = "", place_ids=None
 ) -> tuple[list[Figure], Figure]:
@@ -180,17 +265,19 @@ def indicator_values(
     if not can_see_indicators(user):
         return [], Figure(None, "", None, None, None, False)
     column = LEVEL_COLUMN[level]
-    place_rows = list(places(user=user, level=level)) if column else []
+    place_rows = []
+    if column:
+        place_rows = _remembered(("places", level), lambda: list(places(user=user, level=level)), user)
     if place_ids is not None:
         wanted = {int(p) for p in place_ids}
         place_rows = [p for p in place_rows if p.pk in wanted]
-    qs = _scoped_facts(user).filter(indicator=indicator, period=period)
-    if column and place_ids is not None:
-        qs = qs.filter(**{f"{column}__in": [p.pk for p in place_rows]})
     keys = sorted({k for group in siblings(disaggregation) for k in group} | {disaggregation})
-    qs = qs.filter(disaggregation__in=keys)
-    by_place = _aggregate(qs, column) if column else {}
-    totals = _aggregate(qs, None)
+    pks = [p.pk for p in place_rows] if column and place_ids is not None else None
+    where = column if pks is not None else None
+    by_place = {}
+    if column:
+        by_place = _sums(user, indicator, period, keys, group=column, where=where, place_pks=pks)
+    totals = _sums(user, indicator, period, keys, group=None, where=where, place_pks=pks)
     cells: dict[tuple, Cell] = {}
     for p in place_rows:
         for key in keys:
@@ -223,6 +310,27 @@ def indicator_series(
     *, user, indicator: Indicator, periods: list[Period], disaggregation: str = "", level=None, place_id=None
 ) -> list[tuple[Period, Figure]]:
     """The total of the user's scope (or one place) for each period, suppressed like the tables."""
+    # One indicator over many periods: its facts of every period in one query, then each period's
+    # figure (and suppression) from them, as `batched()` does for many indicators of one period.
+    token = _batch.set({})
+    try:
+        column = LEVEL_COLUMN[level] if (level and place_id) else None
+        codes = [p.code for p in periods]
+        fields = ["period", *([column] if column else []), "disaggregation"]
+        rows = _scoped_facts(user).filter(indicator=indicator, period__in=codes).values(*fields).order_by()
+        tables = {code: {indicator.pk: {}} for code in codes}
+        for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
+            cell = (r[column] if column else None, r["disaggregation"])
+            tables[r["period"]][indicator.pk][cell] = (r["n"], r["d"])
+        memo = _batch.get()
+        for code, table in tables.items():
+            memo[_user_key(user, ("sums", code, column))] = table
+        return _series(user, indicator, periods, disaggregation, level, place_id)
+    finally:
+        _batch.reset(token)
+
+
+def _series(user, indicator, periods, disaggregation, level, place_id):
     out = []
     for period in periods:
         if level and place_id:
@@ -361,11 +469,26 @@ def progress_for(*, user, indicator: Indicator, level: str, place=None, year: in
     current = figure(str(year))
     targets = {}
     if plan is not None:
-        rows = target_list(user=user, plan=plan, indicator=indicator)
-        rows = (
-            rows.filter(level=Level.NATION) if place is None else rows.filter(level=level, **{level: place})
-        )
-        targets = {t.year: t.value for t in rows}
+        if _batch.get() is None:
+            rows = target_list(user=user, plan=plan, indicator=indicator)
+            if place is None:
+                rows = rows.filter(level=Level.NATION)
+            else:
+                rows = rows.filter(level=level, **{level: place})
+            targets = {t.year: t.value for t in rows}
+        else:  # the plan's targets of this level and place, read once for every indicator
+            level_of = Level.NATION if place is None else level
+            where = {} if place is None else {level: place}
+
+            def read():
+                rows = target_list(user=user, plan=plan).filter(level=level_of, **where)
+                by_indicator = defaultdict(dict)
+                for indicator_id, year, value in rows.values_list("indicator_id", "year", "value"):
+                    by_indicator[indicator_id][year] = value
+                return by_indicator
+
+            key = ("targets", plan.pk, level_of, getattr(place, "pk", None))
+            targets = _remembered(key, read, user).get(indicator.pk, {})
     baseline = targets.get(plan.baseline_year) if plan else None
     if baseline is None and plan is not None:
         base_fig = figure(str(plan.baseline_year))

@@ -35,6 +35,12 @@ def _common(request, filters):
 
 @page_for(selectors.can_see_indicators)
 def dashboard(request):
+    # Every table of the page reads the facts, places and targets once for all indicators.
+    with selectors.batched():
+        return _dashboard(request)
+
+
+def _dashboard(request):
     user = request.user
     filters = dashboards.parse_filters(user, request.GET)
     context = _common(request, filters)
@@ -65,6 +71,11 @@ def dashboard_download(request, table: str, fmt: str):
     """The dashboard's table as CSV or XLSX, exactly as shown (suppressed cells included)."""
     if table not in TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
+    with selectors.batched():
+        return _dashboard_download(request, table, fmt)
+
+
+def _dashboard_download(request, table: str, fmt: str):
     user = request.user
     filters = dashboards.parse_filters(user, request.GET)
     if table == "indicators":
