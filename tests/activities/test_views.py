@@ -12,7 +12,7 @@ from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import to_persian_digits
 from tests.activities.conftest import days, tr
-from tests.registry.test_views import section
+from tests.registry.pages import section
 
 pytestmark = pytest.mark.django_db
 

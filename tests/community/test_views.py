@@ -12,7 +12,7 @@ from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import to_persian_digits
 from tests.community.conftest import days_ago
 from tests.community.conftest import tr as persian
-from tests.registry.test_views import section
+from tests.registry.pages import section
 
 pytestmark = pytest.mark.django_db
 
