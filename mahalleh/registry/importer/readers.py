@@ -3,8 +3,11 @@
 The format is decided by the bytes, not the name: a PDF renamed ``.xlsx`` is refused with one
 clear message, a CSV saved as ``.txt`` is read. CSV: UTF-8 with or without BOM, UTF-16 (Excel's
 "Unicode text"), or Windows-1256 (Excel's "CSV" on a Persian Windows); comma, semicolon, tab or
-Arabic semicolon. XLSX (and XLS/ODS) through python-calamine, whose rows are handed over one by
-one (the sheet itself is held compactly by the Rust reader, not as Python objects).
+Arabic semicolon. XLS, ODS and XLSX through python-calamine, whose rows are handed over one by
+one (the sheet itself is held compactly by the Rust reader, not as Python objects) — except an XLSX
+whose sheet XML is larger than ``STREAM_ABOVE_BYTES`` (64 MB, about half a million rows): calamine
+loads a whole sheet, so that one is read by the streaming stdlib reader below, slower but with flat
+memory.
 """
 
 from __future__ import annotations
