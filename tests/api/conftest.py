@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -169,14 +168,6 @@ def openapi(django_db_setup, django_db_blocker) -> OpenAPI:
         response = Client().get("/api/schema/?format=json")
     assert response.status_code == 200
     return OpenAPI(json.loads(response.content))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Throttle counters live in the cache; one test's token requests must not throttle the next.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
