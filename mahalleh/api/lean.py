@@ -118,7 +118,7 @@ _local = threading.local()
 
 def _prepared(serializer_class, context):
     """One serializer of the class per thread, built once (building a ModelSerializer's fields is
-    most of the cost of a small page), with this call's context; and its plan."""
+    most of the cost of a small page), given this call's context; returns its plan."""
     store = _local.__dict__.setdefault("serializers", {})
     entry = store.get(serializer_class)
     if entry is None:
@@ -126,7 +126,7 @@ def _prepared(serializer_class, context):
         entry = store[serializer_class] = (serializer, _plan(serializer))
     serializer, plan = entry
     serializer._context = context  # what every field reads through its root
-    return serializer, plan
+    return plan
 
 
 def lean_rows(plan, instances) -> list[dict]:
@@ -163,8 +163,7 @@ def lean_data(serializer_class: type[serializers.Serializer], instances, *, cont
     )
     if not simple:
         return serializer_class(instances, many=True, context=context or {}, **kwargs).data
-    _serializer, plan = _prepared(serializer_class, context or {})
-    return lean_rows(plan, instances)
+    return lean_rows(_prepared(serializer_class, context or {}), instances)
 
 
 def _overrides(cls) -> set[str]:
