@@ -12,7 +12,7 @@ from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import to_persian_digits
 from tests.activities.conftest import days, tr
-from tests.api.conftest import _fresh_cache, api, openapi  # noqa: F401 — fixtures reused
+from tests.api.conftest import api, openapi  # noqa: F401 — fixtures reused
 
 pytestmark = pytest.mark.django_db
 

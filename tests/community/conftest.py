@@ -15,7 +15,7 @@ from mahalleh.community import services
 from mahalleh.community.models import CommunityGroup, Membership
 from mahalleh.registry import services as registry_services
 from mahalleh.registry.models import Person
-from tests.api.conftest import _fresh_cache, api, openapi, session_api  # noqa: F401 — fixtures reused
+from tests.api.conftest import api, openapi, session_api  # noqa: F401 — fixtures reused
 from tests.registry.conftest import person_data, reg  # noqa: F401 — fixtures reused
 
 

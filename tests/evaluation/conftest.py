@@ -13,7 +13,7 @@ from django.core.cache import cache
 from mahalleh.evaluation import services
 from mahalleh.evaluation.models import SurveyRound
 from mahalleh.registry.models import Household, Person
-from tests.api.conftest import _fresh_cache, api, openapi, session_api  # noqa: F401 — fixtures reused
+from tests.api.conftest import api, openapi, session_api  # noqa: F401 — fixtures reused
 
 HOUSEHOLDS = 6
 

@@ -125,7 +125,6 @@ def hood(world):
 
 
 from tests.api.conftest import (  # noqa: E402, F401 — schema-checked API client
-    _fresh_cache,
     api,
     openapi,
     session_api,

@@ -19,7 +19,6 @@ from mahalleh.referrals import services
 from mahalleh.referrals.models import Referral, Service
 from mahalleh.registry import services as registry_services
 from tests.api.conftest import (  # noqa: F401 — schema-checked API client
-    _fresh_cache,
     api,
     openapi,
     session_api,

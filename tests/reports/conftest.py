@@ -46,7 +46,6 @@ def generate(django_capture_on_commit_callbacks):
 
 
 from tests.api.conftest import (  # noqa: E402, F401 — the schema-checked API client
-    _fresh_cache,
     _no_static_scan,
     api,
     openapi,

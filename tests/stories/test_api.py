@@ -4,7 +4,7 @@ Every response is checked against the OpenAPI schema (tests/api/conftest.py)."""
 import pytest
 
 from mahalleh.stories.models import Story
-from tests.api.conftest import _fresh_cache, api, openapi  # noqa: F401 — fixtures reused
+from tests.api.conftest import api, openapi  # noqa: F401 — fixtures reused
 from tests.stories.conftest import photo_bytes, story_data, upload
 
 
