@@ -17,7 +17,13 @@ from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import catalogue
 from mahalleh.indicators.computed import REGISTRY
 from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Plan, Target
-from mahalleh.indicators.refresh import current_periods, fact_periods, refresh, today_tehran
+from mahalleh.indicators.refresh import (
+    current_periods,
+    fact_periods,
+    rebuild_province_sums,
+    refresh,
+    today_tehran,
+)
 
 BASELINE_YEAR, FIRST_YEAR, LAST_YEAR = 1401, 1402, 1405
 
@@ -102,6 +108,7 @@ def load_indicators(*, rng: random.Random, stdout=None) -> None:
                 )
             )  # fmt: skip
     Fact.objects.bulk_create(history, batch_size=5000, ignore_conflicts=True)
+    rebuild_province_sums()  # the history is in the provinces' sums too, as a refresh would put it
 
     # Baselines (1401) and yearly targets, for the nation, the province's offices and neighbourhoods.
     targets = []

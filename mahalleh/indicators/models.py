@@ -257,6 +257,31 @@ class Fact(models.Model):
         return f"{self.indicator_id}/{self.neighbourhood_id}/{self.period}/{self.disaggregation}"
 
 
+class ProvinceFact(models.Model):
+    """The facts of one province summed (indicator × province × period × disaggregation), written by
+    the refresh after the neighbourhoods' facts (``refresh.rebuild_province_sums``). The national and
+    provincial dashboards read these 31 rows a cell instead of summing a thousand neighbourhoods'
+    facts on every page; `selectors` reads them only for scopes made of whole provinces, and
+    tests/indicators/test_batched.py checks they give the same figures as the facts."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8)
+    disaggregation = models.CharField(max_length=40, blank=True, default="")
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "indicator", "province", "disaggregation"], name="province_fact_unique_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/province {self.province_id}/{self.period}/{self.disaggregation}"
+
+
 class DirtyNeighbourhood(models.Model):
     """A neighbourhood whose facts are out of date; the next refresh recomputes it and deletes the row."""
 

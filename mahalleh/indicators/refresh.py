@@ -19,15 +19,23 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from mahalleh.core.jalali import Period, local_date
-from mahalleh.geo.models import Neighbourhood
+from mahalleh.geo.models import County, Neighbourhood
 from mahalleh.indicators import catalogue
 from mahalleh.indicators.computed import REGISTRY, HarmRow, HoodData, PersonRow, evaluate
-from mahalleh.indicators.models import DirtyNeighbourhood, Fact, Indicator, ManualValue, Plan, RefreshState
+from mahalleh.indicators.models import (
+    DirtyNeighbourhood,
+    Fact,
+    Indicator,
+    ManualValue,
+    Plan,
+    ProvinceFact,
+    RefreshState,
+)
 
 CHUNK = 20  # neighbourhoods loaded and written together
 # Rows committed a little after their updated_at was stamped must not slip under the watermark.
@@ -299,6 +307,39 @@ def refresh_neighbourhoods(hood_ids: list[int], *, today: datetime.date, periods
     return written
 
 
+def rebuild_province_sums(province_ids: Iterable[int] | None = None) -> None:
+    """Sum the neighbourhoods' facts per province (all provinces, or these) into ``ProvinceFact``,
+    one INSERT … SELECT: what the national and provincial dashboards read."""
+    names = {
+        "sums": ProvinceFact._meta.db_table,
+        "facts": Fact._meta.db_table,
+        "hoods": Neighbourhood._meta.db_table,
+        "counties": County._meta.db_table,
+    }
+    ids = None if province_ids is None else sorted({int(i) for i in province_ids})
+    if ids == []:
+        return
+    only = "" if ids is None else f"province_id IN ({', '.join(['%s'] * len(ids))})"
+    # Table names from the models' metadata and placeholders only: nothing typed by a user.
+    delete = f"DELETE FROM {names['sums']}" + (f" WHERE {only}" if only else "")  # noqa: S608
+    insert = (  # noqa: S608
+        "INSERT INTO {sums} (indicator_id, province_id, period, disaggregation, numerator, denominator) "
+        "SELECT f.indicator_id, c.province_id, f.period, f.disaggregation, SUM(f.numerator), "
+        "SUM(f.denominator) FROM {facts} f JOIN {hoods} n ON n.id = f.neighbourhood_id "
+        "JOIN {counties} c ON c.id = n.county_id {where} "
+        "GROUP BY f.indicator_id, c.province_id, f.period, f.disaggregation"
+    ).format(**names, where=f"WHERE c.{only}" if only else "")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(delete, ids or [])
+        cursor.execute(insert, ids or [])
+
+
+def provinces_of(hood_ids: Iterable[int]) -> set[int]:
+    return set(
+        Neighbourhood.objects.filter(pk__in=list(hood_ids)).values_list("county__province_id", flat=True)
+    )
+
+
 @dataclass
 class RefreshResult:
     neighbourhoods: int
@@ -336,6 +377,7 @@ def refresh(
         written += refresh_neighbourhoods(hood_ids[start : start + step], today=today, periods=periods)
         if progress:
             progress(min(start + step, len(hood_ids)), len(hood_ids))
+    rebuild_province_sums(None if full else provinces_of(hood_ids))
     # Marks made while we were computing stay for the next run.
     DirtyNeighbourhood.objects.filter(marked_at__lte=started).delete()
     state.last_refresh_at = timezone.now()

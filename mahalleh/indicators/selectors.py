@@ -30,7 +30,16 @@ from mahalleh.core import scoping
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood, Office, Province
 from mahalleh.indicators.computed import AGE_GROUP_CODES, NATIONALITIES, SEXES
-from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Plan, RefreshState, Target
+from mahalleh.indicators.models import (
+    Fact,
+    Indicator,
+    Level,
+    ManualValue,
+    Plan,
+    ProvinceFact,
+    RefreshState,
+    Target,
+)
 from mahalleh.indicators.suppression import Cell, suppress
 
 FEWER_THAN_5 = _("fewer than 5")
@@ -243,13 +252,30 @@ def _add(a, b):
     return a if b is None else a + b
 
 
+def _whole_provinces(user) -> bool:
+    """National roles (and the public) and a province coordinator see whole provinces: their sums
+    per province and in all can be read from the provinces' summed facts."""
+    return bool(user.is_national or user.role == Role.PROVINCE_COORDINATOR)
+
+
+def _source(user, column):
+    """(queryset, column in it) to sum a period's figures from: the provinces' summed facts when
+    the place is a province or the whole scope of a user who sees whole provinces (31 rows a cell
+    instead of a thousand neighbourhoods'), else the neighbourhoods' facts in the user's scope."""
+    if column in (None, LEVEL_COLUMN[Level.PROVINCE]) and _whole_provinces(user):
+        rollup = ProvinceFact.objects.filter(scoping.province_q(user, "province__"))
+        return rollup, ("province_id" if column else None)
+    return _scoped_facts(user), column
+
+
 def _sums_by(user, period, column) -> dict:
     """{indicator id: {(place or None, breakdown): (numerator, denominator)}} for one period."""
-    fields = ["indicator_id", *([column] if column else []), "disaggregation"]
-    rows = _scoped_facts(user).filter(period=period).values(*fields).order_by()
+    qs, source = _source(user, column)
+    fields = ["indicator_id", *([source] if source else []), "disaggregation"]
+    rows = qs.filter(period=period).values(*fields).order_by()
     table = defaultdict(dict)
     for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
-        table[r["indicator_id"]][(r[column] if column else None, r["disaggregation"])] = (r["n"], r["d"])
+        table[r["indicator_id"]][(r[source] if source else None, r["disaggregation"])] = (r["n"], r["d"])
     return table
 
 
@@ -316,11 +342,12 @@ def indicator_series(
     try:
         column = LEVEL_COLUMN[level] if (level and place_id) else None
         codes = [p.code for p in periods]
-        fields = ["period", *([column] if column else []), "disaggregation"]
-        rows = _scoped_facts(user).filter(indicator=indicator, period__in=codes).values(*fields).order_by()
+        qs, source = _source(user, column)
+        fields = ["period", *([source] if source else []), "disaggregation"]
+        rows = qs.filter(indicator=indicator, period__in=codes).values(*fields).order_by()
         tables = {code: {indicator.pk: {}} for code in codes}
         for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
-            cell = (r[column] if column else None, r["disaggregation"])
+            cell = (r[source] if source else None, r["disaggregation"])
             tables[r["period"]][indicator.pk][cell] = (r["n"], r["d"])
         memo = _batch.get()
         for code, table in tables.items():
@@ -476,19 +503,22 @@ def progress_for(*, user, indicator: Indicator, level: str, place=None, year: in
             else:
                 rows = rows.filter(level=level, **{level: place})
             targets = {t.year: t.value for t in rows}
-        else:  # the plan's targets of this level and place, read once for every indicator
+        else:  # the plan's targets of this level, every place and indicator, read once
             level_of = Level.NATION if place is None else level
-            where = {} if place is None else {level: place}
+            column = None if place is None else f"{level}_id"
 
             def read():
-                rows = target_list(user=user, plan=plan).filter(level=level_of, **where)
-                by_indicator = defaultdict(dict)
-                for indicator_id, year, value in rows.values_list("indicator_id", "year", "value"):
-                    by_indicator[indicator_id][year] = value
-                return by_indicator
+                rows = target_list(user=user, plan=plan).filter(level=level_of)
+                fields = ["indicator_id", "year", "value", *([column] if column else [])]
+                by_place = defaultdict(lambda: defaultdict(dict))
+                for row in rows.values_list(*fields):
+                    owner = row[3] if column else None
+                    by_place[owner][row[0]][row[1]] = row[2]
+                return by_place
 
-            key = ("targets", plan.pk, level_of, getattr(place, "pk", None))
-            targets = _remembered(key, read, user).get(indicator.pk, {})
+            key = ("targets", plan.pk, level_of)
+            mine = _remembered(key, read, user).get(getattr(place, "pk", None), {})
+            targets = mine.get(indicator.pk, {})
     baseline = targets.get(plan.baseline_year) if plan else None
     if baseline is None and plan is not None:
         base_fig = figure(str(plan.baseline_year))

@@ -10,7 +10,7 @@ from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import catalogue
 from mahalleh.indicators.models import Fact, Indicator, Plan, RefreshState, Target
-from mahalleh.indicators.refresh import today_tehran
+from mahalleh.indicators.refresh import rebuild_province_sums, today_tehran
 from tests.e2e.conftest import sign_in, snap
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +74,7 @@ def figures(demo):
     tiny = Neighbourhood.objects.create(county=county, code="YZD-N1", name_fa="محلهٔ کوچک", name_en="Small")
     Fact.objects.create(indicator=ind, neighbourhood=tiny, period=str(this), period_kind="year",
                         numerator=3, denominator=4, snapshot=True)  # fmt: skip
+    rebuild_province_sums()  # the refresh's second step: the provinces' sums
     manager = User.objects.get(username="office_manager")
     for year, value in ((this - 2, 40), (this, 75)):
         Target.objects.create(

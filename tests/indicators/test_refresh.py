@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mahalleh.activities.models import Attendance
 from mahalleh.community.models import Membership
 from mahalleh.indicators import refresh as refresh_module
-from mahalleh.indicators.models import DirtyNeighbourhood, Fact
+from mahalleh.indicators.models import DirtyNeighbourhood, Fact, ProvinceFact
 from mahalleh.indicators.refresh import refresh
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Household, Person
 from tests.indicators.conftest import TODAY, D
@@ -23,6 +23,52 @@ def table() -> set[tuple]:
             "indicator_id", "neighbourhood_id", "period", "disaggregation", "numerator", "denominator"
         )
     )
+
+
+def sums() -> set[tuple]:
+    return set(
+        ProvinceFact.objects.values_list(
+            "indicator_id", "province_id", "period", "disaggregation", "numerator", "denominator"
+        )
+    )
+
+
+def summed_facts() -> set[tuple]:
+    """The facts summed per province in Python: what the provinces' sums must hold."""
+    out: dict = {}
+    rows = Fact.objects.values_list(
+        "indicator_id",
+        "neighbourhood__county__province_id",
+        "period",
+        "disaggregation",
+        "numerator",
+        "denominator",
+    )
+    for ind, province, period, key, n, d in rows:
+        cell = (ind, province, period, key)
+        pn, pd = out.get(cell, (0.0, None))
+        out[cell] = (pn + n, d if pd is None else (pd if d is None else pd + d))
+    return {(*cell, n, d) for cell, (n, d) in out.items()}
+
+
+def test_the_provinces_sums_follow_an_incremental_refresh(hood, monkeypatch):
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    refresh(full=True, today=TODAY)
+    assert sums() == summed_facts() and sums()
+    person = Person.objects.get(pk=hood.p4.pk)
+    person.employment = "employed"
+    person.save()
+    refresh(today=TODAY)
+    assert sums() == summed_facts()
+    kerman = hood.world.hood_a.county.province_id
+    employed = ProvinceFact.objects.get(
+        indicator__code="employment_rate", province_id=kerman, period="1403", disaggregation=""
+    )
+    hoods = Fact.objects.filter(
+        indicator__code="employment_rate", period="1403", disaggregation="",
+        neighbourhood__county__province_id=kerman,
+    )  # fmt: skip
+    assert employed.numerator == sum(f.numerator for f in hoods) >= 2
 
 
 def test_an_edit_in_one_neighbourhood_recomputes_only_that_one(hood, monkeypatch):
@@ -151,8 +197,8 @@ def test_incremental_refresh_equals_a_full_rebuild(hood, monkeypatch, edits):
         for edit in edits:
             apply(edit, hood)
         refresh(today=TODAY)
-        incremental = table()
+        incremental = table(), sums()
         refresh(full=True, today=TODAY)
-        full = table()
+        full = table(), sums()
         transaction.set_rollback(True)
     assert incremental == full
