@@ -74,7 +74,7 @@ def parse_filters(user, params) -> Filters:
     period = codes.get(params.get("period", "")) or Period.containing(today, "year")
     sex = params.get("sex", "")
     age = params.get("age", "")
-    indicators = {i.code: i for i in selectors.indicator_list(user=user)}
+    indicators = {i.code: i for i in selectors.active_indicators(user=user)}
     indicator = indicators.get(params.get("indicator", "")) or next(iter(indicators.values()), None)
     return Filters(
         period=period,
@@ -122,7 +122,7 @@ def indicator_table(user, filters: Filters) -> dict:
     level, place = scope_place(user)
     year = filters.period.year
     rows = []
-    for ind in selectors.indicator_list(user=user):
+    for ind in selectors.active_indicators(user=user):
         key = filters.key if _supports(ind, filters.key) else ""
         if place is None:
             _r, total = selectors.indicator_values(

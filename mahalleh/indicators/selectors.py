@@ -82,6 +82,7 @@ LEVEL_COLUMN = {
     Level.PROVINCE: "neighbourhood__county__province_id",
     Level.NATION: None,
 }
+COLUMN_LEVEL = {column: level for level, column in LEVEL_COLUMN.items() if column}
 LEVEL_MODEL = {Level.NEIGHBOURHOOD: Neighbourhood, Level.OFFICE: Office, Level.PROVINCE: Province}
 
 
@@ -123,6 +124,11 @@ def indicator_list(*, user, include_inactive: bool = False):
     if not (include_inactive and can_edit_catalogue(user)):
         qs = qs.filter(active=True)
     return qs
+
+
+def active_indicators(*, user) -> list[Indicator]:
+    """The active indicators as a list, read once per batch (a dashboard needs them three times)."""
+    return _remembered(("indicators",), lambda: list(indicator_list(user=user)), user)
 
 
 def indicator_get(*, user, code: str) -> Indicator:
@@ -227,15 +233,15 @@ def _sums(user, indicator, period, keys, *, group, where, place_pks):
         qs = query(_scoped_facts(user).filter(indicator=indicator, period=period, disaggregation__in=wanted))
         return _aggregate(qs, group)
 
-    # Batched: the scope's facts of the period, summed per indicator × place of the column (or in
-    # all), read once; a subset of places is picked (and, for its total, added up) here.
+    # Batched: the scope's facts of the period for these breakdowns, summed per place of the column
+    # (or in all), read once; a subset of places is picked (and, for its total, added up) here.
     column = where or group
-    table = _remembered(("sums", period, column), lambda: _sums_by(user, period, column), user)
+    key, only = _sums_key(user, period, column, tuple(sorted(wanted)), indicator)
+    table = _remembered(key, lambda: _sums_by(user, period, column, key[3], only), user)
     mine = table.get(indicator.pk, {})
     if place_pks is None or column is None:
-        return {k: v for k, v in mine.items() if k[1] in wanted}
-    chosen = set(place_pks)
-    picked = {k: v for k, v in mine.items() if k[0] in chosen and k[1] in wanted}
+        return {(place, key): v for place, cells in mine.items() for key, v in cells.items()}
+    picked = {(place, key): v for place in set(place_pks) for key, v in mine.get(place, {}).items()}
     if group:
         return picked
     totals: dict = {}
@@ -268,15 +274,43 @@ def _source(user, column):
     return _scoped_facts(user), column
 
 
-def _sums_by(user, period, column) -> dict:
-    """{indicator id: {(place or None, breakdown): (numerator, denominator)}} for one period."""
+def _sums_key(user, period, column, keys, indicator) -> tuple[tuple, int | None]:
+    """The batch's key for a period's sums by ``column``, and the indicator to read them for (None:
+    every indicator). Many indicators of one place (a scope's indicator table) are read together;
+    one indicator over many places (a ranking, a map) is read alone, not every indicator's cells."""
+    level = COLUMN_LEVEL.get(column)
+    many = level is not None and len(_places_in_scope(user, level)) > 1
+    only = indicator.pk if many else None
+    return ("sums", period, column, keys, only), only
+
+
+def _places_in_scope(user, level) -> list:
+    return _remembered(("places", level), lambda: list(places(user=user, level=level)), user)
+
+
+def _sums_by(user, period, column, keys, indicator_id=None) -> dict:
+    """{indicator id: {place or None: {breakdown: (numerator, denominator)}}} for one period and
+    the breakdowns ``keys`` (of one indicator, or all)."""
     qs, source = _source(user, column)
-    fields = ["indicator_id", *([source] if source else []), "disaggregation"]
-    rows = qs.filter(period=period).values(*fields).order_by()
-    table = defaultdict(dict)
-    for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
-        table[r["indicator_id"]][(r[source] if source else None, r["disaggregation"])] = (r["n"], r["d"])
+    if indicator_id is not None:
+        qs = qs.filter(indicator_id=indicator_id)
+    table: dict = defaultdict(lambda: defaultdict(dict))
+    for indicator_id, place, key, n, d in _summed(qs.filter(period=period), "indicator_id", source, keys):
+        table[indicator_id][place][key] = (n, d)
     return table
+
+
+def _summed(qs, by: str, source: str | None, keys):
+    """(by, place or None, breakdown, Σ numerator, Σ denominator) rows of the breakdowns ``keys``."""
+    fields = [by, *([source] if source else []), "disaggregation"]
+    rows = qs.filter(disaggregation__in=keys).values_list(*fields).order_by()
+    for row in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
+        yield row if source else (row[0], None, *row[1:])
+
+
+def _keys(disaggregation: str) -> tuple[str, ...]:
+    """The breakdown and its siblings (complementary suppression needs them all), in order."""
+    return tuple(sorted({k for group in siblings(disaggregation) for k in group} | {disaggregation}))
 
 
 def indicator_values(
@@ -293,11 +327,11 @@ def indicator_values(
     column = LEVEL_COLUMN[level]
     place_rows = []
     if column:
-        place_rows = _remembered(("places", level), lambda: list(places(user=user, level=level)), user)
+        place_rows = _places_in_scope(user, level)
     if place_ids is not None:
         wanted = {int(p) for p in place_ids}
         place_rows = [p for p in place_rows if p.pk in wanted]
-    keys = sorted({k for group in siblings(disaggregation) for k in group} | {disaggregation})
+    keys = list(_keys(disaggregation))
     pks = [p.pk for p in place_rows] if column and place_ids is not None else None
     where = column if pks is not None else None
     by_place = {}
@@ -342,16 +376,17 @@ def indicator_series(
     try:
         column = LEVEL_COLUMN[level] if (level and place_id) else None
         codes = [p.code for p in periods]
+        keys = _keys(disaggregation)
         qs, source = _source(user, column)
-        fields = ["period", *([source] if source else []), "disaggregation"]
-        rows = qs.filter(indicator=indicator, period__in=codes).values(*fields).order_by()
-        tables = {code: {indicator.pk: {}} for code in codes}
-        for r in rows.annotate(n=Sum("numerator"), d=Sum("denominator")):
-            cell = (r[source] if source else None, r["disaggregation"])
-            tables[r["period"]][indicator.pk][cell] = (r["n"], r["d"])
+        tables = {code: {indicator.pk: defaultdict(dict)} for code in codes}
+        for code, place, key, n, d in _summed(
+            qs.filter(indicator=indicator, period__in=codes), "period", source, keys
+        ):
+            tables[code][indicator.pk][place][key] = (n, d)
         memo = _batch.get()
         for code, table in tables.items():
-            memo[_user_key(user, ("sums", code, column))] = table
+            key, _only = _sums_key(user, code, column, keys, indicator)
+            memo[_user_key(user, key)] = table
         return _series(user, indicator, periods, disaggregation, level, place_id)
     finally:
         _batch.reset(token)
