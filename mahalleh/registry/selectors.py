@@ -148,10 +148,12 @@ def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
     qs = person_list(user=user)
     if not value:
         return qs.none()
-    if kind == "national_code":
-        return qs.filter(national_code=value)[:limit]
-    if kind == "mobile":
-        return qs.filter(mobile=value)[:limit]
+    if kind in ("national_code", "mobile"):
+        # The code's (or mobile's) own index finds the few people first, then the scope is checked.
+        # As one WHERE, SQLite without statistics takes the office's index instead and tests every
+        # resident of the office: 65 ms a lookup with 200,000 persons in one office, against 1 ms.
+        matches = Person.objects.filter(**{kind: value}).values("pk")
+        return qs.filter(pk__in=matches)[:limit]
     if kind == "digits":
         return qs.filter(Q(national_code__startswith=value) | Q(mobile__contains=value))[:limit]
     fts = search.fts_match_sql(value)
