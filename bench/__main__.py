@@ -435,7 +435,8 @@ def main() -> int:
                      target=100, lower_is_better=True,
                      peer=ind["peer"]["p95_ms"], peer_name="one figure by GROUP BY over the live tables",
                      limit=ind["limit"]["p95_ms"], limit_name="bare SELECT on the fact table",
-                     note=f"p50 {ind['page']['p50_ms']} ms; the peer is ONE indicator, the page shows all")
+                     note=(f"p50 {ind['page']['p50_ms']} ms, first render after start {ind.get('first_ms')} ms; "
+                           "the peer is ONE indicator, the page shows all"))
             )  # fmt: skip
             rows.append(
                 _row(f"indicator refresh after {ind['changed']:,} changed persons ({label})",
