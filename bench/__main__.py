@@ -452,6 +452,8 @@ def main() -> int:
             rows.append(
                 _row(f"indicators ({label})", None, "s", target=None, note=f"failed: {str(exc)[-200:]}")
             )
+        print(f"  {label}: evaluation from the database (10,000 answers, every survey item)", flush=True)
+        rows.append(evaluation_db_row(env, label))
         api_env, api_token, api_label = env, setup["token"], label
         if vendor == "postgresql":
             rows.append(router_row(env, url))
@@ -566,6 +568,22 @@ def web_rows(rows, results, env, token, label, *, api_seconds: int, page_seconds
             results["portal"] = {**loads, "limit": limit}
         except Exception as exc:  # noqa: BLE001 - reported in the table, the other rows stand
             rows.append(_row("portal pages", None, "req/s", target=500, note=f"failed: {exc}"))
+
+
+def evaluation_db_row(env: dict, label: str) -> dict:
+    """The province's evaluation page's work: answers read from the database, every item estimated."""
+    name = f"evaluation from the database, per survey item ({label})"
+    try:
+        ev = run_worker("evaluation_db", 10_000, env=env)
+    except RuntimeError as exc:
+        return _row(name, None, "s", target=3, note=f"failed: {str(exc)[-300:]}")
+    if "error" in ev:
+        return _row(name, None, "s", target=3, note=ev["error"])
+    return _row(
+        name, ev["warm"] / ev["items"], "s", target=3, lower_is_better=True,
+        note=(f"the whole province: {ev['warm']:.2f} s for {ev['items']} items, {ev['respondents']:,} answers, "
+              f"{ev['clusters']} neighbourhoods, 999 draws each; first call after start {ev['first']:.2f} s"),
+    )  # fmt: skip
 
 
 def router_row(env: dict, pg_url: str) -> dict:

@@ -341,6 +341,116 @@ def step_evaluation(args) -> None:
     out(first=first, warm=statistics.median(warm), peer=peer, respondents=fit.n, clusters=fit.clusters)
 
 
+def step_evaluation_db(args) -> None:
+    """A province's evaluation as its results page runs it (``results.evaluation_run`` without the
+    cache): the answers read from the database, then every survey item estimated with 999 draws.
+    About 10,000 answers of registered residents of one province's neighbourhoods (two thirds
+    target, a third comparison) over 3 rounds, with a small effect in the target neighbourhoods
+    after the baseline; how they were written (bulk_create) is not measured."""
+    import datetime
+    import random
+
+    from django.db.models import Count
+
+    from mahalleh.accounts.models import Role, User
+    from mahalleh.evaluation import estimator
+    from mahalleh.evaluation.items import survey_items
+    from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
+    from mahalleh.evaluation.results import evaluation_run
+    from mahalleh.evaluation.services import harm_codes
+    from mahalleh.geo.models import Neighbourhood
+    from mahalleh.registry.models import Person
+
+    if not estimator.available():
+        out(error=f"evaluation extra not installed ({estimator.INSTALL_HINT})")
+        return
+    wanted = int(args[0]) if args else 10_000
+    rng = random.Random(5)
+    SurveyRound.objects.filter(name__startswith="bench ").delete()  # a run again on a kept database
+    counts = (
+        Person.objects.values_list("neighbourhood__county__province_id", "neighbourhood_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    by_province: dict = {}
+    for province_id, hood, n in counts:
+        by_province.setdefault(province_id, []).append((hood, n))
+    province_id, hoods = max(by_province.items(), key=lambda item: sum(n for _h, n in item[1][:15]))
+    # At least 15 neighbourhoods, more when they are too small for `wanted` answers over 3 rounds.
+    for size in range(min(15, len(hoods)), len(hoods) + 1):
+        per_hood = max(1, min(min(n for _h, n in hoods[:size]), -(-wanted // (3 * size))))
+        if per_hood * 3 * size >= wanted:
+            break
+    hoods = hoods[:size]
+    targets = {h for h, _n in hoods[: max(1, 2 * len(hoods) // 3)]}
+    Neighbourhood.objects.filter(pk__in=targets).update(kind=Neighbourhood.Kind.TARGET)
+    Neighbourhood.objects.filter(pk__in=[h for h, _n in hoods if h not in targets]).update(
+        kind=Neighbourhood.Kind.COMPARISON
+    )
+    analyst, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"role": Role.NATIONAL_ANALYST}
+    )
+    harms = sorted(harm_codes())
+    from mahalleh.indicators.refresh import today_tehran
+
+    today = today_tehran()
+    held = [today - datetime.timedelta(days=d) for d in (730, 365, 30)]
+    people = {
+        hood: list(
+            Person.objects.filter(neighbourhood_id=hood)
+            .order_by("pk")
+            .values_list("pk", "household_id", "sex", "birth_date")[:per_hood]
+        )
+        for hood, _n in hoods
+    }
+    for index, day in enumerate(held):
+        kind = SurveyRound.Kind.BASELINE if index == 0 else SurveyRound.Kind.FOLLOW_UP
+        round_ = SurveyRound.objects.create(
+            province_id=province_id, name=f"bench {index}", kind=kind, held_on=day, seed=index
+        )
+        round_.neighbourhoods.set([h for h, _n in hoods])
+        samples, answers = {}, []
+        for hood, members in people.items():
+            lift = 0.08 * index if hood in targets else 0.0
+            for pk, household, sex, born in members:
+                if household not in samples:
+                    samples[household] = SampleHousehold(
+                        round=round_, household_id=household, neighbourhood_id=hood, order=len(samples)
+                    )
+                age = max(0, min(99, (day - born).days // 365)) if born else 30
+                works = rng.random() < 0.35 + lift if 15 <= age <= 64 else None
+                answers.append(
+                    SurveyResponse(
+                        round=round_, sample=samples[household], person_id=pk, neighbourhood_id=hood,
+                        age=age, sex=sex or "female",
+                        in_school=(rng.random() < 0.8 + lift / 2) if 6 <= age <= 18 else None,
+                        works=works, employment="employed" if works else "unemployed",
+                        job_training=rng.random() < 0.1 + lift, insured=rng.random() < 0.6 + lift,
+                        harms=[h for h in harms if rng.random() < 0.05 - lift / 4],
+                    )
+                )  # fmt: skip
+        SampleHousehold.objects.bulk_create(samples.values(), batch_size=2000)
+        SurveyResponse.objects.bulk_create(answers, batch_size=2000)
+    from mahalleh.geo.models import Province
+
+    province = Province.objects.get(pk=province_id)
+    t = time.perf_counter()
+    result = evaluation_run(user=analyst, province=province, use_cache=False)
+    first = time.perf_counter() - t
+    warm = []
+    for _ in range(3):
+        t = time.perf_counter()
+        evaluation_run(user=analyst, province=province, use_cache=False)
+        warm.append(time.perf_counter() - t)
+    out(
+        first=first,
+        warm=statistics.median(warm),
+        items=len(survey_items()),
+        respondents=result.respondents,
+        clusters=result.clusters,
+    )
+
+
 def step_portal(args) -> None:
     """A published bilingual story with a cover photo in the bench office, through the services, for the
     public portal's load rows. Prints the story page's path."""
@@ -628,6 +738,7 @@ STEPS = {
     "pages_setup": step_pages_setup,
     "router": step_router,
     "evaluation": step_evaluation,
+    "evaluation_db": step_evaluation_db,
     "indicators": step_indicators,
     "setup": step_setup,
     "import": step_import,

@@ -40,6 +40,8 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     evaluation = next(r for r in results["rows"] if r["name"].startswith("evaluation, 1 indicator"))
     assert evaluation["value"] > 0 and evaluation["peer"] > 0
 
+    from_db = next(r for r in results["rows"] if r["name"].startswith("evaluation from the database"))
+    assert from_db["value"] > 0 and "answers" in from_db["note"], from_db.get("note")
     report = next(r for r in results["rows"] if r["name"].startswith("monthly office report PDF"))
     assert report["value"] > 0 and report["peer"] > 0, report.get("note")
     page = next(r for r in results["rows"] if r["name"].startswith("dashboard page p95 (SQLite"))
