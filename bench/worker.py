@@ -358,7 +358,8 @@ def step_evaluation_db(args) -> None:
     from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
     from mahalleh.evaluation.results import evaluation_run
     from mahalleh.evaluation.services import harm_codes
-    from mahalleh.geo.models import Neighbourhood
+    from mahalleh.geo.models import Neighbourhood, Province
+    from mahalleh.indicators.refresh import today_tehran
     from mahalleh.registry.models import Person
 
     if not estimator.available():
@@ -391,8 +392,6 @@ def step_evaluation_db(args) -> None:
         username="bench-analyst", defaults={"role": Role.NATIONAL_ANALYST}
     )
     harms = sorted(harm_codes())
-    from mahalleh.indicators.refresh import today_tehran
-
     today = today_tehran()
     held = [today - datetime.timedelta(days=d) for d in (730, 365, 30)]
     people = {
@@ -431,8 +430,6 @@ def step_evaluation_db(args) -> None:
                 )  # fmt: skip
         SampleHousehold.objects.bulk_create(samples.values(), batch_size=2000)
         SurveyResponse.objects.bulk_create(answers, batch_size=2000)
-    from mahalleh.geo.models import Province
-
     province = Province.objects.get(pk=province_id)
     t = time.perf_counter()
     result = evaluation_run(user=analyst, province=province, use_cache=False)
