@@ -236,8 +236,9 @@ def _sums(user, indicator, period, keys, *, group, where, place_pks):
     # Batched: the scope's facts of the period for these breakdowns, summed per place of the column
     # (or in all), read once; a subset of places is picked (and, for its total, added up) here.
     column = where or group
-    key, only = _sums_key(user, period, column, tuple(sorted(wanted)), indicator)
-    table = _remembered(key, lambda: _sums_by(user, period, column, key[3], only), user)
+    ordered = tuple(sorted(wanted))
+    key, only = _sums_key(user, period, column, ordered, indicator)
+    table = _remembered(key, lambda: _sums_by(user, period, column, ordered, only), user)
     mine = table.get(indicator.pk, {})
     if place_pks is None or column is None:
         return {(place, key): v for place, cells in mine.items() for key, v in cells.items()}
