@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.passes import once
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,6 +18,7 @@ def run_bench(env: dict, timeout: int) -> subprocess.CompletedProcess:
     )
 
 
+@once
 def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     env = {
         **os.environ,
@@ -66,6 +69,7 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     assert "machine load at start" in proc.stdout
 
 
+@once
 def test_bench_refuses_a_scale_that_does_not_fit(tmp_path):
     env = {**os.environ, "BENCH_SCALE": "100000m", "BENCH_RESULTS_DIR": str(tmp_path)}
     proc = run_bench(env, timeout=120)
@@ -74,6 +78,7 @@ def test_bench_refuses_a_scale_that_does_not_fit(tmp_path):
     assert not (tmp_path / "latest.json").exists()
 
 
+@once
 def test_bench_says_when_postgresql_is_unreachable_and_still_runs_the_rest(tmp_path):
     env = {
         **os.environ,

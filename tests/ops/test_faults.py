@@ -17,20 +17,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from mahalleh.audit.models import AuditEntry
 from mahalleh.registry.models import Household
 from tests.conftest import verified_client
 from tests.ops.pgtools import Cluster, accepts_connections, pg_bin, wait_until
+from tests.passes import once
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# The worker and PostgreSQL-restart tests bring their own databases: run them once, in the SQLite run.
-once = pytest.mark.skipif(
-    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
-    reason="runs once, in the SQLite run (it brings its own database)",
-)
 
 
 # --------------------------------------------------------------------------- disk full
