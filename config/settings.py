@@ -158,13 +158,18 @@ REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
 # Views whose reads go to a replica (URL names, shell patterns allowed) and URL prefixes.
 # An app opts in with one line here, or with @replica_view / `with using_replica():`.
 REPLICA_VIEWS = [
+    "core:home",  # every role's dashboard (or the panels of the apps)
     "registry:export",
     "audit:list",
     "audit-entry-list",
     "indicators:*",
     "reports:*",
+    "evaluation:nation",
+    "evaluation:province",
+    "geo:map",
     "indicator-*",
     "report-*",
+    "api-evaluation-*",
 ]
 REPLICA_PATH_PREFIXES = env_list("REPLICA_PATH_PREFIXES", [])
 # Roles whose every GET reads from a replica (aggregate-only users).

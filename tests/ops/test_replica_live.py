@@ -76,6 +76,14 @@ def test_a_trivial_page_of_an_aggregate_role_is_read_from_the_replica(client, wo
     assert any("indicators_provincefact" in q["sql"] for q in on_replica.captured_queries)
 
 
+def test_the_dashboard_of_an_office_role_at_home_is_read_from_the_replica(client, world):
+    verified_client(client, world.facilitator_a)
+    with CaptureQueriesContext(connections["replica1"]) as on_replica:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert any("indicators_" in q["sql"] for q in on_replica.captured_queries)
+
+
 def test_after_a_write_the_same_user_reads_from_the_primary(client, world, api):
     verified_client(client, world.facilitator_a)
     created = api(world.facilitator_a).post(

@@ -71,8 +71,20 @@ def test_inside_a_transaction_reads_stay_on_the_primary(one_healthy_replica):
         ("/registry/export/", "GET", True),
         ("/audit/", "GET", True),
         ("/api/v1/audit/", "GET", True),
+        # Every role's dashboard at /, the evaluation results (pages and API) and the map.
+        ("/", "GET", True),
+        ("/indicators/dashboard/", "GET", True),
+        ("/evaluation/nation/", "GET", True),
+        ("/evaluation/province/KER/", "GET", True),
+        ("/api/v1/evaluation/", "GET", True),
+        ("/api/v1/evaluation/KER/", "GET", True),
+        ("/places/map/", "GET", True),
         ("/registry/", "GET", False),
         ("/audit/", "POST", False),
+        # Survey rounds are field work (written and read back at once): they stay on the primary.
+        ("/evaluation/", "GET", False),
+        ("/api/v1/survey-rounds/", "GET", False),
+        ("/places/neighbourhoods/", "GET", False),
     ],
 )
 def test_the_configured_views_are_routed_to_a_replica(path, method, routed):
