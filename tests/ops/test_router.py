@@ -4,7 +4,7 @@ import logging
 
 import pytest
 from django.db import connections
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 
 from mahalleh.core import dbrouting
@@ -21,6 +21,29 @@ def one_healthy_replica(monkeypatch):
     )
     with override_settings(DATABASE_REPLICAS=["replica1"]):
         yield
+
+
+@pytest.fixture
+def reads_seen(one_healthy_replica, monkeypatch):
+    """Where each ORM read of a request would go, as (model label, alias); every query still runs
+    on the test database (there is no replica here). Tests using it commit (transaction=True):
+    inside a transaction every read stays on the primary."""
+    seen = []
+    decide = ReplicaRouter.db_for_read
+
+    def recording(self, model, **hints):
+        seen.append((model._meta.label if model else None, decide(self, model, **hints)))
+        return "default"
+
+    monkeypatch.setattr(ReplicaRouter, "db_for_read", recording)
+    return seen
+
+
+def token_client(user) -> Client:
+    """A script with the user's API token and no cookie jar: a new client for every request."""
+    from mahalleh.accounts.services import token_issue
+
+    return Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
 
 
 @override_settings(DATABASE_REPLICAS=[])
@@ -160,3 +183,43 @@ def test_a_successful_post_pins_the_user_to_the_primary_for_a_few_seconds(client
     assert dbrouting._pinned_to_primary(state) is True
     fresh = dbrouting._RequestState(request=RequestFactory().get("/"))
     assert dbrouting._pinned_to_primary(fresh) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_analysts_api_calls_with_a_token_are_read_from_the_replica(world, reads_seen):
+    # /api/v1/provinces/ is not a routed view: the analyst's role routes it, and the role is only
+    # known once the token is.
+    client = token_client(world.analyst)
+    reads_seen.clear()
+    response = client.get("/api/v1/provinces/")
+    assert response.status_code == 200
+    assert [p["code"] for p in response.json()["results"]]
+    assert ("geo.Province", "replica1") in reads_seen
+    # The token itself is read once, on the primary (a token issued a moment ago may not be on a
+    # replica yet).
+    assert [alias for label, alias in reads_seen if label == "authtoken.Token"] == ["default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_office_role_with_a_token_reads_its_lists_from_the_primary(world, reads_seen):
+    client = token_client(world.facilitator_a)
+    reads_seen.clear()
+    assert client.get("/api/v1/provinces/").status_code == 200
+    assert reads_seen and {alias for _label, alias in reads_seen} == {"default"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_routed_endpoint_the_token_is_read_once_from_the_primary(world, reads_seen):
+    client = token_client(world.facilitator_a)
+    reads_seen.clear()
+    response = client.get("/api/v1/indicators/")
+    assert response.status_code == 200 and response.json()["results"]
+    assert ("indicators.Indicator", "replica1") in reads_seen
+    assert [alias for label, alias in reads_seen if label == "authtoken.Token"] == ["default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_token_on_a_routed_endpoint_is_still_a_401(world, reads_seen):
+    response = Client(HTTP_AUTHORIZATION="Token not-a-token").get("/api/v1/indicators/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
