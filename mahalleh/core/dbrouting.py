@@ -164,8 +164,9 @@ def _pinned_to_primary(state: _RequestState) -> bool:
             if request.COOKIES.get(PIN_COOKIE):
                 pinned = True
             else:
-                user = getattr(request, "user", None)
-                if user is not None and getattr(user, "is_authenticated", False):
+                # The session's user or the API token's (a script sends no cookie back).
+                user = request_user(request)
+                if user is not None:
                     pinned = bool(cache.get(_pin_key(user.pk)))
         state.pinned = pinned
     return state.pinned

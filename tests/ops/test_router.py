@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
@@ -223,3 +224,42 @@ def test_a_bad_token_on_a_routed_endpoint_is_still_a_401(world, reads_seen):
     response = Client(HTTP_AUTHORIZATION="Token not-a-token").get("/api/v1/indicators/")
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_token_post_the_same_token_reads_from_the_primary_without_cookies(world, reads_seen):
+    from mahalleh.registry.models import Household
+
+    with override_settings(READ_YOUR_WRITES_SECONDS=30):
+        created = token_client(world.facilitator_a).post(
+            "/api/v1/households/",
+            {"neighbourhood": world.hood_a.pk, "address": "کوچه نسترن ۴"},
+            content_type="application/json",
+        )
+        assert created.status_code == 201
+        reads_seen.clear()
+        listed = token_client(world.facilitator_a).get("/api/v1/indicators/")  # a routed endpoint
+    assert listed.status_code == 200
+    assert ("indicators.Indicator", "default") in reads_seen
+    assert {alias for _label, alias in reads_seen} == {"default"}
+    assert Household.objects.filter(address="کوچه نسترن ۴").exists()
+
+    # Another user, who wrote nothing, reads the same endpoint from the replica.
+    reads_seen.clear()
+    assert token_client(world.facilitator_b).get("/api/v1/indicators/").status_code == 200
+    assert ("indicators.Indicator", "replica1") in reads_seen
+
+
+@pytest.mark.django_db
+def test_the_pin_of_a_token_user_is_found_before_the_api_identifies_the_user(world):
+    # A read routed before DRF's authentication (a replica_view, a using_replica block) sees
+    # only the header: the router finds the token's user itself.
+    from mahalleh.accounts.services import token_issue
+
+    token = token_issue(user=world.facilitator_a).key
+    cache.set(dbrouting._pin_key(world.facilitator_a.pk), 1, timeout=30)
+    wrote = dbrouting._RequestState(request=RequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}"))
+    assert dbrouting._pinned_to_primary(wrote) is True
+    other = token_issue(user=world.facilitator_b).key
+    fresh = dbrouting._RequestState(request=RequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {other}"))
+    assert dbrouting._pinned_to_primary(fresh) is False
