@@ -2,11 +2,13 @@
 the upload limit in nginx is at least the app's (issue 14 item 6). `.ci/run` installs nginx."""
 
 import http.client
+import os
 import re
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -164,3 +166,27 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     ]  # fmt: skip
     assert done.returncode == 0 or not problems, done.stderr
     assert not problems, "\n".join(problems)
+
+
+def _gunicorn_config(**env) -> dict:
+    """The settings gunicorn would run deploy/gunicorn.conf.py with, under this environment."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    inherited = {k: v for k, v in os.environ.items() if k not in {"GUNICORN_BIND", "FORWARDED_ALLOW_IPS"}}
+    done = subprocess.run(
+        [str(gunicorn), "--print-config", "-c", str(DEPLOY / "gunicorn.conf.py"), "config.wsgi:application"],
+        cwd=ROOT, env={**inherited, **env}, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return {
+        name.strip(): value.strip()
+        for name, _eq, value in (line.partition("=") for line in done.stdout.splitlines())
+    }
+
+
+def test_gunicorn_listens_on_loopback_unless_told_and_trusts_the_proxy_it_is_told():
+    default = _gunicorn_config()
+    assert default["bind"] == "['127.0.0.1:8000']"
+    assert default["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+    # A second app server, behind nginx on app1 (10.0.0.12), as docs/deployment.md sets it up.
+    app2 = _gunicorn_config(GUNICORN_BIND="10.0.0.13:8000", FORWARDED_ALLOW_IPS="10.0.0.12")
+    assert app2["bind"] == "['10.0.0.13:8000']"
+    assert app2["forwarded_allow_ips"] == "['10.0.0.12']"
