@@ -280,6 +280,9 @@ else:
         # Under pytest, jobs run in-process right away so tests see their outcome.
         "immediate": env_bool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     }
+# Every worker with periodic jobs on queues them each time they are due: with several workers on
+# one Redis, all but one set HUEY_PERIODIC=false (they still run every queued job).
+HUEY["consumer"] = {"periodic": env_bool("HUEY_PERIODIC", True)}
 
 CACHES = (
     # A Redis that is down is a cache miss (and a warning), never an error page.

@@ -2,6 +2,7 @@
 the upload limit in nginx is at least the app's (issue 14 item 6). `.ci/run` installs nginx."""
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -190,3 +191,42 @@ def test_gunicorn_listens_on_loopback_unless_told_and_trusts_the_proxy_it_is_tol
     app2 = _gunicorn_config(GUNICORN_BIND="10.0.0.13:8000", FORWARDED_ALLOW_IPS="10.0.0.12")
     assert app2["bind"] == "['10.0.0.13:8000']"
     assert app2["forwarded_allow_ips"] == "['10.0.0.12']"
+
+
+WORKER = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+from huey.contrib.djhuey import HUEY
+
+started = {}
+
+class Consumer:
+    def run(self):
+        started["ran"] = True
+
+def create_consumer(**options):
+    started.update(periodic=options["periodic"], workers=options["workers"])
+    return Consumer()
+
+HUEY.create_consumer = create_consumer  # what `mahalleh run_huey` would start, without running it
+call_command("run_huey", "--workers", "2")
+print(json.dumps(started))
+"""
+
+
+def _worker_options(tmp_path, **env) -> dict:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("HUEY_", "REDIS_", "PYTEST"))}
+    inherited.update(DJANGO_SETTINGS_MODULE="config.settings", MAHALLEH_VAR_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER], cwd=ROOT, env={**inherited, **env},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_only_the_worker_left_with_periodic_jobs_queues_them(tmp_path):
+    # Two app servers, each with mahalleh-worker on the same Redis: app2 sets HUEY_PERIODIC=false.
+    assert _worker_options(tmp_path) == {"periodic": True, "workers": 2, "ran": True}
+    assert _worker_options(tmp_path, HUEY_PERIODIC="false") == {"periodic": False, "workers": 2, "ran": True}
