@@ -88,10 +88,20 @@ def _pg_snapshot(conn) -> Iterator[tuple[str, object]]:
         snapshot_conn.close()  # ends the transaction, which wrote nothing
 
 
+def _copy_counts(conn, path: Path) -> dict[str, int]:
+    """The row counts of the SQLite copy itself: exactly what a restore will find."""
+    copy_conn = conn.copy(alias="mahalleh_backup_copy")  # not the app's connection
+    copy_conn.settings_dict.update(NAME=str(path), OPTIONS={})  # no WAL pragma on the copy
+    try:
+        return table_counts(copy_conn)
+    finally:
+        copy_conn.close()
+
+
 def backup(*, output: Path, media_root: Path | None = None, conn=None) -> Result:
-    """The database and the media files, with the row count of every table. On PostgreSQL the
-    counts are taken in the snapshot pg_dump copies, so that a restore can check it is whole
-    even when the backup ran while users wrote."""
+    """The database and the media files, with the row count of every table taken from what was
+    copied (on PostgreSQL in the snapshot pg_dump copies, on SQLite from the copy), so that a
+    restore can check it is whole even when the backup ran while users wrote."""
     conn = conn or default_connection
     media_root = Path(media_root or settings.MEDIA_ROOT)
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -113,11 +123,11 @@ def backup(*, output: Path, media_root: Path | None = None, conn=None) -> Result
             subprocess.run(dump, env=_pg_env(config), check=True, capture_output=True, text=True)  # noqa: S603
         database_file = DUMP
     elif conn.vendor == "sqlite":
-        counts = table_counts(conn)
         conn.ensure_connection()
         with sqlite3.connect(target / SQLITE) as copy:
             conn.connection.backup(copy)  # consistent even while others write
         database_file = SQLITE
+        counts = _copy_counts(conn, target / SQLITE)
     else:
         raise BackupError(f"no backup for the {conn.vendor} database")
     with tarfile.open(target / MEDIA, "w") as tar:
