@@ -158,13 +158,18 @@ REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
 # Views whose reads go to a replica (URL names, shell patterns allowed) and URL prefixes.
 # An app opts in with one line here, or with @replica_view / `with using_replica():`.
 REPLICA_VIEWS = [
+    "core:home",  # every role's dashboard (or the panels of the apps)
     "registry:export",
     "audit:list",
     "audit-entry-list",
     "indicators:*",
     "reports:*",
+    "evaluation:nation",
+    "evaluation:province",
+    "geo:map",
     "indicator-*",
     "report-*",
+    "api-evaluation-*",
 ]
 REPLICA_PATH_PREFIXES = env_list("REPLICA_PATH_PREFIXES", [])
 # Roles whose every GET reads from a replica (aggregate-only users).
@@ -275,6 +280,9 @@ else:
         # Under pytest, jobs run in-process right away so tests see their outcome.
         "immediate": env_bool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     }
+# Every worker with periodic jobs on queues them each time they are due: with several workers on
+# one Redis, all but one set HUEY_PERIODIC=false (they still run every queued job).
+HUEY["consumer"] = {"periodic": env_bool("HUEY_PERIODIC", True)}
 
 CACHES = (
     # A Redis that is down is a cache miss (and a warning), never an error page.
@@ -297,7 +305,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mahalleh@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mahalleh.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mahalleh.api.permissions.IsVerifiedUser"],

@@ -1,4 +1,9 @@
-"""gunicorn settings for deploy/systemd/mahalleh-web.service."""
+"""gunicorn settings for deploy/systemd/mahalleh-web.service.
+
+GUNICORN_BIND (127.0.0.1:8000) is where it listens: nginx on the same machine reaches the
+default; when nginx (or the load balancer) runs on another host, bind the private address,
+e.g. GUNICORN_BIND=10.0.0.13:8000, set FORWARDED_ALLOW_IPS to the proxy's address, and let
+only the proxy and the monitoring host reach that port (docs/deployment.md)."""
 
 import multiprocessing
 import os
@@ -12,7 +17,8 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 2000  # recycle workers now and then (memory held by large exports)
 max_requests_jitter = 200
-forwarded_allow_ips = "127.0.0.1"
+# The proxy whose X-Forwarded-* headers are believed (gunicorn's own variable name).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 # One JSON line per request, with the same request id as the app's log lines (nginx sets it).
 access_log_format = (

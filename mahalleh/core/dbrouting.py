@@ -164,8 +164,9 @@ def _pinned_to_primary(state: _RequestState) -> bool:
             if request.COOKIES.get(PIN_COOKIE):
                 pinned = True
             else:
-                user = getattr(request, "user", None)
-                if user is not None and getattr(user, "is_authenticated", False):
+                # The session's user or the API token's (a script sends no cookie back).
+                user = request_user(request)
+                if user is not None:
                     pinned = bool(cache.get(_pin_key(user.pk)))
         state.pinned = pinned
     return state.pinned
@@ -173,6 +174,62 @@ def _pinned_to_primary(state: _RequestState) -> bool:
 
 def _pin_key(user_id) -> str:
     return f"mahalleh:wrote:{user_id}"
+
+
+# --------------------------------------------------------------------------- who is asking
+
+# The look-up of the API token, (user, token) or None, kept on the HttpRequest.
+_AUTH_ATTR = "_mahalleh_token_auth"
+
+
+@contextmanager
+def _reads_on_primary() -> Iterator[None]:
+    """Reads inside the block go to the primary even in a replica-routed request."""
+    state = _state.get()
+    if state is None or not state.wants_replica:
+        yield
+        return
+    state.wants_replica = False
+    try:
+        yield
+    finally:
+        state.wants_replica = True
+
+
+def token_auth(request) -> tuple | None:
+    """(user, token) of the request's ``Authorization: Token …`` header, or None.
+
+    Looked up once per request and on the primary: a token issued or revoked a moment ago may not
+    be on a replica yet. The API's authentication (``mahalleh.api.authentication``) takes the
+    answer kept on the request instead of looking the token up again."""
+    if not hasattr(request, _AUTH_ATTR):
+        from rest_framework.authentication import TokenAuthentication
+        from rest_framework.exceptions import AuthenticationFailed
+
+        try:
+            with _reads_on_primary():
+                found = TokenAuthentication().authenticate(request)
+        except AuthenticationFailed:
+            found = None  # the API view answers 401 itself, with DRF's message
+        setattr(request, _AUTH_ATTR, found)
+    return getattr(request, _AUTH_ATTR)
+
+
+def known_token_auth(request) -> tuple | None:
+    """What :func:`token_auth` found for this request, if it was asked; never a query."""
+    return getattr(request, _AUTH_ATTR, None)
+
+
+def request_user(request):
+    """The user a request acts as, known before its view runs: the signed-in session's user, else
+    the owner of its API token. DRF identifies a token only inside the view, after the routing
+    decision, so the router asks here; None for an anonymous request."""
+    with _reads_on_primary():
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+    found = token_auth(request)
+    return found[0] if found else None
 
 
 class ReplicaRouter:
@@ -263,6 +320,8 @@ def replica_view(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if replica_aliases():
+            request_user(request)  # as the middleware does: the token on the primary
         return call_on_replica(view, request, *args, **kwargs)
 
     wrapper.replica_routed = True
@@ -280,7 +339,9 @@ def _routed(request, view_func) -> bool:
         return True
     if any(request.path.startswith(prefix) for prefix in settings.REPLICA_PATH_PREFIXES):
         return True
-    role = getattr(getattr(request, "user", None), "role", None)
+    if not settings.REPLICA_ROLES:
+        return False
+    role = getattr(request_user(request), "role", None)
     return bool(role) and role in settings.REPLICA_ROLES
 
 
@@ -312,6 +373,7 @@ class ReplicaRoutingMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not replica_aliases() or not _routed(request, view_func):
             return None
+        request_user(request)  # an API token is looked up now, on the primary, and kept for DRF
         return call_on_replica(view_func, request, *view_args, **view_kwargs)
 
 

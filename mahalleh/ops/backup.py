@@ -11,6 +11,8 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,30 +72,62 @@ class Result:
     manifest: dict
 
 
+@contextmanager
+def _pg_snapshot(conn) -> Iterator[tuple[str, object]]:
+    """A second connection to the database holding a read-only REPEATABLE READ transaction:
+    (the id of its exported snapshot, the connection). Whatever reads in that transaction, and a
+    pg_dump given the id, see the database as of the same instant, however much is written."""
+    snapshot_conn = conn.copy(alias="mahalleh_backup_snapshot")  # not the app's connection
+    try:
+        with snapshot_conn.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        yield snapshot, snapshot_conn
+    finally:
+        snapshot_conn.close()  # ends the transaction, which wrote nothing
+
+
+def _copy_counts(conn, path: Path) -> dict[str, int]:
+    """The row counts of the SQLite copy itself: exactly what a restore will find."""
+    copy_conn = conn.copy(alias="mahalleh_backup_copy")  # not the app's connection
+    copy_conn.settings_dict.update(NAME=str(path), OPTIONS={})  # no WAL pragma on the copy
+    try:
+        return table_counts(copy_conn)
+    finally:
+        copy_conn.close()
+
+
 def backup(*, output: Path, media_root: Path | None = None, conn=None) -> Result:
+    """The database and the media files, with the row count of every table taken from what was
+    copied (on PostgreSQL in the snapshot pg_dump copies, on SQLite from the copy), so that a
+    restore can check it is whole even when the backup ran while users wrote."""
     conn = conn or default_connection
     media_root = Path(media_root or settings.MEDIA_ROOT)
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     target = Path(output) / f"mahalleh-{stamp}"
     target.mkdir(parents=True, exist_ok=False)
     config = conn.settings_dict
-    counts = table_counts(conn)
     if conn.vendor == "postgresql":
-        dump = [
-            _tool("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            "--no-privileges",
-            "--file",
-            str(target / DUMP),
-        ]
-        subprocess.run(dump, env=_pg_env(config), check=True, capture_output=True, text=True)  # noqa: S603
+        with _pg_snapshot(conn) as (snapshot, snapshot_conn):
+            counts = table_counts(snapshot_conn)
+            dump = [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(target / DUMP),
+            ]
+            subprocess.run(dump, env=_pg_env(config), check=True, capture_output=True, text=True)  # noqa: S603
         database_file = DUMP
     elif conn.vendor == "sqlite":
         conn.ensure_connection()
         with sqlite3.connect(target / SQLITE) as copy:
             conn.connection.backup(copy)  # consistent even while others write
         database_file = SQLITE
+        counts = _copy_counts(conn, target / SQLITE)
     else:
         raise BackupError(f"no backup for the {conn.vendor} database")
     with tarfile.open(target / MEDIA, "w") as tar:

@@ -57,6 +57,17 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     # PostgreSQL either measured or said why not; the API row is there either way.
     assert any("PostgreSQL" in n for n in names)
     assert any(n.startswith("API") for n in names)
+    # On PostgreSQL, the dashboard pages with and without the replica router: measured, with the
+    # primary-only figure beside it, when a replica is given (BENCH_START_REPLICA=1, as `make
+    # bench` sets; not here, to keep this run short); otherwise the reason why not.
+    if not any("PostgreSQL unreachable" in r["note"] for r in results["rows"]):
+        for page in ("dashboard at /", "indicators dashboard"):
+            name = f"{page} with the replica router"
+            router = next(r for r in results["rows"] if r["name"].startswith(name))
+            if router["value"] is not None:
+                assert router["peer"] > 0 and "SQL statements" in router["note"], router
+            else:
+                assert router["note"], router
     # One row per often-opened page, each with its target, and the load the run started under.
     pages = [r for r in results["rows"] if r["name"].startswith("page ")]
     assert {p["name"].split(" p95")[0] for p in pages} >= {

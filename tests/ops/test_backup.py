@@ -151,3 +151,63 @@ def test_the_target_engine_must_match_the_backup(tmp_path):
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(BackupError, match="postgresql database, the target is sqlite"):
         restore(path=folder, database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+
+def _empty_postgresql_database(suffix: str):
+    """(URL of a new empty database on the test server, drop it)."""
+    import psycopg
+
+    default = settings.DATABASES["default"]
+    host, port = default["HOST"] or "127.0.0.1", default["PORT"] or 5432
+    name = f"{default['NAME']}_{suffix}"
+    admin = dict(
+        host=host, port=port, user=default["USER"], password=default.get("PASSWORD") or None,
+        dbname="postgres", autocommit=True,
+    )  # fmt: skip
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgres://{default['USER']}@{host}:{port}/{name}", drop
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_while_users_write_restores_with_the_counts_of_its_manifest(tmp_path, monkeypatch):
+    from mahalleh.geo.models import Province
+    from mahalleh.ops import backup as backups
+
+    Province.objects.create(code="P1", name_fa="کرمان")
+    count_tables = backups.table_counts
+
+    def counted_then_written(conn):
+        counts = count_tables(conn)
+        # A user saves something right after the counts were taken.
+        Province.objects.create(code="P2", name_fa="فارس")
+        return counts
+
+    monkeypatch.setattr(backups, "table_counts", counted_then_written)
+    result = backups.backup(output=tmp_path / "backups", media_root=tmp_path / "media")
+    monkeypatch.setattr(backups, "table_counts", count_tables)
+    assert Province.objects.count() == 2  # the write went through, the backup did not hold it up
+
+    assert result.manifest["tables"]["geo_province"] == 1
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        target_url, drop = _empty_postgresql_database("snapshot_restore")
+    else:
+        target_url, drop = f"sqlite:///{tmp_path / 'restored.sqlite3'}", lambda: None
+    try:
+        # As an operator would: `mahalleh restore` on the backup folder, into an empty database.
+        restored = _mahalleh(
+            _env(tmp_path, target_url), "restore", str(result.path), "--database-url", target_url,
+            "--media-root", str(tmp_path / "restored-media"), check=False,
+        )  # fmt: skip
+    finally:
+        drop()
+    # The restore's own check passed: the dump holds exactly what the manifest counted.
+    assert restored.returncode == 0, restored.stderr[-2000:]
+    assert "every count matches the backup" in restored.stdout

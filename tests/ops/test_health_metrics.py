@@ -77,6 +77,161 @@ def test_metrics_are_refused_to_other_addresses_and_served_to_allowed_ones(clien
     assert 'mahalleh_import_jobs{status="failed"}' in text
 
 
+def metric(client, name: str, **labels) -> float:
+    """A sample of /metrics as Prometheus would read it (0 when it is not there yet)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+def run_queued_jobs() -> None:
+    """Under pytest on SQLite the jobs have already run (immediate mode); on Redis, as the worker."""
+    from huey.contrib.djhuey import HUEY
+
+    while not HUEY.immediate and (task := HUEY.dequeue()) is not None:
+        HUEY.execute(task)
+
+
+@pytest.mark.django_db
+def test_metrics_show_a_failed_job_and_the_speed_of_an_import(client, world, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mahalleh.registry.importer.jobs import import_job_start
+    from mahalleh.registry.models import ImportJob
+    from mahalleh.registry.tasks import import_validate_task
+    from tests.registry.importer.conftest import code, person, write_csv
+
+    failures = metric(client, "mahalleh_job_failures_total", task="import_validate_task")
+    imports = metric(client, "mahalleh_import_rows_per_second_count", step="check")
+    rows = metric(client, "mahalleh_import_rows_total", step="check")
+
+    # A job whose import was deleted before a worker took it: the task raises.
+    import_validate_task(10**9)
+    run_queued_jobs()
+    # An import of three people, checked by the worker.
+    path = write_csv(tmp_path / "people.csv", [person(national=code(n), key=f"H{n}") for n in range(3)])
+    upload = SimpleUploadedFile("people.csv", path.read_bytes(), content_type="text/csv")
+    job = import_job_start(actor=world.facilitator_a, upload=upload)
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and job.rows_valid == 3
+
+    assert metric(client, "mahalleh_job_failures_total", task="import_validate_task") == failures + 1
+    assert metric(client, "mahalleh_import_rows_per_second_count", step="check") == imports + 1
+    assert metric(client, "mahalleh_import_rows_total", step="check") == rows + 3
+    assert metric(client, "mahalleh_import_rows_per_second_sum", step="check") > 0
+
+
+@pytest.mark.django_db
+def test_readyz_and_metrics_report_the_age_of_the_oldest_waiting_import(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mahalleh.registry.models import ImportJob
+
+    job = ImportJob.objects.create(
+        office=world.office_a, uploaded_by=world.facilitator_a, original_name="people.csv"
+    )
+    # Queued a minute and a half ago, and no worker has taken it.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.QUEUED, created_at=timezone.now() - timedelta(seconds=90)
+    )
+    report = client.get("/readyz").json()
+    assert 90 <= report["jobs"]["oldest_queued_import_seconds"] < 120
+    assert 90 <= metric(client, "mahalleh_oldest_queued_import_seconds") < 120
+    assert metric(client, "mahalleh_import_jobs", status="queued") == 1
+
+
+READY_WITHOUT_PRIMARY = r"""
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get("/readyz")
+print(json.dumps({"status": response.status_code, "report": response.json()}))
+"""
+
+
+def test_readyz_is_unavailable_when_the_primary_is_down(tmp_path):
+    # An app server whose PostgreSQL does not answer: nothing listens on the port.
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "PYTEST"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings", MAHALLEH_VAR_DIR=str(tmp_path), LOG_LEVEL="CRITICAL",
+        DATABASE_URL=f"postgres://mahalleh@127.0.0.1:{port}/mahalleh",
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", READY_WITHOUT_PRIMARY], cwd=Path(__file__).resolve().parents[2], env=env,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503  # the load balancer takes this app server out
+    assert answer["report"]["status"] == "unavailable"
+    assert answer["report"]["database"]["ok"] is False
+    assert "refused" in answer["report"]["database"]["error"]  # the reason, for the operator
+
+
+def test_a_lagging_replica_is_skipped_with_one_warning_and_taken_back_when_it_catches_up(monkeypatch, caplog):
+    from mahalleh.core import dbrouting
+
+    lag = [95.0]
+
+    class Standby:
+        """A PostgreSQL standby as the lag query sees it."""
+
+        vendor = "postgresql"
+
+        def cursor(self):
+            standby = self
+
+            class Cursor:
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc):
+                    return False
+
+                def execute(self, sql):
+                    standby.sql = sql
+
+                def fetchone(self):
+                    return (True, lag[0])
+
+            return Cursor()
+
+    monkeypatch.setattr(dbrouting, "connections", {"replica1": Standby()})
+    dbrouting.reset_health()
+    try:
+        with override_settings(DATABASE_REPLICAS=["replica1"], REPLICA_MAX_LAG_SECONDS=30):
+            with caplog.at_level(logging.WARNING, logger="mahalleh.replicas"):
+                assert dbrouting.healthy_replica() is None  # 95 s behind: reads go to the primary
+                assert dbrouting.replica_status("replica1", fresh=True).ok is False  # still behind
+                lag[0] = 2.0
+                assert dbrouting.replica_status("replica1", fresh=True).ok is True
+                assert dbrouting.healthy_replica() == "replica1"
+    finally:
+        dbrouting.reset_health()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "mahalleh.replicas"]
+    assert warnings == [
+        "replica replica1 skipped, reads go to the primary: lag 95.0 s",
+        "replica replica1 is back in use (lag 2.0 s)",
+    ]
+
+
 @pytest.mark.django_db
 def test_metrics_with_the_token_from_anywhere(client):
     with override_settings(METRICS_TOKEN="s3cret-token", METRICS_ALLOWED_IPS=[]):

@@ -11,6 +11,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from mahalleh.core import dbrouting
@@ -76,6 +77,14 @@ def test_a_trivial_page_of_an_aggregate_role_is_read_from_the_replica(client, wo
     assert any("indicators_provincefact" in q["sql"] for q in on_replica.captured_queries)
 
 
+def test_the_dashboard_of_an_office_role_at_home_is_read_from_the_replica(client, world):
+    verified_client(client, world.facilitator_a)
+    with CaptureQueriesContext(connections["replica1"]) as on_replica:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert any("indicators_" in q["sql"] for q in on_replica.captured_queries)
+
+
 def test_after_a_write_the_same_user_reads_from_the_primary(client, world, api):
     verified_client(client, world.facilitator_a)
     created = api(world.facilitator_a).post(
@@ -90,6 +99,30 @@ def test_after_a_write_the_same_user_reads_from_the_primary(client, world, api):
         body = export_csv(client)
     assert "کوچه تازه ۳" in body
     assert on_replica.captured_queries == []
+
+
+def test_a_lagging_replica_is_skipped_with_a_warning_and_the_primary_serves_the_page(client, world, caplog):
+    verified_client(client, world.facilitator_a)
+    with connections["replica1"].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")  # the standby receives WAL but applies none
+    try:
+        Household.objects.create(
+            neighbourhood=world.hood_a, address="کوچه اقاقیا ۹", created_by=world.facilitator_a
+        )
+        with (
+            override_settings(REPLICA_MAX_LAG_SECONDS=1),
+            caplog.at_level(logging.WARNING, "mahalleh.replicas"),
+        ):
+            wait_until(lambda: not dbrouting.replica_status("replica1", fresh=True).ok, timeout=60, step=0.5)
+            body = export_csv(client)
+        assert "کوچه اقاقیا ۹" in body  # a row the standby has not applied: the primary served it
+        assert not replica_sees(Household, address="کوچه اقاقیا ۹")
+        assert "replica replica1 skipped, reads go to the primary: lag" in caplog.text
+    finally:
+        with connections["replica1"].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    wait_until(lambda: replica_sees(Household, address="کوچه اقاقیا ۹"))
+    dbrouting.reset_health()
 
 
 @pytest.mark.skipif(

@@ -3,8 +3,9 @@
 import logging
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 
 from mahalleh.core import dbrouting
@@ -21,6 +22,29 @@ def one_healthy_replica(monkeypatch):
     )
     with override_settings(DATABASE_REPLICAS=["replica1"]):
         yield
+
+
+@pytest.fixture
+def reads_seen(one_healthy_replica, monkeypatch):
+    """Where each ORM read of a request would go, as (model label, alias); every query still runs
+    on the test database (there is no replica here). Tests using it commit (transaction=True):
+    inside a transaction every read stays on the primary."""
+    seen = []
+    decide = ReplicaRouter.db_for_read
+
+    def recording(self, model, **hints):
+        seen.append((model._meta.label if model else None, decide(self, model, **hints)))
+        return "default"
+
+    monkeypatch.setattr(ReplicaRouter, "db_for_read", recording)
+    return seen
+
+
+def token_client(user) -> Client:
+    """A script with the user's API token and no cookie jar: a new client for every request."""
+    from mahalleh.accounts.services import token_issue
+
+    return Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
 
 
 @override_settings(DATABASE_REPLICAS=[])
@@ -71,8 +95,20 @@ def test_inside_a_transaction_reads_stay_on_the_primary(one_healthy_replica):
         ("/registry/export/", "GET", True),
         ("/audit/", "GET", True),
         ("/api/v1/audit/", "GET", True),
+        # Every role's dashboard at /, the evaluation results (pages and API) and the map.
+        ("/", "GET", True),
+        ("/indicators/dashboard/", "GET", True),
+        ("/evaluation/nation/", "GET", True),
+        ("/evaluation/province/KER/", "GET", True),
+        ("/api/v1/evaluation/", "GET", True),
+        ("/api/v1/evaluation/KER/", "GET", True),
+        ("/places/map/", "GET", True),
         ("/registry/", "GET", False),
         ("/audit/", "POST", False),
+        # Survey rounds are field work (written and read back at once): they stay on the primary.
+        ("/evaluation/", "GET", False),
+        ("/api/v1/survey-rounds/", "GET", False),
+        ("/places/neighbourhoods/", "GET", False),
     ],
 )
 def test_the_configured_views_are_routed_to_a_replica(path, method, routed):
@@ -147,4 +183,83 @@ def test_a_successful_post_pins_the_user_to_the_primary_for_a_few_seconds(client
     )
     assert dbrouting._pinned_to_primary(state) is True
     fresh = dbrouting._RequestState(request=RequestFactory().get("/"))
+    assert dbrouting._pinned_to_primary(fresh) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_analysts_api_calls_with_a_token_are_read_from_the_replica(world, reads_seen):
+    # /api/v1/provinces/ is not a routed view: the analyst's role routes it, and the role is only
+    # known once the token is.
+    client = token_client(world.analyst)
+    reads_seen.clear()
+    response = client.get("/api/v1/provinces/")
+    assert response.status_code == 200
+    assert [p["code"] for p in response.json()["results"]]
+    assert ("geo.Province", "replica1") in reads_seen
+    # The token itself is read once, on the primary (a token issued a moment ago may not be on a
+    # replica yet).
+    assert [alias for label, alias in reads_seen if label == "authtoken.Token"] == ["default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_office_role_with_a_token_reads_its_lists_from_the_primary(world, reads_seen):
+    client = token_client(world.facilitator_a)
+    reads_seen.clear()
+    assert client.get("/api/v1/provinces/").status_code == 200
+    assert reads_seen and {alias for _label, alias in reads_seen} == {"default"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_routed_endpoint_the_token_is_read_once_from_the_primary(world, reads_seen):
+    client = token_client(world.facilitator_a)
+    reads_seen.clear()
+    response = client.get("/api/v1/indicators/")
+    assert response.status_code == 200 and response.json()["results"]
+    assert ("indicators.Indicator", "replica1") in reads_seen
+    assert [alias for label, alias in reads_seen if label == "authtoken.Token"] == ["default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_token_on_a_routed_endpoint_is_still_a_401(world, reads_seen):
+    response = Client(HTTP_AUTHORIZATION="Token not-a-token").get("/api/v1/indicators/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_token_post_the_same_token_reads_from_the_primary_without_cookies(world, reads_seen):
+    from mahalleh.registry.models import Household
+
+    with override_settings(READ_YOUR_WRITES_SECONDS=30):
+        created = token_client(world.facilitator_a).post(
+            "/api/v1/households/",
+            {"neighbourhood": world.hood_a.pk, "address": "کوچه نسترن ۴"},
+            content_type="application/json",
+        )
+        assert created.status_code == 201
+        reads_seen.clear()
+        listed = token_client(world.facilitator_a).get("/api/v1/indicators/")  # a routed endpoint
+    assert listed.status_code == 200
+    assert ("indicators.Indicator", "default") in reads_seen
+    assert {alias for _label, alias in reads_seen} == {"default"}
+    assert Household.objects.filter(address="کوچه نسترن ۴").exists()
+
+    # Another user, who wrote nothing, reads the same endpoint from the replica.
+    reads_seen.clear()
+    assert token_client(world.facilitator_b).get("/api/v1/indicators/").status_code == 200
+    assert ("indicators.Indicator", "replica1") in reads_seen
+
+
+@pytest.mark.django_db
+def test_the_pin_of_a_token_user_is_found_before_the_api_identifies_the_user(world):
+    # A read routed before DRF's authentication (a replica_view, a using_replica block) sees
+    # only the header: the router finds the token's user itself.
+    from mahalleh.accounts.services import token_issue
+
+    token = token_issue(user=world.facilitator_a).key
+    cache.set(dbrouting._pin_key(world.facilitator_a.pk), 1, timeout=30)
+    wrote = dbrouting._RequestState(request=RequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}"))
+    assert dbrouting._pinned_to_primary(wrote) is True
+    other = token_issue(user=world.facilitator_b).key
+    fresh = dbrouting._RequestState(request=RequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {other}"))
     assert dbrouting._pinned_to_primary(fresh) is False

@@ -13,7 +13,7 @@ from mahalleh.registry.models import ImportJob
 from tests.conftest import verified_client
 from tests.registry.importer.conftest import code, person, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_run_by_a_worker")]
 
 
 def big_csv(tmp_path, megabytes: float) -> SimpleUploadedFile:

@@ -16,6 +16,11 @@ FA = [c.fa for c in COLUMNS]
 EN = [c.en for c in COLUMNS]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_done(jobs_run_by_a_worker):
+    """Import jobs run as soon as they are queued, in-process or on Redis (tests/conftest.py)."""
+
+
 def code(n: int) -> str:
     """A valid national code, distinct for each n."""
     return make_national_code(str(100_000_000 + n).zfill(9))
