@@ -5,10 +5,13 @@ so it is converted first: ``nullable: true`` becomes a ``null`` type, and object
 properties refuse undeclared ones (a field the API sends but the schema does not document is a bug).
 """
 
+import functools
 import json
 import re
+from unittest import mock
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -202,3 +205,17 @@ def _no_static_scan(settings):
     # Each test client builds the middleware again; with var/static present (after collectstatic)
     # WhiteNoise would stat every file each time (~0.1 s per client). Look files up lazily instead.
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (with a small registry: 200 households) for the tests of one module, in a
+    transaction rolled back after them: records of every kind, for every demo account's role."""
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    small = functools.partial(load_registry, households=200, comparison_households=20)
+    with django_db_blocker.unblock(), transaction.atomic(), mock.patch.object(loader, "load_registry", small):
+        assert loader.load() is True
+        yield
+        transaction.set_rollback(True)

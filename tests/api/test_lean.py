@@ -2,12 +2,10 @@
 serializers would: each list of the API is read over the demo twice, the lean way and DRF's way,
 by the roles that see it, and the two bodies must be equal."""
 
-import functools
 import json
 from unittest import mock
 
 import pytest
-from django.db import transaction
 
 from mahalleh.api import base
 from mahalleh.api.urls import router
@@ -22,18 +20,6 @@ ROLES = (
     "pr_officer",
     "partner_user",
 )
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    from mahalleh.demo import loader
-    from mahalleh.demo.registry import load_registry
-
-    small = functools.partial(load_registry, households=200, comparison_households=20)
-    with django_db_blocker.unblock(), transaction.atomic(), mock.patch.object(loader, "load_registry", small):
-        assert loader.load() is True
-        yield
-        transaction.set_rollback(True)
 
 
 def drf_way(serializer_class, instances, **kwargs):
