@@ -1,5 +1,6 @@
 """Bad input, on every operation that takes a JSON body: an unknown field is a 400 naming it, in
-the caller's language.
+the caller's language; a body that is not JSON is a JSON 400 saying where it broke, never an HTML
+page.
 
 The operations are read from the schema itself (`/api/schema/`), so a new endpoint is covered the
 day it is added -- and must be given its row in CALLERS below. Each body is built from the
@@ -133,3 +134,46 @@ def test_every_json_body_refuses_an_unknown_field_by_name_in_persian_and_in_engl
         english = send(path, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
         assert english.status_code == 400, (where, english.status_code, english.content)
         assert english.json() == {UNKNOWN: [MESSAGE_EN]}, (where, english.json())
+
+
+@pytest.mark.parametrize(
+    ("raw", "persian", "english"),
+    [
+        (
+            b'{"neighbourhood": 1,',
+            "بدنهٔ درخواست JSON معتبر نیست: خطا در سطر 1، ستون 21 است.",
+            "The body is not valid JSON: the error is at line 1, column 21.",
+        ),
+        (
+            b'{\n  "address": "x"\n  "neighbourhood": 1\n}',
+            "بدنهٔ درخواست JSON معتبر نیست: خطا در سطر 3، ستون 3 است.",
+            "The body is not valid JSON: the error is at line 3, column 3.",
+        ),
+        (
+            "{}".encode("utf-16"),
+            "بدنهٔ درخواست JSON معتبر نیست: متن UTF-8 نیست.",
+            "The body is not valid JSON: it is not UTF-8 text.",
+        ),
+        (b'{"neighbourhood": NaN}', "بدنهٔ درخواست JSON معتبر نیست.", "The body is not valid JSON."),
+    ],
+    ids=["cut-short", "missing-comma", "utf-16", "nan"],
+)
+def test_a_malformed_json_body_is_a_json_400_in_the_callers_language_never_an_html_page(
+    demo, api, raw, persian, english
+):
+    client = api(User.objects.get(username="facilitator"))
+    for language, message in ((None, persian), ("en", english)):
+        headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+        response = client.generic(
+            "POST", "/api/v1/households/", raw, content_type="application/json", **headers
+        )
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": message, "code": "parse_error"}
+
+
+def test_a_json_body_that_is_not_an_object_is_a_400_for_the_body_as_a_whole(demo, api):
+    client = api(User.objects.get(username="facilitator"))
+    response = client.post("/api/v1/households/", [1, 2], format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
