@@ -12,6 +12,7 @@ schema-checked client."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mahalleh.accounts.models import User
 
@@ -62,14 +63,21 @@ CALLERS = {
 }
 
 
-def json_body_operations(openapi) -> list[tuple[str, str, dict]]:
-    """(method, path template, request schema) of every operation whose body is JSON."""
+# The same for the operations whose body is a multipart upload (a file and its fields).
+MULTIPART_CALLERS = {
+    "POST /api/v1/imports/": "facilitator",
+    "POST /api/v1/stories/{id}/images/": "pr_officer",
+}
+
+
+def body_operations(openapi, media_type: str) -> list[tuple[str, str, dict]]:
+    """(method, path template, request schema) of every operation whose body is `media_type`."""
     found = []
     for template, operations in openapi.raw["paths"].items():
         for method, operation in operations.items():
             content = operation.get("requestBody", {}).get("content", {})
-            if "application/json" in content:
-                found.append((method.upper(), template, content["application/json"]["schema"]))
+            if media_type in content:
+                found.append((method.upper(), template, content[media_type]["schema"]))
     return found
 
 
@@ -99,6 +107,8 @@ def example(openapi, node: dict):
         return datetime.date(2025, 1, 1).isoformat()
     if node.get("format") == "date-time":
         return "2025-01-01T10:00:00Z"
+    if node.get("format") == "binary":
+        return SimpleUploadedFile("upload.bin", b"not read: the unknown field is refused first")
     return "x" * max(1, node.get("minLength", 1))
 
 
@@ -113,7 +123,7 @@ def first_id(client, template: str) -> int:
 
 
 def test_every_json_body_refuses_an_unknown_field_by_name_in_persian_and_in_english(demo, api, openapi):
-    operations = json_body_operations(openapi)
+    operations = body_operations(openapi, "application/json")
     named = {f"{method} {template}" for method, template, _schema in operations}
     assert named == set(CALLERS), (
         f"give each JSON-body operation its calling role in CALLERS: missing {sorted(named - set(CALLERS))}, "
@@ -134,6 +144,21 @@ def test_every_json_body_refuses_an_unknown_field_by_name_in_persian_and_in_engl
         english = send(path, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
         assert english.status_code == 400, (where, english.status_code, english.content)
         assert english.json() == {UNKNOWN: [MESSAGE_EN]}, (where, english.json())
+
+
+def test_every_multipart_body_refuses_an_unknown_field_by_name(demo, api, openapi):
+    operations = body_operations(openapi, "multipart/form-data")
+    assert {f"{method} {template}" for method, template, _schema in operations} == set(MULTIPART_CALLERS)
+    for method, template, schema in operations:
+        username = MULTIPART_CALLERS[f"{method} {template}"]
+        client = api(User.objects.get(username=username))
+        path = template.replace("{id}", str(first_id(client, template))) if "{id}" in template else template
+        for language, message in ((None, MESSAGE_FA), ("en", MESSAGE_EN)):
+            body = {**example(openapi, schema), UNKNOWN: "1"}
+            headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+            response = client.post(path, body, format="multipart", **headers)
+            assert response.status_code == 400, (path, response.status_code, response.content)
+            assert response.json() == {UNKNOWN: [message]}, (path, response.json())
 
 
 @pytest.mark.parametrize(
