@@ -119,6 +119,21 @@ def test_the_docs_page_introduces_the_api_in_persian_and_english(openapi):
     for words in words_expected:
         assert words in intro, words
     assert 'dir="rtl"' in intro and "توکن" in intro and "صفحه‌بندی با نشانگر" in intro
+    persian, english = intro.split("</div>")
+    for text in (persian, english):  # both file uploads are named in both languages
+        assert "`POST /api/v1/imports/`" in text and "`POST /api/v1/stories/{id}/images/`" in text
+
+
+def test_the_multipart_bodies_are_the_ones_the_docs_page_names(openapi):
+    multipart = {
+        f"{method.upper()} {template}"
+        for template, operations in openapi.raw["paths"].items()
+        for method, operation in operations.items()
+        if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert multipart == {"POST /api/v1/imports/", "POST /api/v1/stories/{id}/images/"}
+    intro = openapi.raw["info"]["description"]
+    assert all(f"`{operation}`" in intro for operation in multipart)
 
 
 def _one_answer(schema: dict, components: dict | None = None) -> OpenAPI:
