@@ -10,6 +10,7 @@ generated code happens to notice.
 import datetime
 import inspect
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,6 +21,7 @@ from mahalleh.accounts.services import token_issue
 from mahalleh.core.jalali import Period
 from mahalleh.referrals.models import Service
 from mahalleh.registry.models import HarmType
+from tests.api_contract.conftest import CONTENT_TYPE_OVERRIDES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-9"  # tests/conftest.py `world`
@@ -54,6 +56,12 @@ def _client(package, live_server, contract, token=None):
     if token is None:
         return package.Client(**options)
     return package.AuthenticatedClient(token=token, prefix="Token", **options)
+
+
+def test_the_user_guide_gives_integrators_the_overrides_this_client_is_generated_with():
+    guide = (Path(__file__).parents[2] / "docs" / "user-guide.md").read_text()
+    for media_type, read_as in CONTENT_TYPE_OVERRIDES.items():
+        assert f"    {media_type}: {read_as}\n" in guide, media_type
 
 
 def _cursor(link):
