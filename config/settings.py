@@ -311,9 +311,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["mahalleh.api.permissions.IsVerifiedUser"],
     "DEFAULT_PAGINATION_CLASS": "mahalleh.api.pagination.KeysetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # A JSON API: bodies are JSON only (a form-encoded body is a 415). The import upload sets
-    # its own multipart parser, the one endpoint that takes a file.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # A JSON API: bodies are JSON only (a form-encoded body is a 415). The two endpoints that take
+    # a file set their own multipart parser: the import upload and a story's photo.
+    "DEFAULT_PARSER_CLASSES": ["mahalleh.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mahalleh.api.errors.exception_handler",
@@ -328,8 +328,9 @@ API_INTRODUCTION = """
   سپس سرآیند `Authorization: Token <توکن>` را بفرستید.
 - **صفحه‌بندی با نشانگر:** فهرست‌ها `results`، `next` و `previous` دارند؛ پیوند `next` را همان‌گونه که آمده
   دنبال کنید (`page_size` تا ۵۰۰). نشانگر دست‌کاری‌شده پاسخ ۴۰۰ می‌گیرد.
-- **بدنه‌ها فقط JSON** (`Content-Type: application/json`)؛ جز بارگذاری فایل درون‌ریزی.
-  بدنهٔ فرمی پاسخ ۴۱۵ می‌گیرد.
+- **بدنه‌ها فقط JSON** (`Content-Type: application/json`)؛ جز دو بارگذاری فایل که `multipart/form-data` هستند:
+  فایل درون‌ریزی (`POST /api/v1/imports/`) و عکس تجربه‌نگاری (`POST /api/v1/stories/{id}/images/`).
+  بدنهٔ فرمی در نشانی‌های دیگر پاسخ ۴۱۵ می‌گیرد.
 - **خطاها JSON هستند:** ورودی نادرست ۴۰۰ با پیام‌های هر فیلد `{"<فیلد>": ["پیام"]}` (فیلد ناشناخته هم نام برده
   می‌شود)؛ دیگر خطاها `{"detail": "…", "code": "…"}`. زبان پیام‌ها از `Accept-Language` یا انتخاب زبان کاربر
   می‌آید و پیش‌فرض فارسی است.
@@ -347,8 +348,9 @@ API_INTRODUCTION = """
   factor); then send `Authorization: Token <token>`.
 - **Cursor pagination:** lists have `results`, `next` and `previous`; follow the `next` link as given
   (`page_size` up to 500). An altered cursor is a 400.
-- **Bodies are JSON only** (`Content-Type: application/json`), except the import file upload.
-  A form body is a 415.
+- **Bodies are JSON only** (`Content-Type: application/json`), except the two file uploads, which are
+  `multipart/form-data`: the import file (`POST /api/v1/imports/`) and a story's photo
+  (`POST /api/v1/stories/{id}/images/`). A form body anywhere else is a 415.
 - **Errors are JSON:** bad input is a 400 with the messages per field, `{"<field>": ["message"]}` (an unknown
   field is named too); every other error is `{"detail": "…", "code": "…"}`. Messages follow
   `Accept-Language` or the user's language switch; Persian by default.

@@ -18,6 +18,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
 from mahalleh.api.lean import lean_data
+from mahalleh.api.serializers import QUERY_PARAMETERS
 from mahalleh.core.services import version_token
 
 # The largest id a bigint column holds: a bigger number is simply no record (not a database error).
@@ -109,7 +110,10 @@ def require_role(allowed: bool) -> None:
 def valid_input(serializer_class, request, *, query: bool = False) -> dict:
     """The request's body (or, with `query`, its query parameters) validated by `serializer_class`:
     a copy of the validated data, or a 400 with the messages per field."""
-    data = serializer_class(data=request.query_params if query else request.data)
+    if query:
+        data = serializer_class(data=request.query_params, context={QUERY_PARAMETERS: True})
+    else:
+        data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, enum_field, object_id, paginated, valid_input
+from mahalleh.api.serializers import StrictInput
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.evaluation.results import EvaluationError, evaluation_run
@@ -40,7 +41,7 @@ class RoundOut(serializers.ModelSerializer):
         ]
 
 
-class RoundIn(serializers.Serializer):
+class RoundIn(StrictInput):
     province = serializers.CharField(help_text="Province code.")
     name = serializers.CharField(max_length=200)
     kind = KindField()
@@ -72,7 +73,7 @@ class ResponseOut(serializers.ModelSerializer):
         ]
 
 
-class ResponseIn(serializers.Serializer):
+class ResponseIn(StrictInput):
     round = IdField()
     person = IdField()
     age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mahalleh.api.base import scoped_schema, valid_input
+from mahalleh.api.serializers import StrictInput
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors, services
@@ -210,7 +211,7 @@ class TargetOut(serializers.ModelSerializer):
         ]
 
 
-class TargetIn(serializers.Serializer):
+class TargetIn(StrictInput):
     indicator = serializers.SlugField()
     level = serializers.ChoiceField(choices=Level.choices)
     place = IdField(required=False, allow_null=True, help_text="The province, office or neighbourhood id.")
@@ -266,7 +267,7 @@ class ManualValueOut(serializers.ModelSerializer):
                   "status", "created_at", "decided_at"]  # fmt: skip
 
 
-class ManualValueIn(serializers.Serializer):
+class ManualValueIn(StrictInput):
     indicator = serializers.SlugField()
     neighbourhood = IdField()
     period = serializers.CharField(help_text="1403-05, 1403-S2 or 1403.")

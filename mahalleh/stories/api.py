@@ -27,6 +27,7 @@ from mahalleh.api.base import (
     scoped_schema,
     valid_input,
 )
+from mahalleh.api.serializers import StrictInput
 from mahalleh.stories import names, selectors, services
 from mahalleh.stories.models import Story, Theme
 from mahalleh.stories.portal import story_path
@@ -118,7 +119,7 @@ class StoryOut(VersionMixin, serializers.Serializer):
         )
 
 
-class StoryFieldsIn(serializers.Serializer):
+class StoryFieldsIn(StrictInput):
     title_fa = serializers.CharField(max_length=200, required=False)
     summary_fa = serializers.CharField(max_length=400, required=False)
     body_fa = serializers.CharField(required=False, help_text="Markdown; HTML is refused.")
@@ -144,11 +145,11 @@ class StoryFilterIn(serializers.Serializer):
     q = serializers.CharField(required=False, help_text="Words of the title, summary or text.")
 
 
-class CommentIn(serializers.Serializer):
+class CommentIn(StrictInput):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ImageIn(serializers.Serializer):
+class ImageIn(StrictInput):
     photo = serializers.FileField(help_text="JPEG, PNG or WebP; metadata (EXIF, GPS) is removed.")
     alt_fa = serializers.CharField(max_length=300)
     alt_en = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -3,12 +3,21 @@
 The schema is fetched once from ``/api/schema/?format=json``. OpenAPI 3.0 is not quite JSON Schema,
 so it is converted first: ``nullable: true`` becomes a ``null`` type, and objects that list their
 properties refuse undeclared ones (a field the API sends but the schema does not document is a bug).
+
+The checker reads the schema as a generated client does, not more kindly (issue #15): a nullable
+enum admits null only if its `enum` lists it (OpenAPI 3.0.3; openapi-python-client refused every
+open referral's null outcome while this checker, which used to add the null itself, passed it),
+and an answer documented as a union of object shapes with no discriminator is refused whatever
+its body (a client cannot tell which shape it got: it tries them in order).
 """
 
+import functools
 import json
 import re
+from unittest import mock
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -28,9 +37,8 @@ def to_json_schema(node):
     node = {key: to_json_schema(value) for key, value in node.items()}
     if node.pop("nullable", False) is True:
         if "type" in node:
+            # An `enum` is left as it is: null passes only where the enum lists it (OpenAPI 3.0.3).
             node["type"] = [node["type"], "null"]
-            if "enum" in node and None not in node["enum"]:
-                node["enum"] = [*node["enum"], None]
         elif {"$ref", "allOf", "oneOf", "anyOf"} & set(node):
             node = {"anyOf": [node, {"type": "null"}]}
         # A nullable schema with no type (free JSON, e.g. a GeoJSON boundary) constrains nothing.
@@ -58,6 +66,7 @@ class OpenAPI:
         self.registry = Registry().with_resource(SCHEMA_URI, resource)
         self.templates = []
         self._validators = {}
+        self._unions = {}
         for template in document["paths"]:
             pieces = re.split(r"\{[^}]+\}", template)
             self.templates.append((re.compile("^" + "[^/]+".join(map(re.escape, pieces)) + "$"), template))
@@ -80,6 +89,10 @@ class OpenAPI:
             return [f"{method} {template} is not documented in the OpenAPI schema"]
         if str(status) not in operation["responses"]:
             return [f"{method} {template} answered {status}, which the schema does not document"]
+        documented = operation["responses"][str(status)].get("content", {}).get("application/json", {})
+        unions = self.undiscriminated_unions(documented.get("schema", {}))
+        if unions:
+            return [f"{method} {template} {status} is documented as {union}" for union in unions]
         pointer = _pointer(
             "paths",
             template,
@@ -91,6 +104,39 @@ class OpenAPI:
             "schema",
         )
         return self._problems(pointer, body)
+
+    def _component(self, node: dict) -> tuple[str | None, dict]:
+        if "$ref" not in node:
+            return None, node
+        name = node["$ref"].rsplit("/", 1)[1]
+        return name, self.raw["components"]["schemas"][name]
+
+    def undiscriminated_unions(self, node) -> list[str]:
+        """The unions (oneOf/anyOf) of two or more object shapes under `node`, an OpenAPI schema,
+        that name no discriminator ([] if none)."""
+        key = json.dumps(node, sort_keys=True)
+        if key not in self._unions:
+            found, seen, todo = [], set(), [node]
+            while todo:
+                item = todo.pop()
+                if isinstance(item, list):
+                    todo.extend(item)
+                    continue
+                if not isinstance(item, dict):
+                    continue
+                name, item = self._component(item)
+                if name is not None:
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                for combined in ("oneOf", "anyOf"):
+                    branches = [self._component(branch) for branch in item.get(combined, [])]
+                    shapes = [name or "an inline object" for name, b in branches if b.get("type") == "object"]
+                    if len(shapes) > 1 and "discriminator" not in item:
+                        found.append(f"a {combined} of {', '.join(shapes)} with no discriminator")
+                todo.extend(item.values())
+            self._unions[key] = sorted(found)
+        return self._unions[key]
 
     def media_type_errors(self, *, method: str, path: str, status: int, content_type: str) -> list[str]:
         """What is wrong with a non-JSON answer (a file download): the operation must document
@@ -202,3 +248,17 @@ def _no_static_scan(settings):
     # Each test client builds the middleware again; with var/static present (after collectstatic)
     # WhiteNoise would stat every file each time (~0.1 s per client). Look files up lazily instead.
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (with a small registry: 200 households) for the tests of one module, in a
+    transaction rolled back after them: records of every kind, for every demo account's role."""
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    small = functools.partial(load_registry, households=200, comparison_households=20)
+    with django_db_blocker.unblock(), transaction.atomic(), mock.patch.object(loader, "load_registry", small):
+        assert loader.load() is True
+        yield
+        transaction.set_rollback(True)

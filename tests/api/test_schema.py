@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.api.conftest import OpenAPI
+
 ENDPOINTS = [
     "/api/v1/provinces/",
     "/api/v1/counties/",
@@ -117,3 +119,71 @@ def test_the_docs_page_introduces_the_api_in_persian_and_english(openapi):
     for words in words_expected:
         assert words in intro, words
     assert 'dir="rtl"' in intro and "توکن" in intro and "صفحه‌بندی با نشانگر" in intro
+    persian, english = intro.split("</div>")
+    for text in (persian, english):  # both file uploads are named in both languages
+        assert "`POST /api/v1/imports/`" in text and "`POST /api/v1/stories/{id}/images/`" in text
+
+
+def test_the_multipart_bodies_are_the_ones_the_docs_page_names(openapi):
+    multipart = {
+        f"{method.upper()} {template}"
+        for template, operations in openapi.raw["paths"].items()
+        for method, operation in operations.items()
+        if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert multipart == {"POST /api/v1/imports/", "POST /api/v1/stories/{id}/images/"}
+    intro = openapi.raw["info"]["description"]
+    assert all(f"`{operation}`" in intro for operation in multipart)
+
+
+def _one_answer(schema: dict, components: dict | None = None) -> OpenAPI:
+    """A checker for a schema whose only operation, GET /api/v1/x/, answers 200 with `schema`."""
+    answer = {"content": {"application/json": {"schema": schema}}}
+    document = {
+        "openapi": "3.0.3",
+        "paths": {"/api/v1/x/": {"get": {"responses": {"200": answer}}}},
+        "components": {"schemas": components or {}},
+    }
+    return OpenAPI(document)
+
+
+def test_checker_refuses_null_for_a_nullable_enum_that_does_not_list_it():
+    # OpenAPI 3.0.3: `nullable` does not add null to an enum, and generated clients refuse it (the
+    # null outcome of every open referral broke openapi-python-client, issue #15).
+    without = _one_answer({"type": "string", "enum": ["delivered", "other"], "nullable": True})
+    assert without.errors(method="GET", path="/api/v1/x/", status=200, body=None)
+    assert without.errors(method="GET", path="/api/v1/x/", status=200, body="other") == []
+    listed = _one_answer({"type": "string", "enum": ["delivered", "other", None], "nullable": True})
+    assert listed.errors(method="GET", path="/api/v1/x/", status=200, body=None) == []
+    assert listed.errors(method="GET", path="/api/v1/x/", status=200, body="") != []
+
+
+def test_checker_refuses_an_answer_documented_as_objects_with_no_discriminator():
+    # The referral list as it was: office or partner rows, chosen by the caller's role.
+    shapes = {
+        "ReferralOut": {"type": "object", "properties": {"id": {"type": "integer"}}},
+        "ReferralPartnerOut": {"type": "object", "properties": {"age_group": {"type": "string"}}},
+    }
+    union = {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in shapes]}
+    listing = {"type": "object", "properties": {"results": {"type": "array", "items": union}}}
+    body = {"results": [{"id": 1}]}  # valid against one branch: that alone is not enough
+    problems = _one_answer(listing, shapes).errors(method="GET", path="/api/v1/x/", status=200, body=body)
+    assert problems == [
+        "GET /api/v1/x/ 200 is documented as a oneOf of ReferralOut, ReferralPartnerOut with no discriminator"
+    ]
+    told = {**union, "discriminator": {"propertyName": "audience"}}
+    listing = {"type": "object", "properties": {"results": {"type": "array", "items": told}}}
+    assert _one_answer(listing, shapes).errors(method="GET", path="/api/v1/x/", status=200, body=body) == []
+
+
+def test_no_answer_of_the_api_is_a_union_of_objects_with_no_discriminator(openapi):
+    unions = {
+        f"{method.upper()} {template} {status}": openapi.undiscriminated_unions(media["schema"])
+        for template, operations in openapi.raw["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation["responses"].items()
+        for media in answer.get("content", {}).values()
+        if "schema" in media
+    }
+    assert {where: found for where, found in unions.items() if found} == {}
+    assert len(unions) > 300  # every answer of every operation was looked at

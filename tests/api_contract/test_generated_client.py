@@ -9,15 +9,19 @@ generated code happens to notice.
 
 import datetime
 import inspect
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.utils import timezone
 
+from mahalleh.accounts.models import User
 from mahalleh.accounts.services import token_issue
 from mahalleh.core.jalali import Period
 from mahalleh.referrals.models import Service
 from mahalleh.registry.models import HarmType
+from tests.api_contract.conftest import CONTENT_TYPE_OVERRIDES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-9"  # tests/conftest.py `world`
@@ -52,6 +56,12 @@ def _client(package, live_server, contract, token=None):
     if token is None:
         return package.Client(**options)
     return package.AuthenticatedClient(token=token, prefix="Token", **options)
+
+
+def test_the_user_guide_gives_integrators_the_overrides_this_client_is_generated_with():
+    guide = (Path(__file__).parents[2] / "docs" / "user-guide.md").read_text()
+    for media_type, read_as in CONTENT_TYPE_OVERRIDES.items():
+        assert f"    {media_type}: {read_as}\n" in guide, media_type
 
 
 def _cursor(link):
@@ -149,8 +159,8 @@ def test_an_integrator_drives_the_referral_journey_through_a_generated_client(
         client=partner,
         body=step(to_status=models.ReferralTargetStatusEnum("accepted"), version="x"),
     )
-    assert stale.status_code in (400, 409)
-    assert isinstance(stale.parsed, models.Error | models.ValidationError)
+    assert stale.status_code == 409, stale.content
+    assert isinstance(stale.parsed, models.Error) and stale.parsed.code == "stale"
 
 
 def test_persons_are_read_over_cursor_pages(generated, contract, live_server, world):
@@ -241,3 +251,123 @@ def test_every_list_endpoint_parses_for_every_role(generated, contract, live_ser
         else:
             assert answer.status_code == 200, (name, answer.status_code, answer.content)
             assert type(answer.parsed).__name__.startswith("Paginated"), name
+
+
+DEMO_ROLES = [
+    "national_admin",
+    "national_analyst",
+    "province_coordinator",
+    "office_manager",
+    "facilitator",
+    "facilitator2",
+    "pr_officer",
+    "partner_user",
+]
+# What state a row of a list is in (open or closed, and how), gathered over every role's rows, and
+# the states the demo must show there -- so the test keeps reading rows in each of them.
+STATE_OF = {
+    "v1_referrals_list": lambda row: (row["status"], row["outcome"]),
+    "v1_partner_referrals_list": lambda row: (row["status"], row["outcome"]),
+    "v1_harm_cases_list": lambda row: row["status"],
+    "v1_sessions_list": lambda row: "attendance taken" if row["marked_count"] else "attendance not taken",
+    "v1_activities_list": lambda row: "ended" if (row["ends_on"] or "9999") < _today() else "running",
+    "v1_enrolments_list": lambda row: "left" if row["left_on"] else "enrolled",
+    "v1_groups_list": lambda row: "active" if row["is_active"] else "inactive",
+    "v1_memberships_list": lambda row: "current" if row["is_current"] else "left",
+    "v1_stories_list": lambda row: row["status"],
+    "v1_reports_list": lambda row: row["status"],
+    "v1_manual_values_list": lambda row: row["status"],
+    "v1_survey_rounds_list": lambda row: row["kind"],
+}
+OPEN_REFERRALS = {(status, None) for status in ("sent", "accepted", "in_progress")}
+CLOSED_REFERRALS = {("declined", None), ("cancelled", None)} | {
+    ("completed", outcome) for outcome in ("delivered", "not_eligible", "no_show", "other")
+}
+DEMO_STATES = {
+    "v1_referrals_list": OPEN_REFERRALS | CLOSED_REFERRALS,
+    "v1_partner_referrals_list": OPEN_REFERRALS | CLOSED_REFERRALS,
+    "v1_harm_cases_list": {"identified", "in_care", "resolved"},
+    "v1_sessions_list": {"attendance taken", "attendance not taken"},
+    "v1_activities_list": {"ended", "running"},
+    "v1_enrolments_list": {"enrolled", "left"},
+    "v1_groups_list": {"active", "inactive"},
+    "v1_memberships_list": {"current", "left"},
+    "v1_stories_list": {"in_review", "published"},
+    "v1_reports_list": {"ready"},
+    "v1_manual_values_list": {"approved", "rejected"},
+    "v1_survey_rounds_list": {"baseline", "follow_up"},
+}
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _load_demo():
+    """The demo with a small registry (200 households), committed for the live server (the test's
+    database is flushed after it)."""
+    from unittest import mock
+
+    from mahalleh.demo import loader
+    from mahalleh.demo.registry import load_registry
+
+    def small(*args, **kwargs):
+        return load_registry(*args, **{**kwargs, "households": 200, "comparison_households": 20})
+
+    with mock.patch.object(loader, "load_registry", small):
+        assert loader.load() is True
+
+
+def test_every_list_and_its_first_record_parse_for_every_role_over_the_demo(generated, contract, live_server):
+    """The every-role test above reads lists that are empty; this one reads them over the demo, with
+    rows open, closed and in between (DEMO_STATES) -- each role's first page of every list, and
+    every read under its first row (the record itself, a round's sample, a session's attendance,
+    a report's files), through the generated client and the strict checker."""
+    package, op = generated
+    _load_demo()
+    lists = sorted(
+        name
+        for name in op
+        if name.endswith("_list") and "id" not in inspect.signature(op[name].sync_detailed).parameters
+    )
+    states: dict[str, set] = {}
+    reads_under: set[str] = set()
+    for username in DEMO_ROLES:
+        token = token_issue(user=User.objects.get(username=username)).key
+        # Closed after each role, so the live server's keep-alive threads end before it stops.
+        with _client(package, live_server, contract, token) as client:
+            for name in lists:
+                answer = op[name].sync_detailed(client=client, page_size=100)
+                audience = AUDIENCE_ONLY.get(name)
+                if audience and (audience == "partner") != (username == "partner_user"):
+                    assert answer.status_code == 403, (username, name, answer.content)
+                    continue
+                assert answer.status_code == 200, (username, name, answer.status_code, answer.content)
+                assert type(answer.parsed).__name__.startswith("Paginated"), name
+                rows = json.loads(answer.content)["results"]
+                if name in STATE_OF:
+                    states.setdefault(name, set()).update(STATE_OF[name](row) for row in rows)
+                if not rows:
+                    continue
+                # Every read under the first row: the record, and what hangs off it (a round's sample ...).
+                stem = name.removesuffix("_list") + "_"
+                reads = (n for n in op if n.startswith(stem) and n.endswith(("_retrieve", "_list")))
+                for under in sorted(reads):
+                    key = next(iter(inspect.signature(op[under].sync_detailed).parameters))
+                    if key not in rows[0]:
+                        continue
+                    read = op[under].sync_detailed(rows[0][key], client=client)
+                    assert read.status_code == 200, (username, under, read.status_code, read.content)
+                    reads_under.add(under)
+    for name, expected in DEMO_STATES.items():
+        assert expected <= states[name], (name, sorted(expected - states[name], key=str))
+    # A detail read of the first row of every list that has one (no one has imported a file in the
+    # demo: the imports list is empty), and the reads under it.
+    expected = {name.removesuffix("_list") + "_retrieve" for name in lists} & set(op)
+    expected = expected - {"v1_imports_retrieve"} | {
+        "v1_survey_rounds_sample_list",
+        "v1_sessions_attendance_retrieve",
+        "v1_reports_pdf_retrieve",
+        "v1_reports_xlsx_retrieve",
+    }
+    assert expected <= reads_under, sorted(expected - reads_under)
