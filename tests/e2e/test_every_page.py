@@ -41,12 +41,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import NoReverseMatch, Resolver404
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, totp_code
+from tests.e2e.conftest import ARTIFACTS, AXE, AXE_TAGS, DESKTOP, RUN_AXE, totp_code
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE_NARROW = {"width": 320, "height": 720}
 SHOTS = ARTIFACTS / "walk"
 
@@ -174,18 +172,6 @@ COLLECT_TEXT = """
     }
   }
   return out;
-}
-"""
-
-RUN_AXE = """
-async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return result.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
-                                          summary: (n.failureSummary || '').slice(0, 300)})),
-    count: v.nodes.length,
-  }));
 }
 """
 
