@@ -12,8 +12,11 @@ first in Persian, then in English (the language cookie switched in the same sign
 for the facilitator and the visitor also at 320 CSS px (WCAG 1.4.10 reflow: 1280 px at 400 % zoom,
 so 200 % zoom is covered too).
 
-On every page it runs axe-core (rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa) and the language
-checks of issue #8: in the Persian UI no Latin digits in visible text or placeholders (codes are
+On every page it runs the language checks of issue #8, and in Chromium axe-core (rules tagged
+wcag2a, wcag2aa, wcag21a, wcag21aa) on every distinct rendering: a role's page is opened in the
+browser unless every part of it (its structure, not its data) was checked already on that route in
+that language and width (``Checked``; ``WALK_AXE=all`` checks every page of every role). The
+language checks: in the Persian UI no Latin digits in visible text or placeholders (codes are
 marked ``translate="no"`` or sit in ``<code>``/inputs), no English msgid left untranslated; in the
 English UI no Persian translation of our own catalogue; in both, no Gregorian date. A link that
 answers 404/500 fails too. A failure names the page, the rule and the element.
@@ -392,6 +395,29 @@ class PageText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack = []  # (tag, skipped, data, where)
         self.items, self.links = [], []
+        # The page's parts, for Checked: every element as the path of signatures down to it (from
+        # <main> for what is inside it, from the document for the rest), every text as its element's.
+        self.trail = [("#document", hash("#document"), False)]  # open elements: (tag, path, in <main>)
+        self.parts = {True: set(), False: set()}  # in <main>: parts
+
+    @staticmethod
+    def signature(tag, attrs) -> tuple:
+        """What of an element decides what axe says about it: its tag, classes (colours, hidden),
+        role, type, language, direction, tabindex, which other attributes it has (a name, a label, a
+        link's href) and its true/false ARIA states; not ids, data-*/hx-* or text values."""
+        kept = []
+        for name, value in attrs:
+            if name.startswith(("data-", "hx-")) or name == "id":
+                continue
+            if name == "class":
+                kept.append(("class", " ".join(sorted((value or "").split()))))
+            elif name in ("role", "type", "lang", "dir", "tabindex", "scope") or (
+                name.startswith("aria-") and value in ("true", "false")
+            ):
+                kept.append((name, value))
+            else:
+                kept.append((name,))
+        return (tag, *sorted(kept))
 
     def _state(self):
         return self.stack[-1][1:] if self.stack else (False, False, "body", "")
@@ -420,34 +446,77 @@ class PageText(HTMLParser):
                 self.items.append((a["value"].strip(), label, "value", lang))
         if tag not in self.VOID:
             self.stack.append((tag, skipped, data, label, lang))
+        _, parent, in_main = self.trail[-1]
+        path = hash((parent, self.signature(tag, attrs)))
+        self.parts[in_main].add(path)
+        if tag == "main":  # its parts are the same wherever the page around puts it
+            path, in_main = hash("main"), True
+        if tag not in self.VOID:
+            self.trail.append((tag, path, in_main))
 
     def handle_endtag(self, tag):
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
                 del self.stack[i:]
+                break
+        for i in range(len(self.trail) - 1, 0, -1):
+            if self.trail[i][0] == tag:
+                del self.trail[i:]
                 return
 
     def handle_data(self, text):
         skipped, data, where, lang = self._state()
         text = " ".join(text.split())
+        tag, path, in_main = self.trail[-1]
+        if text and tag not in ("script", "style"):
+            self.parts[in_main].add(hash((path, "#text")))
         if text and not skipped:
             self.items.append((text, where, "data" if data else "text", lang))
 
 
+class Checked:
+    """What the browser checks have covered, shared by the roles: the parts of <main> per route,
+    language and width, and the parts of the page around it (the bar, its menu and bell, the footer)
+    per language and width. A part is an element as the path of signatures down to it
+    (PageText.signature: tag, classes, role, ARIA states, which attributes it has; not ids, data or
+    text values), or a text in such an element.
+
+    A page goes to the browser when it has a part no check has covered yet: each role's own version
+    of a shared page (the partner's home, the analyst's dashboard, the manager's list with its edit
+    buttons) is checked, and a page made only of parts already checked (the same list with other
+    rows, the analyst's page that is the admin's without the admin's buttons) is not checked again.
+    The parts come from the server HTML the walk reads anyway: opening every page of every role in
+    Chromium to take them would cost what checking it does."""
+
+    def __init__(self):
+        self.parts = defaultdict(set)
+
+    def _keys(self, route, lang, width):
+        return (route, lang, width), ("around <main>", lang, width)
+
+    def covers(self, route: str, lang: str, width: int, parts: tuple) -> bool:
+        return all(p <= self.parts[key] for key, p in zip(self._keys(route, lang, width), parts, strict=True))
+
+    def add(self, route: str, lang: str, width: int, parts: tuple) -> None:
+        for key, p in zip(self._keys(route, lang, width), parts, strict=True):
+            self.parts[key] |= p
+
+
 def read_page(html: str):
+    """The page's text items and links, and its parts (see Checked): in <main>, and around it."""
     parser = PageText()
     parser.feed(html)
-    return parser.items, parser.links
+    parser.close()
+    return parser.items, parser.links, (frozenset(parser.parts[True]), frozenset(parser.parts[False]))
 
 
 # ---------------------------------------------------------------------------------------- the walk
 
-
 class Walker:
     """One browser context for a role: signed in once, both languages walked in it."""
 
-    def __init__(self, browser, base_url, role, catalogue, blocker, axed):
-        self.role, self.catalogue, self.blocker, self.axed = role, catalogue, blocker, axed
+    def __init__(self, browser, base_url, role, catalogue, blocker, checked):
+        self.role, self.catalogue, self.blocker, self.covered = role, catalogue, blocker, checked
         self.context = browser.new_context(
             base_url=base_url, viewport=DESKTOP, locale="en-US", timezone_id="Asia/Tehran"
         )
@@ -462,6 +531,7 @@ class Walker:
         self.host = urlsplit(base_url).netloc
         self.failures = []
         self.timings = defaultdict(float)  # where the walk spends its time (printed with -s)
+        self.checked = self.alike = 0  # browser checks; pages skipped as built like one checked
 
     def set_language(self, lang):
         self.context.add_cookies([{"name": "mahalleh_language", "value": lang, "url": self.base_url + "/"}])
@@ -481,8 +551,9 @@ class Walker:
             needs_otp = User.objects.get(username=self.role).needs_second_factor
         if needs_otp:
             page.wait_for_url(re.compile(r"/accounts/second-factor/"))
-            if ("accounts:otp", "fa", DESKTOP["width"]) not in self.axed:
-                self.axed.add(("accounts:otp", "fa", DESKTOP["width"]))
+            parts = read_page(page.content())[2]
+            if not self.covered.covers("accounts:otp", "fa", DESKTOP["width"], parts):
+                self.covered.add("accounts:otp", "fa", DESKTOP["width"], parts)
                 self.check_in_browser("accounts:otp", "fa")
             with self.blocker.unblock():
                 code = totp_code(self.role)
@@ -517,6 +588,7 @@ class Walker:
             page.goto(url, wait_until="load")
         self.timings["open"] += time.monotonic() - started
         problems = []
+        self.checked += 1
         started = time.monotonic()
         violations = page.evaluate(RUN_AXE, AXE_TAGS)
         self.timings["axe"] += time.monotonic() - started
@@ -547,8 +619,9 @@ class Walker:
     def walk(self, lang, *, narrow=False, urls=None):
         """Every page of the role: seeds first, then links breadth-first, up to INSTANCES_PER_ROUTE URLs
         per route (or just `urls`, the pages the first language found). Each page's server HTML gets
-        the language checks; the first page of each route, the first time any role opens it in this
-        language, also gets the browser checks (every time with WALK_AXE=all)."""
+        the language checks; the first page of each route also gets the browser checks when no role
+        has had one with all its parts checked in this language and width (see Checked; every time
+        with WALK_AXE=all)."""
         if urls is not None:
             queue, limit = [(url, False) for url in urls], 1
         else:
@@ -569,7 +642,7 @@ class Walker:
                 continue  # a redirect to a route read enough already
             instances[shown] += 1
             started = time.monotonic()
-            items, links = read_page(html)
+            items, links, parts = read_page(html)
             problems = language_problems(items, lang, self.catalogue)
             self.timings["text"] += time.monotonic() - started
             path = urlsplit(final_url).path
@@ -577,11 +650,12 @@ class Walker:
             if instances[shown] == 1:
                 pages.append((shown, final_url))
                 for width in [DESKTOP["width"]] + ([PHONE_NARROW["width"]] if narrow else []):
-                    key = (shown, lang, width)
-                    if every or key not in self.axed:
-                        self.axed.add(key)
+                    if every or not self.covered.covers(shown, lang, width, parts):
+                        self.covered.add(shown, lang, width, parts)
                         shot = shown == "core:home" or (width < DESKTOP["width"] and lang == "fa")
                         self.check_in_browser(shown, lang, url=final_url, width=width, shot=shot)
+                    else:
+                        self.alike += 1
             for link in links if urls is None else []:
                 parts = urlsplit(link)
                 if parts.netloc not in ("", self.host) or parts.path.startswith(FOREIGN_PREFIXES):
@@ -618,12 +692,13 @@ def test_every_page_of_every_role_passes_axe_and_the_language_checks(
     """One test, so the demo is loaded once (pytest-django flushes the database after each test that
     uses the live server). It fails with every problem of every role, then with the routes no role
     reached that are not in EXCLUDED."""
-    catalogue, axed, walked, failures = Catalogue(), set(), defaultdict(list), []
+    catalogue, covered, walked, failures = Catalogue(), Checked(), defaultdict(list), []
+    checked = alike = 0
     started_all = time.monotonic()
     roles = [r for r in os.environ.get("WALK_ROLES", "").split(",") if r] or ROLES
     for role in roles:
         started = time.monotonic()
-        walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker, axed)
+        walker = Walker(browser, live_server.url, role, catalogue, django_db_blocker, covered)
         counts = {}
         try:
             walker.set_language("fa")
@@ -641,13 +716,20 @@ def test_every_page_of_every_role_passes_axe_and_the_language_checks(
         finally:
             walker.close()
         spent = ", ".join(f"{k} {v:.0f} s" for k, v in walker.timings.items())
-        print(f"{role}: {counts} pages in {time.monotonic() - started:.1f} s ({spent})")
+        print(
+            f"{role}: {counts} pages in {time.monotonic() - started:.1f} s ({spent}); "
+            f"{walker.checked} checked in the browser, {walker.alike} built like one checked"
+        )
+        checked, alike = checked + walker.checked, alike + walker.alike
         if counts.get("fa", 0) <= 1 and role != "anonymous":
             failures.append(f"{role} reached no page but the first: the walk is broken")
         if counts.get("fa") != counts.get("en"):
             failures.append(f"{role} sees different pages in Persian and English: {counts}")
         failures.extend(walker.failures)
-    print(f"the walk: {len(axed)} browser checks, {time.monotonic() - started_all:.1f} s")
+    print(
+        f"the walk: {checked} browser checks ({alike} pages built like one checked), "
+        f"{time.monotonic() - started_all:.1f} s"
+    )
     missing = sorted(r for r in set(ui_routes()) - set(walked) if not excluded(r))
     if missing and roles == ROLES:
         failures.append(
