@@ -319,6 +319,9 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => markScrollRegions(document), 150);
   });
+  // A table in a closed <details> (a chart's figures) has no width until it is opened. "toggle"
+  // does not bubble: listen in the capture phase.
+  document.addEventListener('toggle', (event) => markScrollRegions(event.target), true);
 
   ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
     document.addEventListener(name, (event) => {
