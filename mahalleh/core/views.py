@@ -33,12 +33,12 @@ ERROR_MESSAGES = {
 }
 
 
-def _error(request, status: int):
+def _error(request, status: int, **context):
     """The error page; under /api/ the same JSON every API error has, never an HTML page."""
     if request.path.startswith(API_PREFIX):
         code, message = ERROR_MESSAGES[status]
         return JsonResponse({"detail": _(message), "code": code}, status=status)
-    return render(request, "core/error.html", {"status": status}, status=status)
+    return render(request, "core/error.html", {"status": status, **context}, status=status)
 
 
 def error_400(request, exception=None):
@@ -51,6 +51,13 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return _error(request, 404)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent with a missing or stale security token (CSRF_FAILURE_VIEW): most often a tab left
+    open across a sign-in or sign-out. Our 403 page in the user's language, saying what to do,
+    instead of Django's English one."""
+    return _error(request, 403, stale_form=True)
 
 
 def error_500(request):

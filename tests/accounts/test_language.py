@@ -103,3 +103,20 @@ def test_persian_translation_is_really_used(world, client):
     persian = _t("Sign in to Mahalleh", "fa")
     assert persian != "Sign in to Mahalleh"  # the catalogue is compiled
     assert persian in html
+
+
+@pytest.mark.parametrize("language,marker", [("fa", PERSIAN), ("en", ENGLISH)])
+def test_a_form_sent_with_a_stale_token_gets_our_403_page_in_both_languages(world, language, marker):
+    """A tab left open across a sign-in sends a token that no longer matches: the user reads what
+    to do in their language, not Django's English CSRF page."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    if language == "en":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("accounts:login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert marker in html
+    assert _t("This form has expired", language) in html
+    assert "CSRF verification failed" not in html

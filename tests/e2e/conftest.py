@@ -60,6 +60,21 @@ REQUIRED_MESSAGE = (
     "Install Debian's chromium package (apt-get install chromium); never `playwright install`."
 )
 
+# axe-core, vendored (tests/e2e/vendor/VERSIONS.txt), with the WCAG 2.1 A and AA rules.
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                          summary: (n.failureSummary || '').slice(0, 300)})),
+    count: v.nodes.length,
+  }));
+}
+"""
+
 _collected_e2e = []
 
 
@@ -209,3 +224,20 @@ def snap(page, name: str) -> Path:
     assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
     assert not page.bad_responses, f"static files that failed to load: {page.bad_responses}"
     return path
+
+
+def with_axe(page):
+    """axe-core in every page the context opens from now on (an init script: the CSP refuses inline
+    scripts)."""
+    page.context.add_init_script(path=str(AXE))
+    return page
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (WCAG 2.1 A/AA rules) on the page as it is now (what htmx or a script changed
+    included), one line per rule: the rule, its help and the first elements."""
+    return [
+        f"{v['id']} ({v['count']} elements: {v['help']}): "
+        + "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"])
+        for v in page.evaluate(RUN_AXE, AXE_TAGS)
+    ]

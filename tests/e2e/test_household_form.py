@@ -16,21 +16,9 @@ from mahalleh.accounts.models import User
 from mahalleh.core.national_code import make_national_code
 from mahalleh.registry.forms import birth_years
 from mahalleh.registry.models import Household, Person
-from tests.e2e.conftest import PHONE, sign_in, snap
-from tests.e2e.test_every_page import AXE, AXE_TAGS, RUN_AXE
+from tests.e2e.conftest import PHONE, axe_violations, sign_in, snap, with_axe
 
 pytestmark = pytest.mark.e2e
-
-
-def with_axe(page):
-    """axe-core in every page the context opens (an init script: the CSP refuses inline scripts)."""
-    page.context.add_init_script(path=str(AXE))
-    return page
-
-
-def axe_violations(page) -> list:
-    """axe-core (WCAG 2.1 A/AA rules) on the page as it is now, rows added by htmx included."""
-    return page.evaluate(RUN_AXE, AXE_TAGS)
 
 
 HEAD = {"code": make_national_code("377100001"), "first": "حسن", "last": "نادری", "sex": "male"}

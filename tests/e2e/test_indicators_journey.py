@@ -109,6 +109,11 @@ def test_coordinator_ranks_offices_and_opens_the_map(page, figures):
     assert ranking.count() >= 2
     expect(page.locator("[data-testid=ranking]")).to_be_visible()
     expect(page.locator("[data-testid=choropleth]")).to_have_attribute("data-ready", "1")
+    # The legend's five swatches show their colours (the CSP refuses style="" attributes).
+    swatches = page.locator("[data-testid=choropleth-legend] .legend")
+    expect(swatches).to_have_count(5)
+    colours = swatches.evaluate_all("(els) => els.map((el) => getComputedStyle(el).backgroundColor)")
+    assert len(set(colours)) == 5 and "rgba(0, 0, 0, 0)" not in colours, colours
     page.get_by_text("ارقام نقشه به صورت جدول").click()
     expect(page.locator("[data-testid=map-table]")).to_be_visible()
     snap(page, "indicators-coordinator-map")

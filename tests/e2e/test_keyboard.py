@@ -1,7 +1,10 @@
 """Issue #16 item 2: the keyboard alone reaches and sees everything: the skip link, a visible focus
-ring, the attendance switches (with the counts read out) and the date picker."""
+ring, the attendance switches (with the counts read out), the date picker, Tab in the reading order
+(right to left in Persian) and menus that give the focus back to their button when Escape closes
+them."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -9,7 +12,7 @@ from playwright.sync_api import expect
 
 from mahalleh.accounts.models import User
 from mahalleh.activities import services as activity_services
-from tests.e2e.conftest import sign_in, snap
+from tests.e2e.conftest import PHONE, sign_in, snap
 from tests.e2e.test_activities_journey import residents
 
 pytestmark = pytest.mark.e2e
@@ -103,3 +106,121 @@ def test_the_date_picker_lets_a_keyboard_user_type_and_escape(page):
     expect(calendar).to_be_hidden()
     expect(date).to_have_value("1404/01/15")
     expect(date).to_be_focused()
+
+
+TAB_STOP = """(form) => {
+  const el = document.activeElement, box = el.getBoundingClientRect();
+  return {what: `${el.localName}#${el.id || el.name || ''}`, inside: Boolean(el.closest(form)),
+          left: box.left, right: box.right,
+          top: box.top + window.scrollY, bottom: box.bottom + window.scrollY};
+}"""
+
+
+def tab_stops(page, form: str, limit: int = 60) -> list[dict]:
+    """The controls Tab reaches in `form`, from its first field on, with their boxes on the page."""
+    page.locator(f"{form} :is(input:not([type=hidden]), select, textarea)").first.focus()
+    stops = []
+    for _ in range(limit):
+        stop = page.evaluate(TAB_STOP, form)
+        if not stop["inside"]:
+            break
+        stops.append(stop)
+        page.keyboard.press("Tab")
+    return stops
+
+
+def out_of_reading_order(stops: list[dict], rtl: bool) -> list[str]:
+    """Pairs of consecutive stops where Tab jumps against the reading order: on one line it must go
+    right to left in Persian (left to right in English), and a new line must be lower down."""
+    wrong = []
+    for a, b in zip(stops, stops[1:], strict=False):
+        same_line = b["top"] < a["bottom"] - 2 and b["bottom"] > a["top"] + 2
+        if same_line:
+            onward = b["right"] <= a["left"] + 1 if rtl else b["left"] >= a["right"] - 1
+        else:
+            onward = b["top"] >= a["bottom"] - 2
+        if not onward:
+            wrong.append(f"{a['what']} -> {b['what']}: {a} then {b}")
+    return wrong
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_tab_follows_the_reading_order_of_the_household_form(page, language):
+    """Three fields a line: Tab goes right to left in Persian, left to right in English, then down."""
+    sign_in(page, "facilitator")
+    if language == "en":
+        page.context.add_cookies([{"name": "mahalleh_language", "value": "en", "url": page.url}])
+    page.goto("/registry/households/new/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "fa" else "ltr")
+    stops = tab_stops(page, "[data-testid=household-form]")
+    assert len(stops) >= 10, stops
+    lines = {round(s["top"]) for s in stops}
+    assert len(lines) < len(stops), "no two fields side by side: the check would prove nothing"
+    assert out_of_reading_order(stops, rtl=language == "fa") == []
+    # The same stops read in the other direction are out of order: the check can fail.
+    assert out_of_reading_order(stops, rtl=language != "fa") != []
+    # Tab reaches the save button after the fields, never skipping back into the menu.
+    assert stops[-1]["what"].startswith(("button", "a")), stops[-1]
+
+
+def test_escape_closes_a_menu_and_gives_the_focus_back_to_its_button(page):
+    people = residents(User.objects.get(username="facilitator"))
+    sign_in(page, "facilitator")
+
+    # The notifications bell: opened with Enter, the first item reached with the arrow, Escape.
+    bell = page.get_by_test_id("notification-bell").locator("button")
+    bell.focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_test_id("notification-bell").locator(".dropdown-menu")
+    expect(menu).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator(":focus")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(bell).to_be_focused()
+    expect(bell).to_have_attribute("aria-expanded", "false")
+
+    # "Record harm" on the household page.
+    page.goto(f"/registry/households/{people[0].household_id}/")
+    toggle = page.get_by_test_id("record-harm")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    menu = toggle.locator("xpath=following-sibling::ul")
+    expect(menu).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator("a:focus")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
+def test_escape_closes_the_phone_menu_and_gives_the_focus_back_to_its_button(browsing, demo):
+    page = browsing.new_page(viewport=PHONE)
+    sign_in(page, "facilitator")
+    toggler = page.locator("button.navbar-toggler")
+    menu = page.locator("#main-nav")
+    toggler.focus()
+    page.keyboard.press("Enter")
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_have_class(re.compile(r"^(?!.*collapsing).*\bshow\b"))
+    page.keyboard.press("Tab")  # into the menu: its first link
+    assert page.evaluate("document.activeElement.closest('#main-nav') !== null")
+    page.keyboard.press("Escape")
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    expect(menu).not_to_have_class(re.compile(r"\bshow\b"))
+    expect(toggler).to_be_focused()
+    snap(page, "keyboard_phone_menu_escaped")
+
+    # With the bell open inside the menu, the first Escape closes the bell only, the second the menu.
+    page.keyboard.press("Enter")
+    expect(menu).to_have_class(re.compile(r"^(?!.*collapsing).*\bshow\b"))
+    bell = page.get_by_test_id("notification-bell").locator("button")
+    bell.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("notification-bell").locator(".dropdown-menu")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(bell).to_be_focused()
+    expect(menu).to_have_class(re.compile(r"\bshow\b"))
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_class(re.compile(r"\bshow\b"))
+    expect(toggler).to_be_focused()

@@ -14,6 +14,7 @@ import pytest
 import xlsxwriter
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
@@ -23,8 +24,9 @@ from mahalleh.core.jalali import parse_date
 from mahalleh.core.national_code import make_national_code, normalize_national_code
 from mahalleh.core.persian import localized_digits
 from mahalleh.registry.importer.columns import COLUMNS
-from mahalleh.registry.models import HarmCase, HarmType, Household, Person
-from tests.e2e.conftest import sign_in, snap, submit
+from mahalleh.registry.importer.jobs import import_job_create, import_job_run
+from mahalleh.registry.models import HarmCase, HarmType, Household, ImportJob, Person
+from tests.e2e.conftest import axe_violations, sign_in, snap, submit, with_axe
 
 pytestmark = pytest.mark.e2e
 
@@ -391,3 +393,62 @@ def test_a_date_typed_fast_then_tab_closes_the_calendar_for_good(page):
     expect(page.locator("body[data-date-picker=closed]")).to_have_count(1)
     expect(page.locator("jdp-container")).to_be_hidden()
     expect(box).to_have_value("1362/07/01")
+
+
+# What a screen reader is given: the text of the live region each time its content changes.
+RECORD_LIVE_REGION = """() => {
+  const region = document.querySelector('[data-testid=import-live]');
+  region.dataset.original = '1';  // the same element must still be there afterwards
+  window.announced = [];
+  new MutationObserver(() => window.announced.push(region.textContent.replace(/\\s+/g, ' ').trim()))
+    .observe(region, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_the_import_page_announces_progress_and_result_in_a_live_region_and_passes_axe(page, tmp_path):
+    """Issue #16 item 3: while the dry run works, its progress is read out, then its result, from
+    one polite live region that stays in the page while htmx swaps its content; axe-core finds
+    nothing wrong with the page in either state."""
+    facilitator = User.objects.get(username="facilitator")
+    hood = facilitator.office.neighbourhoods.order_by("code").first()
+    rows = [
+        resident("H-601", "سرپرست", "مهدی", "کرمانی", "مرد", "1358/02/02", make_national_code("298400001"),
+                 neighbourhood=hood.code, address="کوچه لاله"),
+        resident("H-601", "فرزند", "سحر", "کرمانی", "زن", "1402/12/30", make_national_code("298400002")),
+    ]  # fmt: skip
+    xlsx = tmp_path / "کرمانی.xlsx"
+    build_xlsx(xlsx, rows)
+    # Stored and queued, as the upload leaves it; the worker has not started on it yet.
+    with open(xlsx, "rb") as f:
+        job = import_job_create(actor=facilitator, upload=File(f, name=xlsx.name), language="fa")
+    # The worker is a third of the way through (as import_job_run reports its progress).
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, progress=33)
+
+    with_axe(page)
+    sign_in(page, "facilitator")
+    page.goto(f"/registry/import/{job.pk}/")
+    live = page.get_by_test_id("import-live")
+    expect(live).to_have_attribute("aria-live", "polite")
+    status = live.get_by_test_id("import-status")
+    expect(status).to_have_attribute("data-status", "validating")
+    progress = live.get_by_role("progressbar")
+    expect(progress).to_have_attribute("aria-valuenow", "33")
+    expect(live.get_by_test_id("import-percent")).to_have_text(str(localized_digits(33)) + "٪")
+    assert axe_violations(page) == [], "the import page while the file is checked"
+    snap(page, "registry_import_progress")
+
+    page.evaluate(RECORD_LIVE_REGION)
+    ImportJob.objects.filter(pk=job.pk).update(progress=66)
+    expect(progress).to_have_attribute("aria-valuenow", "66")
+    import_job_run(job_id=job.pk, commit=False, language="fa")  # the worker finishes the dry run
+    expect(status).to_have_attribute("data-status", "validated", timeout=15_000)
+
+    announced = page.evaluate("window.announced")
+    checked = fa("The file has been checked. Nothing has been saved yet.")
+    assert any(f"{localized_digits(66)}٪" in text for text in announced), announced
+    assert any(checked in text for text in announced), announced
+    # Still the region the page loaded with (a region put in by the swap would not be read out).
+    expect(page.locator("[data-testid=import-live][data-original='1']")).to_have_count(1)
+    expect(page.locator("[data-testid=import-errors] tbody tr")).to_have_count(1)
+    assert axe_violations(page) == [], "the import page with the checked file"
+    snap(page, "registry_import_checked_live")

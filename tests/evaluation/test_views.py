@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 import xlsxwriter
@@ -104,6 +105,26 @@ def test_household_screen_saves_every_member_at_once(ev, login):
     saved = SurveyResponse.objects.get(person=child)
     assert saved.in_school is True and saved.harms == ["child_labour"] and saved.age == 10
     assert SurveyResponse.objects.filter(round=round_).count() == 3
+
+
+def test_household_screen_errors_are_named_by_their_fields(ev, login):
+    """An impossible age is refused at the field, and the field's aria-describedby names the
+    element that says why (issue #16: a screen reader reads the error with the field)."""
+    round_ = make_round(ev)
+    sample = round_.sample.filter(neighbourhood=ev.hood_a).first()
+    person = sample.household.members.order_by("pk").first()
+    client = login(ev.facilitator_a)
+    url = reverse("evaluation:household", args=[round_.pk, sample.pk])
+    page = client.post(url, {f"p{person.pk}-age": "200", f"p{person.pk}-harms": ["no-such-harm"]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for field in ("age", "harms"):
+        error_id = f"id_p{person.pk}-{field}_error"
+        assert f'id="{error_id}"' in html, field
+    assert f'aria-describedby="id_p{person.pk}-age_error"' in html
+    # The harm boxes are a group: the fieldset names the error, as Django's own template does.
+    assert re.search(rf'<fieldset[^>]*aria-describedby="id_p{person.pk}-harms_error"', html)
+    assert not SurveyResponse.objects.filter(round=round_).exists()
 
 
 def test_household_screen_of_another_office_is_404(ev, login):

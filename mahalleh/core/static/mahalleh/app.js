@@ -305,6 +305,25 @@
     });
   }
 
+  /* The phone menu (the navbar's collapse) closes with Escape, as the dropdowns do, and gives the
+   * focus back to its toggle button, so a keyboard user is not left in a menu they cannot see
+   * closing. A dropdown open inside it (the bell) closes first, by Bootstrap's own Escape; the
+   * next Escape closes the menu. On window in the capture phase: the state is read before
+   * Bootstrap's handler changes it (its delegated handlers listen on document, capturing; and it
+   * marks every Escape on a dropdown button defaultPrevented, open or not). On a wide screen the
+   * menu is not collapsible: nothing to do. */
+  window.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !window.bootstrap) return;
+    const menu = document.querySelector('.navbar-collapse.show');
+    if (!menu || menu.querySelector('.dropdown-menu.show')) return;
+    const toggler = document.querySelector('[data-bs-toggle="collapse"][data-bs-target="#' + menu.id + '"]');
+    if (!toggler || !toggler.offsetParent) return;
+    const active = document.activeElement;
+    if (active !== toggler && !menu.contains(active) && active !== document.body) return;
+    window.bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
+    toggler.focus();
+  }, true);
+
   /* ---------------------------------------------------------------- wiring -- */
   function init() {
     initDatePickers();
@@ -319,6 +338,9 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => markScrollRegions(document), 150);
   });
+  // A table in a closed <details> (a chart's figures) has no width until it is opened. "toggle"
+  // does not bubble: listen in the capture phase.
+  document.addEventListener('toggle', (event) => markScrollRegions(event.target), true);
 
   ['shown.bs.tab', 'shown.bs.collapse', 'shown.bs.modal'].forEach((name) => {
     document.addEventListener(name, (event) => {

@@ -79,12 +79,24 @@
     if (bounds.isValid()) map.fitBounds(bounds); else map.setView([32, 53], 5);
     const legend = document.getElementById('choropleth-legend');
     if (legend) {
-      const parts = CLASSES.map((c, i) => {
+      // Built node by node, the colour set through the CSSOM: the Content-Security-Policy refuses
+      // style="" attributes, so swatches written as HTML came out without their colour.
+      legend.replaceChildren();
+      CLASSES.forEach((c, i) => {
         const lo = faDigits((min + i * step).toFixed(1), fa);
         const hi = faDigits((min + (i + 1) * step).toFixed(1), fa);
-        return '<span class="me-2"><span class="legend" style="background:' + c + ';border:1px solid #333;display:inline-block;width:1em;height:1em;vertical-align:middle"></span> ' + lo + '–' + hi + '</span>';
+        const item = document.createElement('span');
+        item.className = 'me-2';
+        const swatch = document.createElement('span');
+        swatch.className = 'legend legend-class';
+        swatch.style.backgroundColor = c;
+        item.append(swatch, ' ' + lo + '–' + hi);
+        legend.append(item);
       });
-      legend.innerHTML = parts.join('') + '<span class="ms-2">' + (legend.dataset.comparison || '') + '</span>';
+      const comparison = document.createElement('span');
+      comparison.className = 'ms-2';
+      comparison.textContent = legend.dataset.comparison || '';
+      legend.append(comparison);
     }
     el.dataset.ready = '1';
     el.dataset.features = String(data.features.length);
