@@ -9,19 +9,11 @@ import pytest
 
 from mahalleh.api import base
 from mahalleh.api.urls import router
+from mahalleh.demo.loader import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "national_admin",
-    "national_analyst",
-    "province_coordinator",
-    "office_manager",
-    "facilitator",
-    "facilitator2",
-    "pr_officer",
-    "partner_user",
-)
+ROLES = tuple(username for username, _role, _scope in DEMO_USERS)
 
 
 def drf_way(serializer_class, instances, **kwargs):

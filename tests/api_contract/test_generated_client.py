@@ -19,6 +19,7 @@ from django.utils import timezone
 from mahalleh.accounts.models import User
 from mahalleh.accounts.services import token_issue
 from mahalleh.core.jalali import Period
+from mahalleh.demo.loader import DEMO_USERS
 from mahalleh.referrals.models import Service
 from mahalleh.registry.models import HarmType
 from tests.api_contract.conftest import CONTENT_TYPE_OVERRIDES
@@ -253,16 +254,7 @@ def test_every_list_endpoint_parses_for_every_role(generated, contract, live_ser
             assert type(answer.parsed).__name__.startswith("Paginated"), name
 
 
-DEMO_ROLES = [
-    "national_admin",
-    "national_analyst",
-    "province_coordinator",
-    "office_manager",
-    "facilitator",
-    "facilitator2",
-    "pr_officer",
-    "partner_user",
-]
+DEMO_ROLES = [username for username, _role, _scope in DEMO_USERS]
 # What state a row of a list is in (open or closed, and how), gathered over every role's rows, and
 # the states the demo must show there -- so the test keeps reading rows in each of them.
 STATE_OF = {
