@@ -70,7 +70,9 @@ async (tags) => {
   // are left running.
   const ends = (a) => a.effect.getComputedTiming().endTime;
   const finite = document.getAnimations().filter((a) => Number.isFinite(ends(a)));
-  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+  // A paused animation never finishes: wait one second at most.
+  const settled = Promise.all(finite.map((a) => a.finished.catch(() => null)));
+  await Promise.race([settled, new Promise((done) => setTimeout(done, 1000))]);
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
