@@ -169,29 +169,15 @@ def test_escape_closes_a_menu_and_gives_the_focus_back_to_its_button(page):
 
     # The notifications bell: opened with Enter, the first item reached with the arrow, Escape.
     bell = page.get_by_test_id("notification-bell").locator("button")
-    bell.focus()
-    page.keyboard.press("Enter")
-    menu = page.get_by_test_id("notification-bell").locator(".dropdown-menu")
-    expect(menu).to_be_visible()
-    page.keyboard.press("ArrowDown")
-    expect(menu.locator(":focus")).to_have_count(1)
-    page.keyboard.press("Escape")
-    expect(menu).to_be_hidden()
-    expect(bell).to_be_focused()
+    _menu_by_keyboard(
+        page, bell, page.get_by_test_id("notification-bell").locator(".dropdown-menu"), ":focus"
+    )
     expect(bell).to_have_attribute("aria-expanded", "false")
 
     # "Record harm" on the household page.
     page.goto(f"/registry/households/{people[0].household_id}/")
     toggle = page.get_by_test_id("record-harm")
-    toggle.focus()
-    page.keyboard.press("Enter")
-    menu = toggle.locator("xpath=following-sibling::ul")
-    expect(menu).to_be_visible()
-    page.keyboard.press("ArrowDown")
-    expect(menu.locator("a:focus")).to_have_count(1)
-    page.keyboard.press("Escape")
-    expect(menu).to_be_hidden()
-    expect(toggle).to_be_focused()
+    _menu_by_keyboard(page, toggle, toggle.locator("xpath=following-sibling::ul"), "a:focus")
 
 
 def test_escape_closes_the_phone_menu_and_gives_the_focus_back_to_its_button(browsing, demo):
@@ -224,3 +210,16 @@ def test_escape_closes_the_phone_menu_and_gives_the_focus_back_to_its_button(bro
     page.keyboard.press("Escape")
     expect(menu).not_to_have_class(re.compile(r"\bshow\b"))
     expect(toggler).to_be_focused()
+
+
+def _menu_by_keyboard(page, toggle, menu, focused_item):
+    """Enter opens the menu, the arrow reaches its first item, Escape closes it and gives the focus
+    back to its toggle."""
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator(focused_item)).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(toggle).to_be_focused()
