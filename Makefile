@@ -48,7 +48,10 @@ bench: install-dev
 	BENCH_START_REPLICA=$${BENCH_START_REPLICA:-1} $(PY) -m bench
 
 # Rebuild the compiled translations after editing mahalleh/locale/*/LC_MESSAGES/django.po
+# (the .mo files are removed first: compilemessages skips a .mo not older than its .po, and a fresh
+# checkout or a merge gives both the same time)
 messages: install-dev
+	find mahalleh -path '*/LC_MESSAGES/django.mo' -delete
 	cd mahalleh && ../$(MANAGE) compilemessages -v0
 
 clean:
