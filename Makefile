@@ -35,14 +35,7 @@ lint: install-dev
 
 test: install-dev lint
 	$(MANAGE) makemigrations --check --dry-run
-	@echo "== pytest on SQLite =="
-	$(PY) -m pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== pytest on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
-	else \
-		echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped (CI sets it)."; \
-	fi
+	scripts/test_passes.sh $(PY)
 
 bench: install-dev
 	BENCH_START_REPLICA=$${BENCH_START_REPLICA:-1} $(PY) -m bench
