@@ -20,12 +20,15 @@ def _entries(mo: Path) -> dict:
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_the_compiled_catalogue_is_the_catalogue(po, tmp_path):
-    assert shutil.which("msgfmt"), "gettext's msgfmt is needed (Debian package gettext)"
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is needed (Debian package gettext)"
     fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(po)], check=True)
+    subprocess.run([msgfmt, "--check-format", "-o", str(fresh), str(po)], check=True)
     compiled, expected = _entries(po.with_suffix(".mo")), _entries(fresh)
     missing = sorted(str(key) for key in expected.keys() - compiled.keys())
-    different = sorted(str(key) for key in expected.keys() & compiled.keys() if expected[key] != compiled[key])
+    different = sorted(
+        str(key) for key in expected.keys() & compiled.keys() if expected[key] != compiled[key]
+    )
     assert not missing and not different, (
         f"{po.with_suffix('.mo')} is out of date: run `make messages`. "
         f"Missing: {missing[:5]} ({len(missing)}); different: {different[:5]} ({len(different)})"
