@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Tracked, optional_fk
 
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
@@ -39,14 +39,7 @@ class Activity(Tracked):
     # Codes of DESIGN §2 age groups; empty means all ages.
     age_groups = models.JSONField(_("target age groups"), default=list, blank=True)
     sex = models.CharField(_("for"), max_length=8, choices=Sex.choices, default=Sex.ANY)
-    partner = models.ForeignKey(
-        "referrals.Partner",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="activities",
-        verbose_name=_("partner"),
-    )
+    partner = optional_fk("referrals.Partner", "activities", _("partner"), on_delete=models.SET_NULL)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

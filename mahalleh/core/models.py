@@ -19,12 +19,14 @@ class Tracked(models.Model):
         abstract = True
 
 
-def optional_fk(to, related_name: str, verbose_name, **extra) -> models.ForeignKey:
-    """A protected foreign key that may be empty (blank in forms): a record that may or may not
-    belong to a province, an office, a partner, a household …"""
+def optional_fk(
+    to, related_name: str, verbose_name=None, *, on_delete=models.PROTECT, **extra
+) -> models.ForeignKey:
+    """A foreign key that may be empty (blank in forms), protected unless told otherwise: a record
+    that may or may not belong to a province, an office, a partner, a household …"""
     return models.ForeignKey(
         to,
-        on_delete=models.PROTECT,
+        on_delete=on_delete,
         null=True,
         blank=True,
         related_name=related_name,

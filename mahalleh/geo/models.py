@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import LocalizedName
+from mahalleh.core.models import LocalizedName, optional_fk
 
 
 class NamedPlace(LocalizedName, models.Model):
@@ -66,14 +66,7 @@ class Neighbourhood(NamedPlace):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TARGET)
     # One office serves one or more neighbourhoods; comparison neighbourhoods have none.
-    office = models.ForeignKey(
-        Office,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="neighbourhoods",
-        verbose_name=_("office"),
-    )
+    office = optional_fk(Office, "neighbourhoods", _("office"), on_delete=models.SET_NULL)
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     est_population = models.PositiveIntegerField(_("estimated population"), null=True, blank=True)
     est_households = models.PositiveIntegerField(_("estimated households"), null=True, blank=True)

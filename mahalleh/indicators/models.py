@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName
+from mahalleh.core.models import LocalizedName, optional_fk
 
 
 class Indicator(LocalizedName, models.Model):
@@ -118,15 +118,9 @@ class Target(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     level = models.CharField(_("level"), max_length=14, choices=Level.choices)
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    province = optional_fk("geo.Province", "+", on_delete=models.CASCADE)
+    office = optional_fk("geo.Office", "+", on_delete=models.CASCADE)
+    neighbourhood = optional_fk("geo.Neighbourhood", "+", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.FloatField(_("value"))
     updated_by = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName, Tracked
+from mahalleh.core.models import LocalizedName, Tracked, optional_fk
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -17,17 +17,7 @@ def copied_fk(to: str, verbose_name) -> models.ForeignKey:
     guards the value), no index of its own (the (office, id) index of the model serves), and not
     editable (every writer keeps it equal to the parent's).
     """
-    return models.ForeignKey(
-        to,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
+    return optional_fk(to, "+", verbose_name, editable=False, db_index=False, db_constraint=False)
 
 
 def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) -> None:
@@ -435,13 +425,8 @@ class ImportJob(Tracked):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     # Where the households whose rows name no neighbourhood go (chosen on upload; one of the office's
     # target neighbourhoods). Stored so that the dry run and the commit use the same one.
-    default_neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Neighbourhood for rows without one"),
+    default_neighbourhood = optional_fk(
+        "geo.Neighbourhood", "+", _("Neighbourhood for rows without one"), on_delete=models.SET_NULL
     )
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(max_length=8)

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Tracked, optional_fk
 
 
 class Theme(models.TextChoices):
@@ -33,14 +33,7 @@ class Story(Tracked):
     office = models.ForeignKey(
         "geo.Office", on_delete=models.PROTECT, related_name="stories", verbose_name=_("office")
     )
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stories",
-        verbose_name=_("neighbourhood"),
-    )
+    neighbourhood = optional_fk("geo.Neighbourhood", "stories", _("neighbourhood"), on_delete=models.SET_NULL)
     title_fa = models.CharField(_("title (Persian)"), max_length=200)
     summary_fa = models.CharField(_("summary (Persian)"), max_length=400)
     body_fa = models.TextField(_("text (Persian, Markdown)"))
@@ -56,14 +49,7 @@ class Story(Tracked):
     search_en = models.TextField(editable=False, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
-    cover = models.ForeignKey(
-        "stories.StoryImage",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("cover image"),
-    )
+    cover = optional_fk("stories.StoryImage", "+", _("cover image"), on_delete=models.SET_NULL)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
