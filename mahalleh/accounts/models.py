@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Roles live in core (scoping needs them); re-exported here, where the user model uses them.
-from mahalleh.core.models import optional_fk
+from mahalleh.core.models import Versioned, optional_fk
 from mahalleh.core.roles import (  # noqa: F401
     AGGREGATE_ONLY_ROLES,
     NATIONAL_ROLES,
@@ -25,13 +25,12 @@ class MahallehUserManager(UserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(AbstractUser, Versioned):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.FACILITATOR)
     province = optional_fk("geo.Province", "users", _("province"))
     office = optional_fk("geo.Office", "staff", _("office"))
     partner = optional_fk("referrals.Partner", "users", _("partner organisation"))
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MahallehUserManager()
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, optional_fk
 
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
@@ -81,14 +81,13 @@ class Enrolment(models.Model):
         return f"{self.person} — {self.activity}"
 
 
-class Session(models.Model):
+class Session(Created):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("starts at"), null=True, blank=True)
     end_time = models.TimeField(_("ends at"), null=True, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "start_time", "pk"]

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, optional_fk
 
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
@@ -66,7 +66,7 @@ class Membership(models.Model):
         return f"{self.person} in {self.group}"
 
 
-class Meeting(models.Model):
+class Meeting(Created):
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -75,7 +75,6 @@ class Meeting(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -5,15 +5,30 @@ from django.db import models
 from mahalleh.core.i18n import localized
 
 
-class Tracked(models.Model):
-    """When a row was created and last changed; `updated_at` is also its edit version.
+class Created(models.Model):
+    """When a row was created."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """When a row last changed; `updated_at` is also its edit version.
 
     `core.services.version_token` turns `updated_at` into the token a form or an API client sends
     back, so a stale edit is refused (`ensure_fresh`).
     """
 
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tracked(Created, Versioned):
+    """When a row was created and last changed (`updated_at` is its edit version, see `Versioned`)."""
 
     class Meta:
         abstract = True

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Tracked
 from mahalleh.geo.models import Neighbourhood, Province
 from mahalleh.registry.models import Household, Person
 
 
-class SurveyRound(models.Model):
+class SurveyRound(Tracked):
     class Kind(models.TextChoices):
         BASELINE = "baseline", _("baseline")
         FOLLOW_UP = "follow_up", _("follow-up")
@@ -36,8 +37,6 @@ class SurveyRound(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["province_id", "held_on", "pk"]
@@ -66,7 +65,7 @@ class SampleHousehold(models.Model):
         return f"{self.round_id}:{self.household_id}"
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(Tracked):
     """One person's answers in one round. ``age`` and ``sex`` are as answered on the survey day."""
 
     # The answers the outcomes are computed from (the API shows them, the results frame reads them).
@@ -95,8 +94,6 @@ class SurveyResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     via = models.CharField(max_length=8, default="web")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["round_id", "sample_id", "person_id"]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import LocalizedName, optional_fk
+from mahalleh.core.models import LocalizedName, Versioned, optional_fk
 
 
 class NamedPlace(LocalizedName, models.Model):
@@ -37,14 +37,13 @@ class County(NamedPlace):
         verbose_name_plural = _("counties")
 
 
-class Office(NamedPlace):
+class Office(NamedPlace, Versioned):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county")
     )
     address = models.CharField(_("address"), max_length=400, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_fa"]
@@ -56,7 +55,7 @@ class Office(NamedPlace):
         return self.county.province
 
 
-class Neighbourhood(NamedPlace):
+class Neighbourhood(NamedPlace, Versioned):
     class Kind(models.TextChoices):
         TARGET = "target", _("target")
         COMPARISON = "comparison", _("comparison")
@@ -70,7 +69,6 @@ class Neighbourhood(NamedPlace):
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     est_population = models.PositiveIntegerField(_("estimated population"), null=True, blank=True)
     est_households = models.PositiveIntegerField(_("estimated households"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_fa"]

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName, optional_fk
+from mahalleh.core.models import Created, LocalizedName, Tracked, Versioned, optional_fk
 
 
-class Indicator(LocalizedName, models.Model):
+class Indicator(LocalizedName, Versioned):
     class Kind(models.TextChoices):
         COMPUTED = "computed", _("computed from the registry")
         MANUAL = "manual", _("entered by the office")
@@ -39,7 +39,6 @@ class Indicator(LocalizedName, models.Model):
     disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "code"]
@@ -72,7 +71,7 @@ class Indicator(LocalizedName, models.Model):
         return float(numerator) / float(denominator) * self.scale()
 
 
-class Plan(LocalizedName, models.Model):
+class Plan(LocalizedName, Created):
     """A programme plan over four Jalali years, e.g. 1402–1405, measured against a baseline year."""
 
     name_fa = models.CharField(_("Persian name"), max_length=200)
@@ -80,7 +79,6 @@ class Plan(LocalizedName, models.Model):
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-first_year"]
@@ -111,7 +109,7 @@ class Level(models.TextChoices):
     NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
 
 
-class Target(models.Model):
+class Target(Versioned):
     """The baseline (year = the plan's baseline year) or a yearly target of one indicator for
     one place: a neighbourhood, an office, a province or the nation."""
 
@@ -126,7 +124,6 @@ class Target(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["indicator__order", "year"]
@@ -176,7 +173,7 @@ class Target(models.Model):
         return self.year == self.plan.baseline_year
 
 
-class ManualValue(models.Model):
+class ManualValue(Tracked):
     """A figure an office brings from outside (police, education office, health centre) for one of
     its neighbourhoods and one period; it counts once the office manager has approved it."""
 
@@ -199,8 +196,6 @@ class ManualValue(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, Versioned, optional_fk
 
 
-class Partner(models.Model):
+class Partner(Versioned):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("government agency")
         CHARITY = "charity", _("charitable foundation")
@@ -26,8 +26,6 @@ class Partner(models.Model):
     answer_days = models.PositiveSmallIntegerField(
         _("days to answer"), default=7, help_text=_("How many days the organisation usually takes to answer.")
     )
-    # The version token of the edit form (core.services.version_token).
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -38,7 +36,7 @@ class Partner(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(Versioned):
     """A service a partner offers, with the days it usually takes to answer a referral."""
 
     partner = models.ForeignKey(
@@ -48,7 +46,6 @@ class Service(models.Model):
     description = models.TextField(_("description"), blank=True)
     answer_days = models.PositiveSmallIntegerField(_("days to answer"), default=7)
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["partner__name", "name"]
@@ -144,14 +141,13 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id}: {self.from_status or '—'} → {self.to_status}"
 
 
-class Notification(models.Model):
+class Notification(Created):
     """An in-app notification (also sent by email when the user has an address)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=20)
     message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

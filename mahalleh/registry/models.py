@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName, Tracked, optional_fk
+from mahalleh.core.models import Created, LocalizedName, Tracked, optional_fk
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -379,7 +379,7 @@ class AssessmentItem(models.Model):
         return localized(self.label_fa, self.label_en)
 
 
-class Assessment(models.Model):
+class Assessment(Created):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("household")
     )
@@ -394,7 +394,6 @@ class Assessment(models.Model):
     answers = models.JSONField(_("answers"), default=dict)
     score = models.PositiveSmallIntegerField(_("vulnerability score (0–100)"))
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-on", "-pk"]

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Created
 
-class Report(models.Model):
+
+class Report(Created):
     class Scope(models.TextChoices):
         OFFICE = "office", _("office")
         PROVINCE = "province", _("province")
@@ -42,7 +44,6 @@ class Report(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

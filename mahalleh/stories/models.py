@@ -58,8 +58,6 @@ class Story(Tracked):
         related_name="+",
         verbose_name=_("writer"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
