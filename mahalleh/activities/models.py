@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, optional_fk, user_fk
 
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
@@ -69,9 +69,7 @@ class Enrolment(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="enrolments")
     enrolled_on = models.DateField(_("enrolled on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    enrolled_by = user_fk()
 
     class Meta:
         ordering = ["person__last_name", "person__first_name"]
@@ -105,9 +103,7 @@ class Attendance(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField(_("present"), default=True)
     walk_in = models.BooleanField(_("walk-in"), default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:

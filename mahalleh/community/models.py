@@ -1,11 +1,10 @@
 """Community groups: councils, women's groups, micro-savings funds, teams — members and meetings."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, optional_fk, user_fk
 
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
@@ -29,9 +28,7 @@ class CommunityGroup(Tracked):
     name = models.CharField(_("name"), max_length=200)
     founded_on = models.DateField(_("founded on"))
     description = models.TextField(_("description"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = user_fk()
 
     class Meta:
         ordering = ["name"]
@@ -72,9 +69,7 @@ class Meeting(Created):
     place = models.CharField(_("place"), max_length=200, blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     attendees = models.ManyToManyField("registry.Person", related_name="meetings", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = user_fk()
 
     class Meta:
         ordering = ["-date", "-pk"]

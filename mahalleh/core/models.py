@@ -1,5 +1,6 @@
 """Model pieces shared by every app."""
 
+from django.conf import settings
 from django.db import models
 
 from mahalleh.core.i18n import localized
@@ -47,6 +48,20 @@ def optional_fk(
         related_name=related_name,
         verbose_name=verbose_name,
         **extra,
+    )
+
+
+def user_fk(verbose_name=None, *, blank: bool = False) -> models.ForeignKey:
+    """The account that did something to a row (created, recorded, entered, decided it …): the
+    row keeps its history with an empty key when the account is deleted, and a user does not
+    list the rows back (no reverse name)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name="+",
+        verbose_name=verbose_name,
     )
 
 

@@ -6,11 +6,10 @@ never overwrite a registry field; copying one across is an explicit service call
 service and is audited there.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Tracked, user_fk
 from mahalleh.geo.models import Neighbourhood, Province
 from mahalleh.registry.models import Household, Person
 
@@ -34,9 +33,7 @@ class SurveyRound(Tracked):
     )
     seed = models.PositiveIntegerField(_("random seed"), default=0)
     sampled_at = models.DateTimeField(_("sample drawn at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["province_id", "held_on", "pk"]
@@ -90,9 +87,7 @@ class SurveyResponse(Tracked):
     job_training = models.BooleanField(_("job training in the last 12 months"), null=True, blank=True)
     insured = models.BooleanField(_("has health insurance"), null=True, blank=True)
     harms = models.JSONField(_("social harms"), default=list, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    entered_by = user_fk(blank=True)
     via = models.CharField(max_length=8, default="web")
 
     class Meta:

@@ -1,13 +1,12 @@
 """Indicators: the catalogue, the plan with its baselines and targets, manual values and the fact
 table every dashboard, ranking, map, export and report reads (DESIGN §3.7, §8)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Created, LocalizedName, Tracked, Versioned, optional_fk
+from mahalleh.core.models import Created, LocalizedName, Tracked, Versioned, optional_fk, user_fk
 
 
 class Indicator(LocalizedName, Versioned):
@@ -121,9 +120,7 @@ class Target(Versioned):
     neighbourhood = optional_fk("geo.Neighbourhood", "+", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.FloatField(_("value"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    updated_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["indicator__order", "year"]
@@ -189,12 +186,8 @@ class ManualValue(Tracked):
     denominator = models.FloatField(_("denominator"), null=True, blank=True)
     source_note = models.CharField(_("source"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    entered_by = user_fk()
+    decided_by = user_fk(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

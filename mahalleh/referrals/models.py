@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, Versioned, optional_fk
+from mahalleh.core.models import Created, Tracked, Versioned, optional_fk, user_fk
 
 
 class Partner(Versioned):
@@ -131,7 +131,7 @@ class ReferralEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=Referral.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Referral.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

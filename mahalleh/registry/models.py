@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Created, LocalizedName, Tracked, optional_fk
+from mahalleh.core.models import Created, LocalizedName, Tracked, optional_fk, user_fk
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -96,9 +96,7 @@ class Household(Tracked):
     # Kept in step by the services: the head's name and the address, folded for search.
     search_key = models.CharField(max_length=400, blank=True, editable=False)
     vulnerability = models.PositiveSmallIntegerField(_("vulnerability score"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["-pk"]
@@ -232,9 +230,7 @@ class Person(Tracked):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     search_key = models.CharField(max_length=300, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["household_id", "pk"]
@@ -314,7 +310,7 @@ class HarmCaseEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=HarmCase.Status.choices)
     on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -342,9 +338,7 @@ class Consent(models.Model):
         _("given by"), max_length=120, blank=True, help_text=_("The resident, or the guardian of a child.")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -384,13 +378,7 @@ class Assessment(Created):
         Household, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("household")
     )
     on = models.DateField(_("date"))
-    assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("assessor"),
-    )
+    assessor = user_fk(_("assessor"))
     answers = models.JSONField(_("answers"), default=dict)
     score = models.PositiveSmallIntegerField(_("vulnerability score (0–100)"))
     note = models.TextField(_("note"), blank=True)

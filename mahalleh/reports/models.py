@@ -1,11 +1,10 @@
 """A generated report: one row per version. An approved version is frozen (its files and hash
 never change); generating again makes a new version."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created
+from mahalleh.core.models import Created, user_fk
 
 
 class Report(Created):
@@ -41,12 +40,8 @@ class Report(Created):
     pdf = models.FileField(upload_to="reports/%Y/", blank=True)
     xlsx = models.FileField(upload_to="reports/%Y/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
+    approved_by = user_fk(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import Tracked, optional_fk, user_fk
 
 
 class Theme(models.TextChoices):
@@ -51,13 +51,7 @@ class Story(Tracked):
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     cover = optional_fk("stories.StoryImage", "+", _("cover image"), on_delete=models.SET_NULL)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("writer"),
-    )
+    created_by = user_fk(_("writer"))
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -170,7 +164,7 @@ class StoryEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=Story.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Story.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
