@@ -4,7 +4,7 @@ never change); generating again makes a new version."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, user_fk
+from mahalleh.core.models import Created, optional_fk, user_fk
 
 
 class Report(Created):
@@ -21,12 +21,8 @@ class Report(Created):
         APPROVED = "approved", _("approved")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    office = optional_fk("geo.Office", "+")
+    province = optional_fk("geo.Province", "+")
     period = models.CharField(_("period"), max_length=10)  # a jalali.Period code
     language = models.CharField(max_length=5, default="fa")
     version = models.PositiveIntegerField(default=1)
