@@ -65,6 +65,31 @@ def user_fk(verbose_name=None, *, blank: bool = False) -> models.ForeignKey:
     )
 
 
+def status_change(choices) -> tuple[models.CharField, models.CharField]:
+    """The two statuses of one step of a record's history: the one it left (empty for the first
+    step) and the one it reached, both from the record's own `Status.choices`."""
+    return (
+        models.CharField(max_length=12, choices=choices, blank=True),
+        models.CharField(max_length=12, choices=choices),
+    )
+
+
+class StatusStep(models.Model):
+    """One step of a record's status history: who took it (`by`) and when (`at`). A subclass adds
+    the record's foreign key and `from_status, to_status = status_change(Record.Status.choices)`."""
+
+    by = user_fk()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    @property
+    def transition(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
 class LocalizedName:
     """A record named in both languages (`name_fa`, `name_en`): `name` is the name in the active
     language, falling back to Persian (a model shows it as its text with `__str__`)."""

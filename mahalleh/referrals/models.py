@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, Versioned, optional_fk, user_fk
+from mahalleh.core.models import Created, StatusStep, Tracked, Versioned, optional_fk, status_change
 
 
 class Partner(Versioned):
@@ -126,19 +126,13 @@ class Referral(Tracked):
         return f"{self.person} → {self.service}"
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(StatusStep):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=Referral.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Referral.Status.choices)
+    from_status, to_status = status_change(Referral.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    by = user_fk()
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.referral_id}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.referral_id}: {self.transition}"
 
 
 class Notification(Created):

@@ -6,7 +6,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Created, LocalizedName, Tracked, optional_fk, user_fk
+from mahalleh.core.models import (
+    Created,
+    LocalizedName,
+    StatusStep,
+    Tracked,
+    optional_fk,
+    status_change,
+    user_fk,
+)
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -302,22 +310,19 @@ class HarmCase(Tracked):
         return f"{self.harm_type} — {self.person}"
 
 
-class HarmCaseEvent(models.Model):
+class HarmCaseEvent(StatusStep):
     """One step of a harm case's history: who moved it to which status, when, and why."""
 
     case = models.ForeignKey(HarmCase, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=HarmCase.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=HarmCase.Status.choices)
+    from_status, to_status = status_change(HarmCase.Status.choices)
     on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
-    by = user_fk()
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_status or '—'} → {self.to_status} ({self.on})"
+        return f"{self.case_id}: {self.transition} ({self.on})"
 
 
 class Consent(models.Model):

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked, optional_fk, user_fk
+from mahalleh.core.models import StatusStep, Tracked, optional_fk, status_change, user_fk
 
 
 class Theme(models.TextChoices):
@@ -157,21 +157,15 @@ class StoryImage(Tracked):
         return f"{settings.MEDIA_URL}{chosen[kind]}" if chosen else ""
 
 
-class StoryEvent(models.Model):
+class StoryEvent(StatusStep):
     """One step of a story's review: who moved it from which status to which, when, and why."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=Story.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Story.Status.choices)
+    from_status, to_status = status_change(Story.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
-    by = user_fk()
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.story_id}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.story_id}: {self.transition}"
 
 
 class PortalGeneration(models.Model):
