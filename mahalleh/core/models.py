@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
 
@@ -30,6 +31,18 @@ class Versioned(models.Model):
 
 class Tracked(Created, Versioned):
     """When a row was created and last changed (`updated_at` is its edit version, see `Versioned`)."""
+
+    class Meta:
+        abstract = True
+
+
+class CatalogueEntry(models.Model):
+    """An entry of a catalogue the national admin keeps (harm types, assessment items, indicators):
+    a stable code the data refers to, switched off rather than deleted, and its place in lists."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         abstract = True

@@ -6,10 +6,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Created, LocalizedName, Tracked, Versioned, optional_fk, user_fk
+from mahalleh.core.models import (
+    CatalogueEntry,
+    Created,
+    LocalizedName,
+    Tracked,
+    Versioned,
+    optional_fk,
+    user_fk,
+)
 
 
-class Indicator(LocalizedName, Versioned):
+class Indicator(LocalizedName, CatalogueEntry, Versioned):
     class Kind(models.TextChoices):
         COMPUTED = "computed", _("computed from the registry")
         MANUAL = "manual", _("entered by the office")
@@ -25,7 +33,6 @@ class Indicator(LocalizedName, Versioned):
         HIGHER = "higher", _("higher is better")
         LOWER = "lower", _("lower is better")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name_fa = models.CharField(_("Persian name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -36,8 +43,6 @@ class Indicator(LocalizedName, Versioned):
     source = models.CharField(_("source"), max_length=200, blank=True)
     # Which of "sex", "age", "nationality" the figures are broken down by.
     disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "code"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
 from mahalleh.core.models import (
+    CatalogueEntry,
     Created,
     LocalizedName,
     StatusStep,
@@ -43,14 +44,11 @@ def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) ->
             setattr(instance, attname, value)
 
 
-class HarmType(LocalizedName, models.Model):
+class HarmType(LocalizedName, CatalogueEntry):
     """Taxonomy of social harms, edited by the national admin."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     name_fa = models.CharField(_("Persian name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name_fa"]
@@ -355,15 +353,12 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()}: {_('given') if self.given else _('withdrawn')} ({self.on})"
 
 
-class AssessmentItem(models.Model):
+class AssessmentItem(CatalogueEntry):
     """One question of the needs-assessment checklist (configured by the national admin)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     label_fa = models.CharField(_("Persian label"), max_length=200)
     label_en = models.CharField(_("English label"), max_length=200, blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "pk"]
