@@ -103,9 +103,19 @@ class StatusStep(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
+def localized_names(max_length: int = 200) -> tuple[models.CharField, models.CharField]:
+    """`name_fa, name_en = localized_names()`: a record's name in Persian, required, and in
+    English, optional (see `LocalizedName`)."""
+    return (
+        models.CharField(_("Persian name"), max_length=max_length),
+        models.CharField(_("English name"), max_length=max_length, blank=True),
+    )
+
+
 class LocalizedName:
-    """A record named in both languages (`name_fa`, `name_en`): `name` is the name in the active
-    language, falling back to Persian (a model shows it as its text with `__str__`)."""
+    """A record named in both languages (`name_fa`, `name_en`, made by `localized_names`): `name`
+    is the name in the active language, falling back to Persian (a model shows it as its text with
+    `__str__`)."""
 
     @property
     def name(self) -> str:

@@ -4,13 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import LocalizedName, Versioned, optional_fk
+from mahalleh.core.models import LocalizedName, Versioned, localized_names, optional_fk
 
 
 class NamedPlace(LocalizedName, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
 
     class Meta:
         abstract = True

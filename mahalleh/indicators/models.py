@@ -12,6 +12,7 @@ from mahalleh.core.models import (
     LocalizedName,
     Tracked,
     Versioned,
+    localized_names,
     optional_fk,
     user_fk,
 )
@@ -34,8 +35,7 @@ class Indicator(LocalizedName, CatalogueEntry, Versioned):
         LOWER = "lower", _("lower is better")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
     definition_fa = models.TextField(_("Persian definition"), blank=True)
     definition_en = models.TextField(_("English definition"), blank=True)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
@@ -78,8 +78,7 @@ class Indicator(LocalizedName, CatalogueEntry, Versioned):
 class Plan(LocalizedName, Created):
     """A programme plan over four Jalali years, e.g. 1402–1405, measured against a baseline year."""
 
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))

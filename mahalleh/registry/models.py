@@ -12,6 +12,7 @@ from mahalleh.core.models import (
     LocalizedName,
     StatusStep,
     Tracked,
+    localized_names,
     optional_fk,
     status_change,
     user_fk,
@@ -47,8 +48,7 @@ def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) ->
 class HarmType(LocalizedName, CatalogueEntry):
     """Taxonomy of social harms, edited by the national admin."""
 
-    name_fa = models.CharField(_("Persian name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name_fa, name_en = localized_names(max_length=120)
 
     class Meta:
         ordering = ["order", "name_fa"]
