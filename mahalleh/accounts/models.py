@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Roles live in core (scoping needs them); re-exported here, where the user model uses them.
-from mahalleh.core.models import Versioned, optional_fk
+from mahalleh.core.models import Versioned, only_set, optional_fk
 from mahalleh.core.roles import (  # noqa: F401
     AGGREGATE_ONLY_ROLES,
     NATIONAL_ROLES,
@@ -16,6 +16,9 @@ from mahalleh.core.roles import (  # noqa: F401
     SECOND_FACTOR_ROLES,
     Role,
 )
+
+# The scope keys of an account: a role has exactly the one its scope needs, or none.
+SCOPE_KEYS = ("province", "office", "partner")
 
 
 class MahallehUserManager(UserManager):
@@ -54,34 +57,15 @@ class User(AbstractUser, Versioned):
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(
-                    models.Q(
-                        role__in=[Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST],
-                        province__isnull=True,
-                        office__isnull=True,
-                        partner__isnull=True,
-                    )
-                    | models.Q(
-                        role=Role.PROVINCE_COORDINATOR,
-                        province__isnull=False,
-                        office__isnull=True,
-                        partner__isnull=True,
-                    )
+                    models.Q(role__in=[Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST], **only_set(SCOPE_KEYS))
+                    | models.Q(role=Role.PROVINCE_COORDINATOR, **only_set(SCOPE_KEYS, "province"))
                     | models.Q(
                         role__in=[Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER],
-                        province__isnull=True,
-                        office__isnull=False,
-                        partner__isnull=True,
+                        **only_set(SCOPE_KEYS, "office"),
                     )
-                    | models.Q(
-                        role=Role.PARTNER_USER,
-                        province__isnull=True,
-                        office__isnull=True,
-                        partner__isnull=False,
-                    )
+                    | models.Q(role=Role.PARTNER_USER, **only_set(SCOPE_KEYS, "partner"))
                     # Django's own superuser (createsuperuser) acts as a national admin.
-                    | models.Q(
-                        is_superuser=True, province__isnull=True, office__isnull=True, partner__isnull=True
-                    )
+                    | models.Q(is_superuser=True, **only_set(SCOPE_KEYS))
                 ),
             )
         ]

@@ -103,6 +103,12 @@ class StatusStep(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
+def only_set(keys: tuple[str, ...], chosen: str | None = None) -> dict[str, bool]:
+    """The lookups of a check constraint that, of the foreign keys `keys`, `chosen` is set and the
+    others are empty (all empty without `chosen`): `Q(level="office", **only_set(PLACE_KEYS, "office"))`."""
+    return {f"{key}__isnull": key != chosen for key in keys}
+
+
 def localized_names(max_length: int = 200) -> tuple[models.CharField, models.CharField]:
     """`name_fa, name_en = localized_names()`: a record's name in Persian, required, and in
     English, optional (see `LocalizedName`)."""

@@ -13,6 +13,7 @@ from mahalleh.core.models import (
     Tracked,
     Versioned,
     localized_names,
+    only_set,
     optional_fk,
     user_fk,
 )
@@ -112,6 +113,10 @@ class Level(models.TextChoices):
     NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
 
 
+# The place keys of a target: the one of its level is set, none for the nation.
+PLACE_KEYS = ("province", "office", "neighbourhood")
+
+
 class Target(Versioned):
     """The baseline (year = the plan's baseline year) or a yearly target of one indicator for
     one place: a neighbourhood, an office, a province or the nation."""
@@ -139,25 +144,10 @@ class Target(Versioned):
             models.CheckConstraint(
                 name="target_place_matches_level",
                 condition=(
-                    Q(level="nation", province__isnull=True, office__isnull=True, neighbourhood__isnull=True)
-                    | Q(
-                        level="province",
-                        province__isnull=False,
-                        office__isnull=True,
-                        neighbourhood__isnull=True,
-                    )
-                    | Q(
-                        level="office",
-                        province__isnull=True,
-                        office__isnull=False,
-                        neighbourhood__isnull=True,
-                    )
-                    | Q(
-                        level="neighbourhood",
-                        province__isnull=True,
-                        office__isnull=True,
-                        neighbourhood__isnull=False,
-                    )
+                    Q(level="nation", **only_set(PLACE_KEYS))
+                    | Q(level="province", **only_set(PLACE_KEYS, "province"))
+                    | Q(level="office", **only_set(PLACE_KEYS, "office"))
+                    | Q(level="neighbourhood", **only_set(PLACE_KEYS, "neighbourhood"))
                 ),
             ),
         ]
