@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, optional_fk, user_fk
+from mahalleh.core.models import Created, Tracked, office_fk, optional_fk, user_fk
 
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
@@ -30,9 +30,7 @@ class Activity(Tracked):
         FEMALE = "female", _("women and girls")
         MALE = "male", _("men and boys")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="activities", verbose_name=_("office")
-    )
+    office = office_fk("activities")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, Tracked, optional_fk, user_fk
+from mahalleh.core.models import Created, Tracked, office_fk, optional_fk, user_fk
 
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
@@ -20,9 +20,7 @@ class CommunityGroup(Tracked):
         VOLUNTEERS = "volunteers", _("volunteer team")
         SPORTS = "sports", _("sports team")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="groups", verbose_name=_("office")
-    )
+    office = office_fk("groups")
     neighbourhood = optional_fk("geo.Neighbourhood", "groups", _("neighbourhood"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)

@@ -64,6 +64,14 @@ def optional_fk(
     )
 
 
+def office_fk(related_name: str) -> models.ForeignKey:
+    """The office a record belongs to, the key scoping reads (core.scoping): required, and an
+    office that has records cannot be deleted."""
+    return models.ForeignKey(
+        "geo.Office", on_delete=models.PROTECT, related_name=related_name, verbose_name=_("office")
+    )
+
+
 def user_fk(verbose_name=None, *, blank: bool = False) -> models.ForeignKey:
     """The account that did something to a row (created, recorded, entered, decided it …): the
     row keeps its history with an empty key when the account is deleted, and a user does not

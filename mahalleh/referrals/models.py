@@ -4,7 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Created, StatusStep, Tracked, Versioned, optional_fk, status_change
+from mahalleh.core.models import (
+    Created,
+    StatusStep,
+    Tracked,
+    Versioned,
+    office_fk,
+    optional_fk,
+    status_change,
+)
 
 
 class Partner(Versioned):
@@ -84,9 +92,7 @@ class Referral(Tracked):
     )
     # Set when the whole household is referred (the person is then its contact).
     household = optional_fk("registry.Household", "referrals", _("household"))
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("office")
-    )
+    office = office_fk("referrals")
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
     )

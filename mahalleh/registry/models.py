@@ -13,6 +13,7 @@ from mahalleh.core.models import (
     StatusStep,
     Tracked,
     localized_names,
+    office_fk,
     optional_fk,
     status_change,
     user_fk,
@@ -403,9 +404,7 @@ class ImportJob(Tracked):
         COMMITTED = "committed", _("saved")
         FAILED = "failed", _("failed")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="imports", verbose_name=_("office")
-    )
+    office = office_fk("imports")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import StatusStep, Tracked, optional_fk, status_change, user_fk
+from mahalleh.core.models import StatusStep, Tracked, office_fk, optional_fk, status_change, user_fk
 
 
 class Theme(models.TextChoices):
@@ -30,9 +30,7 @@ class Story(Tracked):
         PUBLISHED = "published", _("published")
         UNPUBLISHED = "unpublished", _("unpublished")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="stories", verbose_name=_("office")
-    )
+    office = office_fk("stories")
     neighbourhood = optional_fk("geo.Neighbourhood", "stories", _("neighbourhood"), on_delete=models.SET_NULL)
     title_fa = models.CharField(_("title (Persian)"), max_length=200)
     summary_fa = models.CharField(_("summary (Persian)"), max_length=400)
