@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Roles live in core (scoping needs them); re-exported here, where the user model uses them.
-from mahalleh.core.models import optional_fk
+from mahalleh.core.models import Versioned, only_set, optional_fk
 from mahalleh.core.roles import (  # noqa: F401
     AGGREGATE_ONLY_ROLES,
     NATIONAL_ROLES,
@@ -17,6 +17,9 @@ from mahalleh.core.roles import (  # noqa: F401
     Role,
 )
 
+# The scope keys of an account: a role has exactly the one its scope needs, or none.
+SCOPE_KEYS = ("province", "office", "partner")
+
 
 class MahallehUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -25,13 +28,12 @@ class MahallehUserManager(UserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(AbstractUser, Versioned):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.FACILITATOR)
     province = optional_fk("geo.Province", "users", _("province"))
     office = optional_fk("geo.Office", "staff", _("office"))
     partner = optional_fk("referrals.Partner", "users", _("partner organisation"))
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MahallehUserManager()
 
@@ -55,34 +57,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(
-                    models.Q(
-                        role__in=[Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST],
-                        province__isnull=True,
-                        office__isnull=True,
-                        partner__isnull=True,
-                    )
-                    | models.Q(
-                        role=Role.PROVINCE_COORDINATOR,
-                        province__isnull=False,
-                        office__isnull=True,
-                        partner__isnull=True,
-                    )
+                    models.Q(role__in=[Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST], **only_set(SCOPE_KEYS))
+                    | models.Q(role=Role.PROVINCE_COORDINATOR, **only_set(SCOPE_KEYS, "province"))
                     | models.Q(
                         role__in=[Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER],
-                        province__isnull=True,
-                        office__isnull=False,
-                        partner__isnull=True,
+                        **only_set(SCOPE_KEYS, "office"),
                     )
-                    | models.Q(
-                        role=Role.PARTNER_USER,
-                        province__isnull=True,
-                        office__isnull=True,
-                        partner__isnull=False,
-                    )
+                    | models.Q(role=Role.PARTNER_USER, **only_set(SCOPE_KEYS, "partner"))
                     # Django's own superuser (createsuperuser) acts as a national admin.
-                    | models.Q(
-                        is_superuser=True, province__isnull=True, office__isnull=True, partner__isnull=True
-                    )
+                    | models.Q(is_superuser=True, **only_set(SCOPE_KEYS))
                 ),
             )
         ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import Created, Tracked, office_fk, optional_fk, user_fk
 
 AGE_GROUP_CHOICES = [
     ("child", _("children (0–11)")),
@@ -30,23 +30,14 @@ class Activity(Tracked):
         FEMALE = "female", _("women and girls")
         MALE = "male", _("men and boys")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="activities", verbose_name=_("office")
-    )
+    office = office_fk("activities")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     # Codes of DESIGN §2 age groups; empty means all ages.
     age_groups = models.JSONField(_("target age groups"), default=list, blank=True)
     sex = models.CharField(_("for"), max_length=8, choices=Sex.choices, default=Sex.ANY)
-    partner = models.ForeignKey(
-        "referrals.Partner",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="activities",
-        verbose_name=_("partner"),
-    )
+    partner = optional_fk("referrals.Partner", "activities", _("partner"), on_delete=models.SET_NULL)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -76,9 +67,7 @@ class Enrolment(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="enrolments")
     enrolled_on = models.DateField(_("enrolled on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    enrolled_by = user_fk()
 
     class Meta:
         ordering = ["person__last_name", "person__first_name"]
@@ -88,14 +77,13 @@ class Enrolment(models.Model):
         return f"{self.person} — {self.activity}"
 
 
-class Session(models.Model):
+class Session(Created):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("starts at"), null=True, blank=True)
     end_time = models.TimeField(_("ends at"), null=True, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "start_time", "pk"]
@@ -113,9 +101,7 @@ class Attendance(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField(_("present"), default=True)
     walk_in = models.BooleanField(_("walk-in"), default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:

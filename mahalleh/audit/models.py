@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import optional_fk
+
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
@@ -31,12 +33,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)
     via = models.CharField(_("via"), max_length=8, default="web")
     # Where the object lives, so managers and coordinators browse the audit of their scope.
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    office = optional_fk("geo.Office", "+", on_delete=models.SET_NULL)
+    province = optional_fk("geo.Province", "+", on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -1,11 +1,10 @@
 """Community groups: councils, women's groups, micro-savings funds, teams — members and meetings."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import Created, Tracked, office_fk, optional_fk, user_fk
 
 ACTIVE_WITHIN_DAYS = 60  # a group is active if it met in the last 60 days
 
@@ -21,17 +20,13 @@ class CommunityGroup(Tracked):
         VOLUNTEERS = "volunteers", _("volunteer team")
         SPORTS = "sports", _("sports team")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="groups", verbose_name=_("office")
-    )
+    office = office_fk("groups")
     neighbourhood = optional_fk("geo.Neighbourhood", "groups", _("neighbourhood"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     founded_on = models.DateField(_("founded on"))
     description = models.TextField(_("description"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = user_fk()
 
     class Meta:
         ordering = ["name"]
@@ -66,16 +61,13 @@ class Membership(models.Model):
         return f"{self.person} in {self.group}"
 
 
-class Meeting(models.Model):
+class Meeting(Created):
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     attendees = models.ManyToManyField("registry.Person", related_name="meetings", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = user_fk()
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -6,15 +6,15 @@ never overwrite a registry field; copying one across is an explicit service call
 service and is audited there.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Tracked, user_fk
 from mahalleh.geo.models import Neighbourhood, Province
 from mahalleh.registry.models import Household, Person
 
 
-class SurveyRound(models.Model):
+class SurveyRound(Tracked):
     class Kind(models.TextChoices):
         BASELINE = "baseline", _("baseline")
         FOLLOW_UP = "follow_up", _("follow-up")
@@ -33,11 +33,7 @@ class SurveyRound(models.Model):
     )
     seed = models.PositiveIntegerField(_("random seed"), default=0)
     sampled_at = models.DateTimeField(_("sample drawn at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["province_id", "held_on", "pk"]
@@ -66,7 +62,7 @@ class SampleHousehold(models.Model):
         return f"{self.round_id}:{self.household_id}"
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(Tracked):
     """One person's answers in one round. ``age`` and ``sex`` are as answered on the survey day."""
 
     # The answers the outcomes are computed from (the API shows them, the results frame reads them).
@@ -91,12 +87,8 @@ class SurveyResponse(models.Model):
     job_training = models.BooleanField(_("job training in the last 12 months"), null=True, blank=True)
     insured = models.BooleanField(_("has health insurance"), null=True, blank=True)
     harms = models.JSONField(_("social harms"), default=list, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    entered_by = user_fk(blank=True)
     via = models.CharField(max_length=8, default="web")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["round_id", "sample_id", "person_id"]

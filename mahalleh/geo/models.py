@@ -4,13 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import LocalizedName
+from mahalleh.core.models import LocalizedName, Versioned, localized_names, optional_fk
 
 
 class NamedPlace(LocalizedName, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
 
     class Meta:
         abstract = True
@@ -37,14 +36,13 @@ class County(NamedPlace):
         verbose_name_plural = _("counties")
 
 
-class Office(NamedPlace):
+class Office(NamedPlace, Versioned):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county")
     )
     address = models.CharField(_("address"), max_length=400, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_fa"]
@@ -56,7 +54,7 @@ class Office(NamedPlace):
         return self.county.province
 
 
-class Neighbourhood(NamedPlace):
+class Neighbourhood(NamedPlace, Versioned):
     class Kind(models.TextChoices):
         TARGET = "target", _("target")
         COMPARISON = "comparison", _("comparison")
@@ -66,18 +64,10 @@ class Neighbourhood(NamedPlace):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TARGET)
     # One office serves one or more neighbourhoods; comparison neighbourhoods have none.
-    office = models.ForeignKey(
-        Office,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="neighbourhoods",
-        verbose_name=_("office"),
-    )
+    office = optional_fk(Office, "neighbourhoods", _("office"), on_delete=models.SET_NULL)
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     est_population = models.PositiveIntegerField(_("estimated population"), null=True, blank=True)
     est_households = models.PositiveIntegerField(_("estimated households"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_fa"]

@@ -1,16 +1,25 @@
 """Indicators: the catalogue, the plan with its baselines and targets, manual values and the fact
 table every dashboard, ranking, map, export and report reads (DESIGN §3.7, §8)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName
+from mahalleh.core.models import (
+    CatalogueEntry,
+    Created,
+    LocalizedName,
+    Tracked,
+    Versioned,
+    localized_names,
+    only_set,
+    optional_fk,
+    user_fk,
+)
 
 
-class Indicator(LocalizedName, models.Model):
+class Indicator(LocalizedName, CatalogueEntry, Versioned):
     class Kind(models.TextChoices):
         COMPUTED = "computed", _("computed from the registry")
         MANUAL = "manual", _("entered by the office")
@@ -26,10 +35,8 @@ class Indicator(LocalizedName, models.Model):
         HIGHER = "higher", _("higher is better")
         LOWER = "lower", _("lower is better")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
     definition_fa = models.TextField(_("Persian definition"), blank=True)
     definition_en = models.TextField(_("English definition"), blank=True)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
@@ -37,9 +44,6 @@ class Indicator(LocalizedName, models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     # Which of "sex", "age", "nationality" the figures are broken down by.
     disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "code"]
@@ -72,15 +76,13 @@ class Indicator(LocalizedName, models.Model):
         return float(numerator) / float(denominator) * self.scale()
 
 
-class Plan(LocalizedName, models.Model):
+class Plan(LocalizedName, Created):
     """A programme plan over four Jalali years, e.g. 1402–1405, measured against a baseline year."""
 
-    name_fa = models.CharField(_("Persian name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fa, name_en = localized_names()
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-first_year"]
@@ -111,28 +113,23 @@ class Level(models.TextChoices):
     NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
 
 
-class Target(models.Model):
+# The place keys of a target: the one of its level is set, none for the nation.
+PLACE_KEYS = ("province", "office", "neighbourhood")
+
+
+class Target(Versioned):
     """The baseline (year = the plan's baseline year) or a yearly target of one indicator for
     one place: a neighbourhood, an office, a province or the nation."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     level = models.CharField(_("level"), max_length=14, choices=Level.choices)
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    province = optional_fk("geo.Province", "+", on_delete=models.CASCADE)
+    office = optional_fk("geo.Office", "+", on_delete=models.CASCADE)
+    neighbourhood = optional_fk("geo.Neighbourhood", "+", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.FloatField(_("value"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["indicator__order", "year"]
@@ -147,25 +144,10 @@ class Target(models.Model):
             models.CheckConstraint(
                 name="target_place_matches_level",
                 condition=(
-                    Q(level="nation", province__isnull=True, office__isnull=True, neighbourhood__isnull=True)
-                    | Q(
-                        level="province",
-                        province__isnull=False,
-                        office__isnull=True,
-                        neighbourhood__isnull=True,
-                    )
-                    | Q(
-                        level="office",
-                        province__isnull=True,
-                        office__isnull=False,
-                        neighbourhood__isnull=True,
-                    )
-                    | Q(
-                        level="neighbourhood",
-                        province__isnull=True,
-                        office__isnull=True,
-                        neighbourhood__isnull=False,
-                    )
+                    Q(level="nation", **only_set(PLACE_KEYS))
+                    | Q(level="province", **only_set(PLACE_KEYS, "province"))
+                    | Q(level="office", **only_set(PLACE_KEYS, "office"))
+                    | Q(level="neighbourhood", **only_set(PLACE_KEYS, "neighbourhood"))
                 ),
             ),
         ]
@@ -182,7 +164,7 @@ class Target(models.Model):
         return self.year == self.plan.baseline_year
 
 
-class ManualValue(models.Model):
+class ManualValue(Tracked):
     """A figure an office brings from outside (police, education office, health centre) for one of
     its neighbourhoods and one period; it counts once the office manager has approved it."""
 
@@ -198,15 +180,9 @@ class ManualValue(models.Model):
     denominator = models.FloatField(_("denominator"), null=True, blank=True)
     source_note = models.CharField(_("source"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    entered_by = user_fk()
+    decided_by = user_fk(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,10 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.models import Tracked, optional_fk
+from mahalleh.core.models import (
+    Created,
+    StatusStep,
+    Tracked,
+    Versioned,
+    office_fk,
+    optional_fk,
+    status_change,
+)
 
 
-class Partner(models.Model):
+class Partner(Versioned):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("government agency")
         CHARITY = "charity", _("charitable foundation")
@@ -26,8 +34,6 @@ class Partner(models.Model):
     answer_days = models.PositiveSmallIntegerField(
         _("days to answer"), default=7, help_text=_("How many days the organisation usually takes to answer.")
     )
-    # The version token of the edit form (core.services.version_token).
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -38,7 +44,7 @@ class Partner(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(Versioned):
     """A service a partner offers, with the days it usually takes to answer a referral."""
 
     partner = models.ForeignKey(
@@ -48,7 +54,6 @@ class Service(models.Model):
     description = models.TextField(_("description"), blank=True)
     answer_days = models.PositiveSmallIntegerField(_("days to answer"), default=7)
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["partner__name", "name"]
@@ -87,9 +92,7 @@ class Referral(Tracked):
     )
     # Set when the whole household is referred (the person is then its contact).
     household = optional_fk("registry.Household", "referrals", _("household"))
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("office")
-    )
+    office = office_fk("referrals")
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
     )
@@ -129,29 +132,22 @@ class Referral(Tracked):
         return f"{self.person} → {self.service}"
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(StatusStep):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=Referral.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Referral.Status.choices)
+    from_status, to_status = status_change(Referral.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.referral_id}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.referral_id}: {self.transition}"
 
 
-class Notification(models.Model):
+class Notification(Created):
     """An in-app notification (also sent by email when the user has an address)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=20)
     message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

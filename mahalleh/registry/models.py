@@ -6,7 +6,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import LocalizedName, Tracked
+from mahalleh.core.models import (
+    CatalogueEntry,
+    Created,
+    LocalizedName,
+    StatusStep,
+    Tracked,
+    localized_names,
+    office_fk,
+    optional_fk,
+    status_change,
+    user_fk,
+)
 
 
 def copied_fk(to: str, verbose_name) -> models.ForeignKey:
@@ -17,17 +28,7 @@ def copied_fk(to: str, verbose_name) -> models.ForeignKey:
     guards the value), no index of its own (the (office, id) index of the model serves), and not
     editable (every writer keeps it equal to the parent's).
     """
-    return models.ForeignKey(
-        to,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
+    return optional_fk(to, "+", verbose_name, editable=False, db_index=False, db_constraint=False)
 
 
 def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) -> None:
@@ -45,14 +46,10 @@ def fill_copies(instance, kwargs: dict, parent: str, copies: tuple[str, ...]) ->
             setattr(instance, attname, value)
 
 
-class HarmType(LocalizedName, models.Model):
+class HarmType(LocalizedName, CatalogueEntry):
     """Taxonomy of social harms, edited by the national admin."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_fa = models.CharField(_("Persian name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_fa, name_en = localized_names(max_length=120)
 
     class Meta:
         ordering = ["order", "name_fa"]
@@ -106,9 +103,7 @@ class Household(Tracked):
     # Kept in step by the services: the head's name and the address, folded for search.
     search_key = models.CharField(max_length=400, blank=True, editable=False)
     vulnerability = models.PositiveSmallIntegerField(_("vulnerability score"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["-pk"]
@@ -242,9 +237,7 @@ class Person(Tracked):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     search_key = models.CharField(max_length=300, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
 
     class Meta:
         ordering = ["household_id", "pk"]
@@ -316,22 +309,19 @@ class HarmCase(Tracked):
         return f"{self.harm_type} — {self.person}"
 
 
-class HarmCaseEvent(models.Model):
+class HarmCaseEvent(StatusStep):
     """One step of a harm case's history: who moved it to which status, when, and why."""
 
     case = models.ForeignKey(HarmCase, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=HarmCase.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=HarmCase.Status.choices)
+    from_status, to_status = status_change(HarmCase.Status.choices)
     on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_status or '—'} → {self.to_status} ({self.on})"
+        return f"{self.case_id}: {self.transition} ({self.on})"
 
 
 class Consent(models.Model):
@@ -352,9 +342,7 @@ class Consent(models.Model):
         _("given by"), max_length=120, blank=True, help_text=_("The resident, or the guardian of a child.")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,15 +354,12 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()}: {_('given') if self.given else _('withdrawn')} ({self.on})"
 
 
-class AssessmentItem(models.Model):
+class AssessmentItem(CatalogueEntry):
     """One question of the needs-assessment checklist (configured by the national admin)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     label_fa = models.CharField(_("Persian label"), max_length=200)
     label_en = models.CharField(_("English label"), max_length=200, blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -389,22 +374,15 @@ class AssessmentItem(models.Model):
         return localized(self.label_fa, self.label_en)
 
 
-class Assessment(models.Model):
+class Assessment(Created):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("household")
     )
     on = models.DateField(_("date"))
-    assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("assessor"),
-    )
+    assessor = user_fk(_("assessor"))
     answers = models.JSONField(_("answers"), default=dict)
     score = models.PositiveSmallIntegerField(_("vulnerability score (0–100)"))
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-on", "-pk"]
@@ -426,22 +404,15 @@ class ImportJob(Tracked):
         COMMITTED = "committed", _("saved")
         FAILED = "failed", _("failed")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="imports", verbose_name=_("office")
-    )
+    office = office_fk("imports")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     # Where the households whose rows name no neighbourhood go (chosen on upload; one of the office's
     # target neighbourhoods). Stored so that the dry run and the commit use the same one.
-    default_neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Neighbourhood for rows without one"),
+    default_neighbourhood = optional_fk(
+        "geo.Neighbourhood", "+", _("Neighbourhood for rows without one"), on_delete=models.SET_NULL
     )
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(max_length=8)

@@ -1,12 +1,13 @@
 """A generated report: one row per version. An approved version is frozen (its files and hash
 never change); generating again makes a new version."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mahalleh.core.models import Created, optional_fk, user_fk
 
-class Report(models.Model):
+
+class Report(Created):
     class Scope(models.TextChoices):
         OFFICE = "office", _("office")
         PROVINCE = "province", _("province")
@@ -20,12 +21,8 @@ class Report(models.Model):
         APPROVED = "approved", _("approved")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    office = optional_fk("geo.Office", "+")
+    province = optional_fk("geo.Province", "+")
     period = models.CharField(_("period"), max_length=10)  # a jalali.Period code
     language = models.CharField(max_length=5, default="fa")
     version = models.PositiveIntegerField(default=1)
@@ -39,13 +36,8 @@ class Report(models.Model):
     pdf = models.FileField(upload_to="reports/%Y/", blank=True)
     xlsx = models.FileField(upload_to="reports/%Y/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(blank=True)
+    approved_by = user_fk(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.i18n import localized
-from mahalleh.core.models import Tracked
+from mahalleh.core.models import StatusStep, Tracked, office_fk, optional_fk, status_change, user_fk
 
 
 class Theme(models.TextChoices):
@@ -30,17 +30,8 @@ class Story(Tracked):
         PUBLISHED = "published", _("published")
         UNPUBLISHED = "unpublished", _("unpublished")
 
-    office = models.ForeignKey(
-        "geo.Office", on_delete=models.PROTECT, related_name="stories", verbose_name=_("office")
-    )
-    neighbourhood = models.ForeignKey(
-        "geo.Neighbourhood",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stories",
-        verbose_name=_("neighbourhood"),
-    )
+    office = office_fk("stories")
+    neighbourhood = optional_fk("geo.Neighbourhood", "stories", _("neighbourhood"), on_delete=models.SET_NULL)
     title_fa = models.CharField(_("title (Persian)"), max_length=200)
     summary_fa = models.CharField(_("summary (Persian)"), max_length=400)
     body_fa = models.TextField(_("text (Persian, Markdown)"))
@@ -56,24 +47,9 @@ class Story(Tracked):
     search_en = models.TextField(editable=False, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
-    cover = models.ForeignKey(
-        "stories.StoryImage",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("cover image"),
-    )
+    cover = optional_fk("stories.StoryImage", "+", _("cover image"), on_delete=models.SET_NULL)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("writer"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_fk(_("writer"))
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -179,21 +155,15 @@ class StoryImage(Tracked):
         return f"{settings.MEDIA_URL}{chosen[kind]}" if chosen else ""
 
 
-class StoryEvent(models.Model):
+class StoryEvent(StatusStep):
     """One step of a story's review: who moved it from which status to which, when, and why."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=Story.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Story.Status.choices)
+    from_status, to_status = status_change(Story.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.story_id}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.story_id}: {self.transition}"
 
 
 class PortalGeneration(models.Model):
