@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.core.names import clean_person_name
 from mahalleh.core.national_code import normalize_national_code
-from mahalleh.core.persian import clean_text, search_key, to_latin_digits
+from mahalleh.core.persian import clean_text, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
 from mahalleh.core.scoping import neighbourhood_q
 from mahalleh.core.services import ServiceWarning, ensure_fresh, require
@@ -85,9 +85,7 @@ def _clean_phone(value) -> str:
 
 
 def _household_key(household: Household) -> str:
-    head = household.head
-    name = f"{head.first_name}{head.last_name}" if head else ""
-    return search_key(name) + "|" + search_key(household.address)
+    return search.household_key(head=household.head, address=household.address)
 
 
 def _refresh_household_key(household: Household) -> None:
@@ -498,9 +496,12 @@ def consent_record(
     return consent
 
 
-def assessment_score(answers: dict) -> int:
-    """0–100: the weighted share of checklist items answered 'yes' (more = more vulnerable)."""
-    items = list(AssessmentItem.objects.filter(active=True))
+def assessment_score(answers: dict, *, items: Sequence[AssessmentItem] | None = None) -> int:
+    """0–100: the weighted share of checklist items answered 'yes' (more = more vulnerable).
+
+    `items` is the active checklist when the caller has it already (the demo, scoring thousands)."""
+    if items is None:
+        items = list(AssessmentItem.objects.filter(active=True))
     total = sum(i.weight for i in items)
     if not total:
         return 0
