@@ -36,6 +36,7 @@ from mahalleh.api.base import (
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
+from mahalleh.core.selectors import narrowed
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
@@ -141,8 +142,7 @@ class ServiceViewSet(ScopedViewSet):
     filter_in = ServiceFilterIn
 
     def list_selector(self, user, active=None, partner=None):
-        qs = selectors.service_list(user=user, active=active)
-        return qs.filter(partner_id=partner) if partner else qs
+        return narrowed(selectors.service_list(user=user, active=active), partner_id=partner)
 
     def retrieve(self, request, pk=None):
         return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
@@ -371,9 +371,7 @@ class ReferralViewSet(ScopedViewSet):
 
     def list_selector(self, user, status=None, overdue=False, partner=None, person=None):
         qs = selectors.referral_list(user=user, status=status, overdue=overdue)
-        if partner:
-            qs = qs.filter(partner_id=partner)
-        return qs.filter(person_id=person) if person else qs
+        return narrowed(qs, partner_id=partner, person_id=person)
 
     def retrieve(self, request, pk=None):
         return Response(_office_detail(_retrieve(request, pk)))
