@@ -28,6 +28,7 @@ from mahalleh.api.base import (
     STALE_RESPONSE,
     IdField,
     ScopedViewSet,
+    blank_as_null_enum,
     enum_field,
     object_id,
     scoped_schema,
@@ -49,37 +50,16 @@ PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
 ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Status.values, "nullable": True},
-    component_name="ReferralFromStatusEnum",
-)
-class FromStatusField(serializers.CharField):
-    """The status before a step; null for the first step (sending)."""
-
-    def to_representation(self, value):
-        return value or None
+# The status before a step; null for the first step (sending).
+FromStatusField = blank_as_null_enum(Referral.Status.values, "ReferralFromStatusEnum")
 
 
 UrgencyField = enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Outcome.values, "nullable": True},
-    component_name="ReferralOutcomeEnum",
-)
-class OutcomeField(serializers.CharField):
-    """The outcome of a completed referral; null until then."""
-
-    def to_representation(self, value):
-        return value or None
-
-
-@extend_schema_field(
-    {"type": "string", "enum": list(registry.AGE_GROUPS), "nullable": True}, component_name="AgeGroupEnum"
-)
-class AgeGroupField(serializers.CharField):
-    def to_representation(self, value):
-        return value or None
+# The outcome of a completed referral; null until then.
+OutcomeField = blank_as_null_enum(Referral.Outcome.values, "ReferralOutcomeEnum")
+AgeGroupField = blank_as_null_enum(registry.AGE_GROUPS, "AgeGroupEnum")
 
 
 TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
