@@ -352,13 +352,8 @@ def session_edit(request, pk):
 def session_delete(request, pk):
     user = request.user
     session = _session_to_edit(request, pk)
-    try:
-        services.session_delete(actor=user, session=session)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The session was removed."))
-    return redirect("activities:detail", pk=session.activity_id)
+    error = _refusal(lambda: services.session_delete(actor=user, session=session))
+    return _answer(request, error, _("The session was removed."), "activities:detail", session.activity)
 
 
 # --------------------------------------------------------------------------- attendance
