@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from mahalleh.accounts.models import Role, User
 from mahalleh.accounts.selectors import user_list
 from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema
+from mahalleh.core.selectors import narrowed
 
 
 class UserOut(serializers.ModelSerializer):
@@ -29,8 +30,7 @@ class UserViewSet(ScopedReadViewSet):
     filter_in = UserFilterIn
 
     def list_selector(self, user, role=None, office=None, is_active=None):
-        lookups = {"role": role, "office_id": office, "is_active": is_active}
-        return user_list(user=user).filter(**{k: v for k, v in lookups.items() if v is not None})
+        return narrowed(user_list(user=user), role=role, office_id=office, is_active=is_active)
 
 
 @extend_schema(responses={200: UserOut})

@@ -5,17 +5,12 @@ from django.shortcuts import get_object_or_404
 
 from mahalleh.accounts.models import User
 from mahalleh.core.scoping import user_q
+from mahalleh.core.selectors import narrowed
 
 
 def user_list(*, user, role=None, office=None, active=None) -> QuerySet[User]:
     qs = User.objects.filter(user_q(user)).select_related("province", "office__county", "partner")
-    if role:
-        qs = qs.filter(role=role)
-    if office is not None:
-        qs = qs.filter(office=office)
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    return qs
+    return narrowed(qs, role=role or None, office=office, is_active=active)
 
 
 def user_get(*, user, pk) -> User:

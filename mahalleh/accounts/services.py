@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from mahalleh.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role, User
 from mahalleh.core.scoping import assignable_roles, can_manage_staff, office_q, province_q
-from mahalleh.core.services import ensure_fresh, require
+from mahalleh.core.services import locked_fresh, require
 from mahalleh.geo.models import Office, Province
 
 
@@ -95,8 +95,7 @@ def user_update(
     partner=None,
     is_active: bool = True,
 ) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
-    ensure_fresh(user, version)
+    user = locked_fresh(user, version)
     # The actor must be allowed to manage the account as it is and as it will be.
     require(user.role in assignable_roles(actor) or actor.is_superuser)
     if user.pk == actor.pk and not is_active:

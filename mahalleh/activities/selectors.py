@@ -41,6 +41,7 @@ from django.utils import timezone
 from mahalleh.accounts.models import Role, User
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.core.scoping import NOTHING, office_q, resident_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.registry.selectors import AGE_GROUPS, can_edit_registry, can_read_registry
 
 #: Roles that may be the responsible facilitator of an activity.
@@ -90,14 +91,12 @@ def activity_list(
     or "finished" (ended before ``on``, today by default)."""
     on = on or _today()
     qs = Activity.objects.filter(_scope(user)).select_related("office", "facilitator", "partner")
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = narrowed(qs, kind=kind or None)
     if state == "current":
         qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     elif state == "finished":
         qs = qs.filter(ends_on__lt=on)
-    if office is not None:
-        qs = qs.filter(office=office)
+    qs = narrowed(qs, office=office)
     # Correlated counts, not JOIN + COUNT(DISTINCT): enrolments × sessions rows add up fast.
     return qs.annotate(
         enrolled_count=_count(Enrolment.objects.filter(activity=OuterRef("pk"), left_on__isnull=True)),
@@ -158,17 +157,7 @@ def enrolment_list(*, user, activity=None, person=None, household=None, active: 
     )
     # The person must be visible too (a resident who moved to another office's area is theirs now).
     qs = qs.filter(_person_scope(user))
-    if activity is not None:
-        qs = qs.filter(activity=activity)
-    if person is not None:
-        qs = qs.filter(person=person)
-    if household is not None:
-        qs = qs.filter(person__household=household)
-    if active is True:
-        qs = qs.filter(left_on__isnull=True)
-    elif active is False:
-        qs = qs.filter(left_on__isnull=False)
-    return qs
+    return narrowed(qs, activity=activity, person=person, person__household=household, left_on__isnull=active)
 
 
 def enrolment_get(*, user, pk) -> Enrolment:
@@ -229,9 +218,7 @@ def person_rate(*, user, person, today: datetime.date | None = None) -> Rate:
 def session_list(*, user, activity=None, today: datetime.date | None = None) -> QuerySet[Session]:
     today = today or _today()
     qs = Session.objects.filter(_scope(user, "activity__")).select_related("activity__office")
-    if activity is not None:
-        qs = qs.filter(activity=activity)
-    return qs.annotate(
+    return narrowed(qs, activity=activity).annotate(
         present_count=_count(Attendance.objects.filter(session=OuterRef("pk"), present=True)),
         marked_count=_count(Attendance.objects.filter(session=OuterRef("pk"))),
     )
@@ -282,11 +269,7 @@ def attendance_sheet(session: Session) -> list[Mark]:
 
 def attendance_list(*, user, session=None, person=None) -> QuerySet[Attendance]:
     qs = Attendance.objects.filter(_scope(user, "session__activity__")).select_related("session", "person")
-    if session is not None:
-        qs = qs.filter(session=session)
-    if person is not None:
-        qs = qs.filter(person=person)
-    return qs
+    return narrowed(qs, session=session, person=person)
 
 
 # --------------------------------------------------------------------------- target groups

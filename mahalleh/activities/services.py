@@ -19,7 +19,7 @@ from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import clean_text, localized_digits
-from mahalleh.core.services import ensure_fresh, require
+from mahalleh.core.services import locked_fresh, require
 from mahalleh.registry.models import Person
 from mahalleh.registry.selectors import AGE_GROUPS, person_list
 
@@ -157,8 +157,7 @@ def activity_create(
 @transaction.atomic
 def activity_update(*, actor, activity: Activity, version: str | None = None, via: str = "web", **fields):
     """Change an activity of the actor's office; refused if someone changed it since ``version``."""
-    activity = Activity.objects.select_for_update().select_related("office").get(pk=activity.pk)
-    ensure_fresh(activity, version)
+    activity = locked_fresh(activity, version, "office")
     require(selectors.can_edit_activity(actor, activity))
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:

@@ -22,7 +22,7 @@ from mahalleh.activities.models import Activity
 from mahalleh.core.access import form_page, page_for
 from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
-from mahalleh.registry.ages import age_group_label, age_on
+from mahalleh.registry.ages import age_group_label, person_row
 from mahalleh.registry.selectors import person_list, person_search
 
 PAGE_SIZE = 50
@@ -164,19 +164,16 @@ def _enrolled_rows(user, activity, today):
         ),
         today,
     )
-    rows = []
-    for e in enrolments:
-        rows.append(
-            {
-                "enrolment": e,
-                "person": e.person,
-                "age_group": age_group_label(e.person.birth_date, today),
-                "age": age_on(e.person.birth_date, today),
-                "rate": selectors.Rate(e.attended, e.expected),
-                "in_target": selectors.in_target_group(activity, e.person, today),
-            }
+    return [
+        person_row(
+            e.person,
+            today,
+            enrolment=e,
+            rate=selectors.Rate(e.attended, e.expected),
+            in_target=selectors.in_target_group(activity, e.person, today),
         )
-    return rows
+        for e in enrolments
+    ]
 
 
 def _enrolled_context(user, activity) -> dict:
@@ -190,22 +187,26 @@ def _enrolled_context(user, activity) -> dict:
     }
 
 
+def _found(user, query: str) -> list:
+    """The residents matching the search box (none for an empty box)."""
+    return list(person_search(user=user, query=query, limit=SEARCH_LIMIT)) if query else []
+
+
 def _search_rows(user, activity, query: str) -> list[dict]:
     today = timezone.localdate()
-    people = list(person_search(user=user, query=query, limit=SEARCH_LIMIT)) if query else []
+    people = _found(user, query)
     enrolled = dict(
         selectors.enrolment_list(user=user, activity=activity)
         .filter(person_id__in=[p.pk for p in people])
         .values_list("person_id", "left_on")
     )
     return [
-        {
-            "person": p,
-            "age": age_on(p.birth_date, today),
-            "age_group": age_group_label(p.birth_date, today),
-            "enrolled": p.pk in enrolled and enrolled[p.pk] is None,
-            "in_target": selectors.in_target_group(activity, p, today),
-        }
+        person_row(
+            p,
+            today,
+            enrolled=p.pk in enrolled and enrolled[p.pk] is None,
+            in_target=selectors.in_target_group(activity, p, today),
+        )
         for p in people
     ]
 
@@ -260,13 +261,12 @@ def enrol(request, pk):
     today = timezone.localdate()
     row = None
     if person is not None:
-        row = {
-            "person": person,
-            "age": age_on(person.birth_date, today),
-            "age_group": age_group_label(person.birth_date, today),
-            "enrolled": error is None,
-            "in_target": selectors.in_target_group(activity, person, today),
-        }
+        row = person_row(
+            person,
+            today,
+            enrolled=error is None,
+            in_target=selectors.in_target_group(activity, person, today),
+        )
     context = {"activity": activity, "row": row, "error": error, "oob": error is None}
     if error is None:
         context.update(_enrolled_context(user, activity))
@@ -352,13 +352,8 @@ def session_edit(request, pk):
 def session_delete(request, pk):
     user = request.user
     session = _session_to_edit(request, pk)
-    try:
-        services.session_delete(actor=user, session=session)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("The session was removed."))
-    return redirect("activities:detail", pk=session.activity_id)
+    error = _refusal(lambda: services.session_delete(actor=user, session=session))
+    return _answer(request, error, _("The session was removed."), "activities:detail", session.activity)
 
 
 # --------------------------------------------------------------------------- attendance
@@ -488,17 +483,9 @@ def attendance_mark(request, pk):
 
 def _walkin_rows(user, session, query: str) -> list[dict]:
     today = timezone.localdate()
-    people = list(person_search(user=user, query=query, limit=SEARCH_LIMIT)) if query else []
+    people = _found(user, query)
     on_sheet = {line.person.pk for line in selectors.attendance_sheet(session)}
-    return [
-        {
-            "person": p,
-            "age": age_on(p.birth_date, today),
-            "age_group": age_group_label(p.birth_date, today),
-            "on_sheet": p.pk in on_sheet,
-        }
-        for p in people
-    ]
+    return [person_row(p, today, on_sheet=p.pk in on_sheet) for p in people]
 
 
 @activities_view

@@ -64,6 +64,20 @@ def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
     return EnumField
 
 
+def blank_as_null_enum(values, component_name: str) -> type[serializers.CharField]:
+    """An output field for a text column whose empty value means "none (yet)": one named enum of
+    `values` in the schema (`component_name`), answered as null when the column is empty."""
+
+    @extend_schema_field(
+        {"type": "string", "enum": list(values), "nullable": True}, component_name=component_name
+    )
+    class BlankAsNullField(serializers.CharField):
+        def to_representation(self, value):
+            return value or None
+
+    return BlankAsNullField
+
+
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()

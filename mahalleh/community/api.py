@@ -29,6 +29,7 @@ from mahalleh.api.base import (
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
+from mahalleh.core.selectors import narrowed
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry.selectors import person_list
@@ -224,11 +225,7 @@ class MembershipViewSet(ScopedViewSet):
 
     def list_selector(self, user, current=None, group=None, person=None):
         qs = selectors.membership_list(user=user, current={"true": True, "false": False}.get(current))
-        if group is not None:
-            qs = qs.filter(group_id=group)
-        if person is not None:
-            qs = qs.filter(person_id=person)
-        return qs
+        return narrowed(qs, group_id=group, person_id=person)
 
     def retrieve(self, request, pk=None):
         return Response(MembershipOut(selectors.membership_get(user=request.user, pk=object_id(pk))).data)
@@ -325,8 +322,7 @@ class MeetingViewSet(ScopedViewSet):
     filter_in = MeetingFilterIn
 
     def list_selector(self, user, group=None):
-        qs = selectors.meeting_list(user=user)
-        return qs if group is None else qs.filter(group_id=group)
+        return narrowed(selectors.meeting_list(user=user), group_id=group)
 
     def retrieve(self, request, pk=None):
         return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=object_id(pk))).data)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from mahalleh.community.models import ACTIVE_WITHIN_DAYS, CommunityGroup, Meeting, Membership
 from mahalleh.core.scoping import NOTHING, office_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.registry.selectors import can_edit_registry, can_read_registry, person_list, person_search
 
 
@@ -106,12 +107,7 @@ def group_list(
         )
         .prefetch_related(Prefetch("memberships", queryset=leaders, to_attr="leaders"))
     )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if neighbourhood is not None:
-        qs = qs.filter(neighbourhood=neighbourhood)
-    if office is not None:
-        qs = qs.filter(office=office)
+    qs = narrowed(qs, kind=kind or None, neighbourhood=neighbourhood, office=office)
     if query:
         qs = qs.filter(name__icontains=query.strip())
     if active is True:
@@ -130,17 +126,7 @@ def membership_list(
 ) -> QuerySet[Membership]:
     """Memberships (current and past) of the groups the user may see."""
     qs = Membership.objects.filter(_scope(user, "group__")).select_related("person", "group")
-    if group is not None:
-        qs = qs.filter(group=group)
-    if person is not None:
-        qs = qs.filter(person=person)
-    if household is not None:
-        qs = qs.filter(person__household=household)
-    if current is True:
-        qs = qs.filter(left_on__isnull=True)
-    elif current is False:
-        qs = qs.filter(left_on__isnull=False)
-    return qs
+    return narrowed(qs, group=group, person=person, person__household=household, left_on__isnull=current)
 
 
 def membership_get(*, user, pk) -> Membership:
@@ -164,9 +150,7 @@ def meeting_list(*, user, group=None) -> QuerySet[Meeting]:
         .select_related("group", "recorded_by")
         .annotate(attendees_count=Count("attendees", distinct=True))
     )
-    if group is not None:
-        qs = qs.filter(group=group)
-    return qs
+    return narrowed(qs, group=group)
 
 
 def meeting_get(*, user, pk) -> Meeting:

@@ -35,6 +35,18 @@ def ensure_fresh(obj, version: str | None) -> None:
         )
 
 
+def locked_fresh(obj, version: str | None, *related: str):
+    """`obj` read again with its row locked until the transaction ends (a second edit of it waits
+    for this one), then refused like `ensure_fresh` if it changed since `version`. `related` are
+    `select_related` lookups the service reads next."""
+    queryset = type(obj).objects.select_for_update()
+    if related:
+        queryset = queryset.select_related(*related)
+    obj = queryset.get(pk=obj.pk)
+    ensure_fresh(obj, version)
+    return obj
+
+
 def require(condition: bool) -> None:
     """Refuse an action the user's role does not allow."""
     if not condition:

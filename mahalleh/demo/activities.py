@@ -347,6 +347,15 @@ def demo_offices() -> list[Office]:
     return list(Office.objects.filter(pk__in={n.office_id for n in hoods}).order_by("code"))
 
 
+def _under(parent: str, pairs) -> list:
+    """The rows of (parent, row) pairs, each given its saved parent's id (`<parent>_id`)."""
+    rows = []
+    for owner, row in pairs:
+        setattr(row, f"{parent}_id", owner.pk)
+        rows.append(row)
+    return rows
+
+
 def load_activities(
     rng: random.Random | None = None, fake=None, *, today: datetime.date | None = None
 ) -> dict[str, int]:
@@ -368,23 +377,11 @@ def load_activities(
     activities = [a for d in drawn for a in d.activities]
     with _explicit_timestamps(Activity, Session, Attendance):
         Activity.objects.bulk_create(activities, batch_size=BATCH)
-        sessions = []
-        for d in drawn:
-            for activity, session in d.sessions:
-                session.activity_id = activity.pk
-                sessions.append(session)
+        sessions = _under("activity", (pair for d in drawn for pair in d.sessions))
         Session.objects.bulk_create(sessions, batch_size=BATCH)
-        enrolments = []
-        for d in drawn:
-            for activity, enrolment in d.enrolments:
-                enrolment.activity_id = activity.pk
-                enrolments.append(enrolment)
+        enrolments = _under("activity", (pair for d in drawn for pair in d.enrolments))
         Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
-        marks = []
-        for d in drawn:
-            for session, mark in d.marks:
-                mark.session_id = session.pk
-                marks.append(mark)
+        marks = _under("session", (pair for d in drawn for pair in d.marks))
         Attendance.objects.bulk_create(marks, batch_size=BATCH)
     return {
         "activities": len(activities),

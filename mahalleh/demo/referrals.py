@@ -24,6 +24,7 @@ from mahalleh.demo.registry import _explicit_timestamps, _facilitators
 from mahalleh.geo.models import Neighbourhood, Office
 from mahalleh.referrals import notifications as notes
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
+from mahalleh.referrals.services import default_due_on
 from mahalleh.registry.models import Consent, Person
 
 __all__ = ["SERVICES", "load_referrals"]
@@ -257,7 +258,7 @@ class _Builder:
             [Referral.Urgency.LOW, Referral.Urgency.NORMAL, Referral.Urgency.HIGH, Referral.Urgency.URGENT],
             [10, 60, 22, 8],
         )[0]
-        due_on = sent_on + datetime.timedelta(days=service.answer_days)
+        due_on = default_due_on(service, on=sent_on)
         r = Referral(
             person_id=candidate.person_id,
             household_id=candidate.household_id if household else None,

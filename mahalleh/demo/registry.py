@@ -4,9 +4,10 @@ neighbourhoods, and a survey sample of about 150 households in each comparison n
 Everything is drawn from the seeded ``random.Random`` and Faker ``fa_IR`` that ``loader.load``
 passes in, with all dates relative to ``today``: the same people, ages and histories on every
 run. Rows go in with ``bulk_create`` (a few seconds for the whole registry) and every field the
-services derive is filled here too: ``Person.search_key``, ``Household.search_key``,
-``Household.head``, ``Household.vulnerability`` (the latest assessment) and, on SQLite, the FTS5
-search rows.
+services derive is filled here too, by the functions the services use (``search.person_key``,
+``search.household_key``, ``services.assessment_score``): ``Person.search_key``,
+``Household.search_key``, ``Household.head``, ``Household.vulnerability`` (the latest assessment)
+and, on SQLite, the FTS5 search rows.
 
 The shape follows what offices in informal settlements report: households of 1–9 (mean ≈ 4),
 one head in five a woman, about a quarter Afghan nationals (many undocumented or on refugee
@@ -32,7 +33,7 @@ from mahalleh.accounts.models import Role, User
 from mahalleh.core.national_code import make_national_code
 from mahalleh.core.persian import ZWNJ, search_key, to_persian_digits
 from mahalleh.geo.models import Neighbourhood, Office
-from mahalleh.registry import search
+from mahalleh.registry import search, services
 from mahalleh.registry.models import (
     Assessment,
     AssessmentItem,
@@ -311,7 +312,6 @@ class _Generator:
         self.forced_names: list[str] = []
         self.harm_types = {h.code: h for h in HarmType.objects.all()}
         self.items = list(AssessmentItem.objects.filter(active=True))
-        self.item_total = sum(i.weight for i in self.items)
         self.tz = timezone.get_current_timezone()
 
     # ------------------------------------------------------------------ small draws
@@ -716,9 +716,7 @@ class _Builder(_Generator):
             tenure=tenure,
             income_band=income,
             external_id=f"{'H' if target else 'S'}{index + 1:05d}",
-            search_key=search_key(f"{head.person.first_name}{head.person.last_name}")
-            + "|"
-            + search_key(address),
+            search_key=search.household_key(head=head.person, address=address),
             created_by=creator,
             created_at=created,
             updated_at=created,
@@ -1106,12 +1104,6 @@ class _Builder(_Generator):
             answers[item.code] = bool(value)
         return answers
 
-    def score(self, answers: dict) -> int:
-        """As services.assessment_score, with the checklist loaded once."""
-        if not self.item_total:
-            return 0
-        return round(100 * sum(i.weight for i in self.items if answers.get(i.code)) / self.item_total)
-
     def assessments(self, family: _Family) -> list[Assessment]:
         if not family.target or not self.items or not self.chance(0.85):
             return []
@@ -1127,7 +1119,7 @@ class _Builder(_Generator):
                     on=on,
                     assessor=rng.choice(family.users) if family.users else None,
                     answers=answers,
-                    score=self.score(answers),
+                    score=services.assessment_score(answers, items=self.items),
                     created_at=self.moment(on),
                 )
             )

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.scoping import NOTHING, neighbourhood_q, province_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
 from mahalleh.geo.models import Province
 
@@ -62,9 +63,7 @@ def _neighbourhood_ids(user):
 
 def round_list(*, user, province=None) -> QuerySet[SurveyRound]:
     qs = SurveyRound.objects.filter(_round_scope(user)).distinct().select_related("province")
-    if province is not None:
-        qs = qs.filter(province=province)
-    return qs.order_by("province__name_fa", "held_on", "pk")
+    return narrowed(qs, province=province).order_by("province__name_fa", "held_on", "pk")
 
 
 def round_get(*, user, pk) -> SurveyRound:
@@ -92,9 +91,7 @@ def response_list(*, user, round: SurveyRound | None = None) -> QuerySet[SurveyR
     qs = SurveyResponse.objects.filter(neighbourhood_q(user, "neighbourhood__")).select_related(
         "person", "round"
     )
-    if round is not None:
-        qs = qs.filter(round=round)
-    return qs
+    return narrowed(qs, round=round)
 
 
 def result_provinces(*, user) -> QuerySet[Province]:
@@ -112,9 +109,7 @@ def evaluation_rounds(*, user, province: Province | None) -> QuerySet[SurveyRoun
     if not can_read_results(user):
         return SurveyRound.objects.none()
     qs = SurveyRound.objects.filter(province_q(user, "province__"))
-    if province is not None:
-        qs = qs.filter(province=province)
-    return qs
+    return narrowed(qs, province=province)
 
 
 def evaluation_responses(*, user, province: Province | None) -> QuerySet[SurveyResponse]:

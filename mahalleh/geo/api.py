@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
+from mahalleh.core.selectors import narrowed
 from mahalleh.geo import selectors, services
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
@@ -93,11 +94,6 @@ class NeighbourhoodFilterIn(serializers.Serializer):
     office = IdField(required=False)
 
 
-def _filtered(queryset, **lookups):
-    """Only the lookups that were given (a filter left out does not filter)."""
-    return queryset.filter(**{key: value for key, value in lookups.items() if value is not None})
-
-
 class ProvinceViewSet(ScopedReadViewSet):
     output = ProvinceOut
 
@@ -110,7 +106,7 @@ class CountyViewSet(ScopedReadViewSet):
     filter_in = CountyFilterIn
 
     def list_selector(self, user, province=None):
-        return _filtered(selectors.county_list(user=user), province_id=province)
+        return narrowed(selectors.county_list(user=user), province_id=province)
 
 
 @scoped_schema()
@@ -120,7 +116,7 @@ class OfficeViewSet(ScopedReadViewSet):
 
     def list_selector(self, user, province=None, county=None):
         qs = selectors.office_list(user=user).prefetch_related("neighbourhoods")
-        return _filtered(qs, county__province_id=province, county_id=county)
+        return narrowed(qs, county__province_id=province, county_id=county)
 
 
 @scoped_schema()
@@ -129,7 +125,7 @@ class NeighbourhoodViewSet(ScopedReadViewSet):
     filter_in = NeighbourhoodFilterIn
 
     def list_selector(self, user, kind=None, county=None, office=None):
-        return _filtered(
+        return narrowed(
             selectors.neighbourhood_list(user=user), kind=kind, county_id=county, office_id=office
         )
 

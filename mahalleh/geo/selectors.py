@@ -4,6 +4,7 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from mahalleh.core.scoping import county_q, neighbourhood_q, office_q, province_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
 
@@ -17,9 +18,7 @@ def province_get(*, user, pk) -> Province:
 
 def county_list(*, user, province=None) -> QuerySet[County]:
     qs = County.objects.filter(county_q(user)).select_related("province").distinct()
-    if province is not None:
-        qs = qs.filter(province=province)
-    return qs
+    return narrowed(qs, province=province)
 
 
 def county_get(*, user, pk) -> County:
@@ -32,11 +31,7 @@ def office_list(*, user, county=None, province=None) -> QuerySet[Office]:
         .select_related("county__province")
         .annotate(neighbourhood_count=Count("neighbourhoods", distinct=True))
     )
-    if county is not None:
-        qs = qs.filter(county=county)
-    if province is not None:
-        qs = qs.filter(county__province=province)
-    return qs
+    return narrowed(qs, county=county, county__province=province)
 
 
 def office_get(*, user, pk) -> Office:
@@ -47,15 +42,7 @@ def neighbourhood_list(
     *, user, county=None, province=None, office=None, kind=None
 ) -> QuerySet[Neighbourhood]:
     qs = Neighbourhood.objects.filter(neighbourhood_q(user)).select_related("county__province", "office")
-    if county is not None:
-        qs = qs.filter(county=county)
-    if province is not None:
-        qs = qs.filter(county__province=province)
-    if office is not None:
-        qs = qs.filter(office=office)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
+    return narrowed(qs, county=county, county__province=province, office=office, kind=kind or None)
 
 
 def neighbourhood_get(*, user, pk) -> Neighbourhood:

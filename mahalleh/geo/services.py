@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.core import plugins
 from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
-from mahalleh.core.services import ensure_fresh, require
+from mahalleh.core.services import locked_fresh, require
 from mahalleh.geo.geojson import parse_boundary
 from mahalleh.geo.models import County, Neighbourhood, Office, Province
 
@@ -129,8 +129,7 @@ def office_update(
     neighbourhoods=None,
     **fields,
 ) -> Office:
-    office = Office.objects.select_for_update().get(pk=office.pk)
-    ensure_fresh(office, version)
+    office = locked_fresh(office, version)
     _office_fields(actor, county=office.county, neighbourhoods=neighbourhoods)
     allowed = {"name_fa", "name_en", "address", "phone", "opened_on"}
     for name, value in fields.items():
@@ -188,8 +187,7 @@ def neighbourhood_create(
 def neighbourhood_update(
     *, actor, neighbourhood: Neighbourhood, version: str | None = None, **fields
 ) -> Neighbourhood:
-    neighbourhood = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
-    ensure_fresh(neighbourhood, version)
+    neighbourhood = locked_fresh(neighbourhood, version)
     office_before = neighbourhood.office_id
     _require_province(actor, neighbourhood.county.province)
     allowed = {"name_fa", "name_en", "kind", "boundary", "est_population", "est_households", "office"}

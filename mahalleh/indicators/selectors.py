@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.accounts.models import Role
 from mahalleh.core import scoping
 from mahalleh.core.jalali import Period
+from mahalleh.core.selectors import narrowed
 from mahalleh.geo.models import Neighbourhood, Office, Province
 from mahalleh.indicators.computed import AGE_GROUP_CODES, NATIONALITIES, SEXES
 from mahalleh.indicators.models import (
@@ -230,7 +231,9 @@ def _sums(user, indicator, period, keys, *, group, where, place_pks):
         return qs
 
     if _batch.get() is None:
-        qs = query(_scoped_facts(user).filter(indicator=indicator, period=period, disaggregation__in=wanted))
+        qs = query(
+            _scoped_facts(user).filter(indicator=indicator, period=period or None, disaggregation__in=wanted)
+        )
         return _aggregate(qs, group)
 
     # Batched: the scope's facts of the period for these breakdowns, summed per place of the column
@@ -424,14 +427,13 @@ def fact_list(*, user, indicator=None, period=None, disaggregation=None, neighbo
     if not exact_figures(user):
         return Fact.objects.none()
     qs = _scoped_facts(user).select_related("indicator", "neighbourhood")
-    if indicator is not None:
-        qs = qs.filter(indicator=indicator)
-    if period:
-        qs = qs.filter(period=period)
-    if disaggregation is not None:
-        qs = qs.filter(disaggregation=disaggregation)
-    if neighbourhood is not None:
-        qs = qs.filter(neighbourhood_id=neighbourhood)
+    qs = narrowed(
+        qs,
+        indicator=indicator,
+        period=period or None,
+        disaggregation=disaggregation,
+        neighbourhood_id=neighbourhood,
+    )
     return qs.order_by("pk")
 
 
@@ -451,11 +453,7 @@ def target_list(*, user, plan=None, indicator=None):
     q |= Q(level=Level.OFFICE) & scoping.office_q(user, "office__")
     q |= Q(level=Level.NEIGHBOURHOOD) & scoping.neighbourhood_q(user, "neighbourhood__")
     qs = Target.objects.filter(q).select_related("indicator", "plan", "province", "office", "neighbourhood")
-    if plan is not None:
-        qs = qs.filter(plan=plan)
-    if indicator is not None:
-        qs = qs.filter(indicator=indicator)
-    return qs.distinct()
+    return narrowed(qs, plan=plan, indicator=indicator).distinct()
 
 
 @dataclass
@@ -606,4 +604,6 @@ def public_figures(*, indicator: Indicator, period: str, level: str = Level.PROV
     their complements suppressed, as for the national analyst."""
     if level not in (Level.PROVINCE, Level.OFFICE, Level.NATION) or not indicator.active:
         return [], Figure(None, "", None, None, None, False)
-    return indicator_values(user=PUBLIC, indicator=indicator, level=level, period=period, place_ids=place_ids)
+    return indicator_values(
+        user=PUBLIC, indicator=indicator, level=level, period=period or None, place_ids=place_ids
+    )

@@ -28,6 +28,7 @@ from mahalleh.api.base import (
     STALE_RESPONSE,
     IdField,
     ScopedViewSet,
+    blank_as_null_enum,
     enum_field,
     object_id,
     scoped_schema,
@@ -36,6 +37,7 @@ from mahalleh.api.base import (
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
+from mahalleh.core.selectors import narrowed
 from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
@@ -48,37 +50,16 @@ PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
 ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Status.values, "nullable": True},
-    component_name="ReferralFromStatusEnum",
-)
-class FromStatusField(serializers.CharField):
-    """The status before a step; null for the first step (sending)."""
-
-    def to_representation(self, value):
-        return value or None
+# The status before a step; null for the first step (sending).
+FromStatusField = blank_as_null_enum(Referral.Status.values, "ReferralFromStatusEnum")
 
 
 UrgencyField = enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
 
 
-@extend_schema_field(
-    {"type": "string", "enum": Referral.Outcome.values, "nullable": True},
-    component_name="ReferralOutcomeEnum",
-)
-class OutcomeField(serializers.CharField):
-    """The outcome of a completed referral; null until then."""
-
-    def to_representation(self, value):
-        return value or None
-
-
-@extend_schema_field(
-    {"type": "string", "enum": list(registry.AGE_GROUPS), "nullable": True}, component_name="AgeGroupEnum"
-)
-class AgeGroupField(serializers.CharField):
-    def to_representation(self, value):
-        return value or None
+# The outcome of a completed referral; null until then.
+OutcomeField = blank_as_null_enum(Referral.Outcome.values, "ReferralOutcomeEnum")
+AgeGroupField = blank_as_null_enum(registry.AGE_GROUPS, "AgeGroupEnum")
 
 
 TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
@@ -141,8 +122,7 @@ class ServiceViewSet(ScopedViewSet):
     filter_in = ServiceFilterIn
 
     def list_selector(self, user, active=None, partner=None):
-        qs = selectors.service_list(user=user, active=active)
-        return qs.filter(partner_id=partner) if partner else qs
+        return narrowed(selectors.service_list(user=user, active=active), partner_id=partner)
 
     def retrieve(self, request, pk=None):
         return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
@@ -371,9 +351,7 @@ class ReferralViewSet(ScopedViewSet):
 
     def list_selector(self, user, status=None, overdue=False, partner=None, person=None):
         qs = selectors.referral_list(user=user, status=status, overdue=overdue)
-        if partner:
-            qs = qs.filter(partner_id=partner)
-        return qs.filter(person_id=person) if person else qs
+        return narrowed(qs, partner_id=partner, person_id=person)
 
     def retrieve(self, request, pk=None):
         return Response(_office_detail(_retrieve(request, pk)))

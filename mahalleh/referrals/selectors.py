@@ -19,6 +19,7 @@ from django.utils import timezone
 from mahalleh.accounts.models import Role
 from mahalleh.core.jalali import local_date
 from mahalleh.core.scoping import NOTHING, office_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry.ages import AGE_GROUP_NAMES, AGE_GROUPS
 from mahalleh.registry.selectors import can_edit_registry, can_read_registry
@@ -101,11 +102,7 @@ def partner_get(*, user, pk) -> Partner:
 
 def service_list(*, user, partner: Partner | None = None, active: bool | None = None) -> QuerySet[Service]:
     qs = Service.objects.filter(_partner_q(user, "partner__")).select_related("partner")
-    if partner is not None:
-        qs = qs.filter(partner=partner)
-    if active is not None:
-        qs = qs.filter(active=active)
-    return qs
+    return narrowed(qs, partner=partner, active=active)
 
 
 def service_get(*, user, pk) -> Service:
@@ -323,11 +320,7 @@ def notification_list(*, user, unread: bool | None = None) -> QuerySet[Notificat
     if not _active(user):
         return Notification.objects.none()
     qs = Notification.objects.filter(user=user).select_related("referral__service", "referral__partner")
-    if unread is True:
-        qs = qs.filter(read_at__isnull=True)
-    elif unread is False:
-        qs = qs.filter(read_at__isnull=False)
-    return qs
+    return narrowed(qs, read_at__isnull=unread)
 
 
 def notification_get(*, user, pk) -> Notification:

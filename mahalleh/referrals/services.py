@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.core.persian import clean_text, to_latin_digits
-from mahalleh.core.services import ensure_fresh, require, save_changes
+from mahalleh.core.services import locked_fresh, require, save_changes
 from mahalleh.referrals import notifications, selectors
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry.models import Consent, Person
@@ -107,8 +107,7 @@ def partner_create(*, actor, via: str = "web", **fields) -> Partner:
 def partner_update(
     *, actor, partner: Partner, version: str | None = None, via: str = "web", **fields
 ) -> Partner:
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    ensure_fresh(partner, version)
+    partner = locked_fresh(partner, version)
     require(selectors.can_edit_partner(actor, partner))
     data = _clean_partner_fields(actor, fields)
     before = save_changes(partner, data)
@@ -145,8 +144,7 @@ def service_create(*, actor, partner: Partner, via: str = "web", **fields) -> Se
 def service_update(
     *, actor, service: Service, version: str | None = None, via: str = "web", **fields
 ) -> Service:
-    service = Service.objects.select_for_update().select_related("partner").get(pk=service.pk)
-    ensure_fresh(service, version)
+    service = locked_fresh(service, version, "partner")
     require(selectors.can_edit_partner(actor, service.partner))
     data = _clean_service_fields(fields)
     before = save_changes(service, data)
@@ -277,8 +275,7 @@ def referral_transition(
     via: str = "web",
 ) -> Referral:
     """Move the referral to another status, or refuse with a message (nothing is written)."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    ensure_fresh(referral, version)
+    referral = locked_fresh(referral, version)
     current = referral.status
     moves = TRANSITIONS.get(current, {})
     if to_status not in moves:

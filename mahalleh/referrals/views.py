@@ -76,16 +76,30 @@ def referral_list(request):
     form = ReferralFilterForm(request.GET, partners=selectors.partner_list(user=user))
     filters = form.selector_kwargs()
     referrals = selectors.referral_list(user=user, today=today, **filters)
-    return render(
+    return _list_page(
         request,
         "referrals/referral_list.html",
+        form=form,
+        filters=filters,
+        page=_page(request, referrals),
+        today=today,
+        can_manage_partners=selectors.can_manage_partners(user),
+    )
+
+
+def _list_page(request, template, *, form, filters, page, today, **context):
+    """A list of referrals (the staff's list, the partner's inbox): the filters, one page, the
+    count on each tab, and the query string the tabs keep."""
+    return render(
+        request,
+        template,
         {
             "form": form,
-            "page": _page(request, referrals),
+            "page": page,
             "overdue": filters.get("overdue", False),
-            "counts": selectors.referral_counts(user=user, today=today),
+            "counts": selectors.referral_counts(user=request.user, today=today),
             "query": _query_without(request, "page", "overdue"),
-            "can_manage_partners": selectors.can_manage_partners(user),
+            **context,
         },
     )
 
@@ -111,17 +125,14 @@ def inbox(request):
     referrals = selectors.referral_list(user=user, today=today, **filters).select_related("person")
     page = _page(request, referrals)
     page.object_list = [selectors.partner_row(r, today=today) for r in page.object_list]
-    return render(
+    return _list_page(
         request,
         "referrals/inbox.html",
-        {
-            "form": form,
-            "page": page,
-            "overdue": filters.get("overdue", False),
-            "counts": selectors.referral_counts(user=user, today=today),
-            "query": _query_without(request, "page", "overdue"),
-            "partner": user.partner,
-        },
+        form=form,
+        filters=filters,
+        page=page,
+        today=today,
+        partner=user.partner,
     )
 
 

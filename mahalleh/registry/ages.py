@@ -36,3 +36,14 @@ def age_group_label(birth: datetime.date | None, on: datetime.date) -> str:
         if low <= age <= high:
             return str(AGE_GROUP_NAMES[code])
     return ""
+
+
+def person_row(person, on: datetime.date, **more) -> dict:
+    """A resident's line in a list or a search result: the person, their age and age group on
+    `on`, and the `more` a page shows beside them."""
+    return {
+        "person": person,
+        "age": age_on(person.birth_date, on),
+        "age_group": age_group_label(person.birth_date, on),
+        **more,
+    }

@@ -23,6 +23,12 @@ def person_key(*, first_name: str, last_name: str, father_name: str = "") -> str
     return f"{search_key(first_name)}{search_key(last_name)}|{search_key(father_name)}"
 
 
+def household_key(*, head, address: str) -> str:
+    """A household's key: its head's first and last name (`head` may be None), then the address."""
+    name = f"{head.first_name}{head.last_name}" if head else ""
+    return search_key(name) + "|" + search_key(address)
+
+
 def uses_fts() -> bool:
     return connection.vendor == "sqlite"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mahalleh.accounts.models import Role
 from mahalleh.core import plugins
 from mahalleh.core.scoping import NOTHING, resident_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.registry import search
 from mahalleh.registry.ages import AGE_GROUPS
 from mahalleh.registry.models import (
@@ -131,11 +132,7 @@ def household_get(*, user, pk) -> Household:
 
 def person_list(*, user, household=None, status=None) -> QuerySet[Person]:
     qs = Person.objects.filter(_scope(user)).select_related("household__neighbourhood")
-    if household is not None:
-        qs = qs.filter(household=household)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+    return narrowed(qs, household=household, status=status or None)
 
 
 def person_get(*, user, pk) -> Person:
@@ -168,13 +165,7 @@ def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
 def harm_case_list(*, user, person=None, household=None, status=None) -> QuerySet[HarmCase]:
     scope = resident_q(user, neighbourhood="person__neighbourhood__") if can_read_registry(user) else NOTHING
     qs = HarmCase.objects.filter(scope).select_related("harm_type", "person")
-    if person is not None:
-        qs = qs.filter(person=person)
-    if household is not None:
-        qs = qs.filter(person__household=household)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+    return narrowed(qs, person=person, person__household=household, status=status or None)
 
 
 def harm_case_get(*, user, pk) -> HarmCase:
@@ -183,11 +174,7 @@ def harm_case_get(*, user, pk) -> HarmCase:
 
 def consent_list(*, user, person=None, household=None) -> QuerySet[Consent]:
     qs = Consent.objects.filter(_scope(user, "person__")).select_related("person")
-    if person is not None:
-        qs = qs.filter(person=person)
-    if household is not None:
-        qs = qs.filter(person__household=household)
-    return qs
+    return narrowed(qs, person=person, person__household=household)
 
 
 def consent_in_force(*, person: Person, purpose: str) -> bool:
@@ -198,9 +185,7 @@ def consent_in_force(*, person: Person, purpose: str) -> bool:
 
 def assessment_list(*, user, household=None) -> QuerySet[Assessment]:
     qs = Assessment.objects.filter(_scope(user, "household__")).select_related("assessor")
-    if household is not None:
-        qs = qs.filter(household=household)
-    return qs
+    return narrowed(qs, household=household)
 
 
 def harm_types() -> QuerySet[HarmType]:

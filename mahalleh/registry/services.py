@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from mahalleh.audit.services import audit_record, diff
 from mahalleh.core.names import clean_person_name
 from mahalleh.core.national_code import normalize_national_code
-from mahalleh.core.persian import clean_text, search_key, to_latin_digits
+from mahalleh.core.persian import clean_text, to_latin_digits
 from mahalleh.core.phone import normalize_mobile
 from mahalleh.core.scoping import neighbourhood_q
-from mahalleh.core.services import ServiceWarning, ensure_fresh, require
+from mahalleh.core.services import ServiceWarning, locked_fresh, require
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.registry import search
 from mahalleh.registry.models import (
@@ -85,9 +85,7 @@ def _clean_phone(value) -> str:
 
 
 def _household_key(household: Household) -> str:
-    head = household.head
-    name = f"{head.first_name}{head.last_name}" if head else ""
-    return search_key(name) + "|" + search_key(household.address)
+    return search.household_key(head=household.head, address=household.address)
 
 
 def _refresh_household_key(household: Household) -> None:
@@ -250,8 +248,7 @@ def household_create_with_head(
 def household_update(
     *, actor, household: Household, version: str | None = None, via="web", **fields
 ) -> Household:
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    ensure_fresh(household, version)
+    household = locked_fresh(household, version)
     _require_neighbourhood(actor, household.neighbourhood)
     before = {k: getattr(household, k) for k in fields}
     for key, value in fields.items():
@@ -300,8 +297,7 @@ def person_create(
 def person_update(
     *, actor, person: Person, version: str | None = None, confirm_duplicate=False, via="web", **fields
 ) -> Person:
-    person = Person.objects.select_for_update().select_related("household__neighbourhood").get(pk=person.pk)
-    ensure_fresh(person, version)
+    person = locked_fresh(person, version, "household__neighbourhood")
     _require_neighbourhood(actor, person.household.neighbourhood)
     current = {k: getattr(person, k) for k in PERSON_FIELDS}
     data = _clean_person_fields({**current, **{k: v for k, v in fields.items() if k in PERSON_FIELDS}})
@@ -428,12 +424,7 @@ def harm_case_transition(
     version: str | None = None,
     via="web",
 ) -> HarmCase:
-    case = (
-        HarmCase.objects.select_for_update()
-        .select_related("person__household__neighbourhood")
-        .get(pk=case.pk)
-    )
-    ensure_fresh(case, version)
+    case = locked_fresh(case, version, "person__household__neighbourhood")
     _require_neighbourhood(actor, case.person.household.neighbourhood)
     if to_status not in HARM_TRANSITIONS.get(case.status, set()):
         raise ValidationError(
@@ -498,9 +489,12 @@ def consent_record(
     return consent
 
 
-def assessment_score(answers: dict) -> int:
-    """0–100: the weighted share of checklist items answered 'yes' (more = more vulnerable)."""
-    items = list(AssessmentItem.objects.filter(active=True))
+def assessment_score(answers: dict, *, items: Sequence[AssessmentItem] | None = None) -> int:
+    """0–100: the weighted share of checklist items answered 'yes' (more = more vulnerable).
+
+    `items` is the active checklist when the caller has it already (the demo, scoring thousands)."""
+    if items is None:
+        items = list(AssessmentItem.objects.filter(active=True))
     total = sum(i.weight for i in items)
     if not total:
         return 0

@@ -22,7 +22,7 @@ from mahalleh.core.forms import apply_service_error, initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import ServiceWarning, version_token
 from mahalleh.registry import selectors, services
-from mahalleh.registry.ages import age_group_label, age_on
+from mahalleh.registry.ages import age_group_label, age_on, person_row
 from mahalleh.registry.forms import (
     AssessmentForm,
     ConsentForm,
@@ -269,15 +269,14 @@ def household_detail(request, pk):
         cases_by_person.setdefault(case.person_id, []).append(case)
     in_force = _in_force(selectors.consent_list(user=user, household=household))
     rows = [
-        {
-            "person": m,
-            "age": age_on(m.birth_date, today),
-            "age_group": age_group_label(m.birth_date, today),
-            "cases": cases_by_person.get(m.pk, []),
-            "consents": [
+        person_row(
+            m,
+            today,
+            cases=cases_by_person.get(m.pk, []),
+            consents=[
                 (value, label, in_force.get(m.pk, {}).get(value)) for value, label in Consent.Purpose.choices
             ],
-        }
+        )
         for m in members
     ]
     return render(

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from mahalleh.accounts.models import Role
 from mahalleh.core.persian import search_key
 from mahalleh.core.scoping import NOTHING, office_q
+from mahalleh.core.selectors import narrowed
 from mahalleh.geo.models import Neighbourhood, Office, Province
 from mahalleh.stories.models import PortalGeneration, Story, StoryImage
 
@@ -122,12 +123,7 @@ def public_story_list(
     qs = _with_images(Story.objects.filter(status=Story.Status.PUBLISHED))
     if lang == "en":
         qs = qs.exclude(title_en="").exclude(body_en="").exclude(summary_en="")
-    if office is not None:
-        qs = qs.filter(office=office)
-    if province is not None:
-        qs = qs.filter(office__county__province=province)
-    if theme:
-        qs = qs.filter(theme_tags__theme=theme)
+    qs = narrowed(qs, office=office, office__county__province=province, theme_tags__theme=theme or None)
     key = search_key(query)
     if key:
         qs = qs.filter(**{f"search_{'en' if lang == 'en' else 'fa'}__contains": key})
