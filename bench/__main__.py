@@ -3,6 +3,10 @@
 BENCH_SCALE sets the number of persons (default 200000; `5m` = 5 million). Each figure is shown
 beside its DESIGN §7 target and, where one exists, the peer and the physical limit measured on the
 same rows in the same run, as ratios. Nothing here fails on a timing.
+
+The run takes no arguments: every setting is an environment variable (BENCH_SCALE, BENCH_DATABASES,
+BENCH_PG_DB …, listed in bench/README.md). It drops and re-creates its PostgreSQL database
+(BENCH_PG_DB, default mahalleh_bench) on the server of BENCH_PG_ADMIN_URL.
 """
 
 from __future__ import annotations
@@ -263,7 +267,18 @@ def _python_load(url: str, header: str, *, seconds: int, connections: int) -> di
     }  # fmt: skip
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv:
+        # A run drops its database and takes many minutes: never start one on an option it does not
+        # know (`--help` included), say how it is set instead.
+        print(__doc__.strip(), file=sys.stdout if argv[0] in {"-h", "--help"} else sys.stderr)
+        if argv[0] in {"-h", "--help"}:
+            return 0
+        print(
+            f"\nbench: unknown argument {argv[0]!r}: the settings are environment variables.", file=sys.stderr
+        )
+        return 2
     scale = parse_scale(os.environ.get("BENCH_SCALE", "200000"))
     peer_rows = min(scale, int(os.environ.get("BENCH_PEER_ROWS", "10000")))
     xlsx_rows = min(scale, int(os.environ.get("BENCH_XLSX_ROWS", "100000")))

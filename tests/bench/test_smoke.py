@@ -6,13 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.passes import once
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bench(env: dict, timeout: int) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "bench"]
+def run_bench(env: dict, timeout: int, *arguments: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "bench", *arguments]
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -78,6 +80,20 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     assert all(p["target"] == 100 and p["value"] is not None for p in pages), pages
     assert len(results["machine"]["load_at_start"]) == 3
     assert "machine load at start" in proc.stdout
+
+
+@once
+@pytest.mark.parametrize("argument", ["--help", "-h", "--scale=5m"])
+def test_bench_given_an_argument_says_how_it_is_set_and_starts_no_run(tmp_path, argument):
+    """A run drops its database and takes minutes: `python -m bench --help` (or any argument) must
+    print how it is set and stop, never start a run."""
+    env = {**os.environ, "BENCH_PG_DB": "mahalleh_bench_never", "BENCH_RESULTS_DIR": str(tmp_path)}
+    proc = run_bench(env, 60, argument)
+    shown = proc.stdout if argument != "--scale=5m" else proc.stderr
+    assert proc.returncode == (0 if argument != "--scale=5m" else 2), (proc.stdout, proc.stderr)
+    assert "BENCH_SCALE" in shown and "environment variable" in shown
+    assert "Mahalleh benchmarks at" not in proc.stdout
+    assert not (tmp_path / "latest.json").exists()
 
 
 @once
