@@ -122,6 +122,8 @@ class Household(Tracked):
         indexes = [
             models.Index(fields=["neighbourhood", "-id"]),
             models.Index(fields=["office", "id"], name="household_office_id"),
+            # The households an office registered in a month (the facilitator's home page).
+            models.Index(fields=["office", "created_at"], name="household_office_created"),
         ]
 
     def save(self, *args, **kwargs):
