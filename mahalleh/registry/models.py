@@ -256,6 +256,9 @@ class Person(Tracked):
             models.Index(fields=["mobile"]),
             models.Index(fields=["birth_date"]),
             models.Index(fields=["office", "id"], name="person_office_id"),
+            # The office's active residents without reading the table (the home page's count of
+            # those with no registry consent walks all of them).
+            models.Index(fields=["office", "id"], condition=Q(status="active"), name="person_office_active"),
             models.Index(fields=["neighbourhood", "id"], name="person_neighbourhood_id"),
         ]
 

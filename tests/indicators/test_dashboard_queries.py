@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from mahalleh.core.jalali import Period, day_bounds
 from mahalleh.indicators import dashboards
-from mahalleh.registry.models import Household
+from mahalleh.registry.models import Consent, Household, Person
+from tests.indicators.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,33 @@ def test_day_bounds_select_the_rows_of_the_date_range(world):
     )
     assert by_range == by_date
     assert len(by_range) == 3
+
+
+def test_consents_missing_counts_the_office_active_residents_with_no_registry_consent(world):
+    mine = Household.objects.create(neighbourhood=world.hood_a)
+    theirs = Household.objects.create(neighbourhood=world.hood_b)
+    born = datetime.date(1990, 1, 1)
+    none = make_person(mine, "علی", "male", born)
+    other_purpose = make_person(mine, "زهرا", "female", born)
+    given = make_person(mine, "مریم", "female", born)
+    withdrawn = make_person(mine, "رضا", "male", born)
+    make_person(mine, "حسن", "male", born, status=Person.Status.DECEASED)
+    make_person(theirs, "سارا", "female", born)
+    for person, purpose, given_ in (
+        (other_purpose, Consent.Purpose.PHOTOS, True),
+        (given, Consent.Purpose.REGISTRY, True),
+        (withdrawn, Consent.Purpose.REGISTRY, False),
+    ):
+        Consent.objects.create(
+            person=person, purpose=purpose, given=given_, on=born, recorded_by=world.facilitator_a
+        )
+
+    panel = dashboards.facilitator_panel(world.facilitator_a)
+
+    # A withdrawn registry consent is a record: only those with none at all are "missing".
+    assert panel["consents_missing"] == 2
+    assert {none.pk, other_purpose.pk} == set(
+        Person.objects.filter(office_id=world.office_a.pk, status=Person.Status.ACTIVE)
+        .exclude(consents__purpose=Consent.Purpose.REGISTRY)
+        .values_list("pk", flat=True)
+    )
