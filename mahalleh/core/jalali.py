@@ -170,6 +170,19 @@ def local_date(d: datetime.date) -> datetime.date:
     return d
 
 
+def day_bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants from the start of ``first`` (inclusive) to the start of the day after ``last``
+    (exclusive) in the current time zone: the rows ``created_at__date__range=(first, last)`` selects,
+    as a plain comparison on the column. The ``__date`` form casts every row's value, so no index on
+    the column can serve it."""
+    from django.utils import timezone
+
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
 def to_jalali(d: datetime.date) -> jdatetime.date:
     """The Jalali date of a Gregorian date (aware datetimes: in Tehran time)."""
     return jdatetime.date.fromgregorian(date=local_date(d))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.i18n import is_persian
-from mahalleh.core.jalali import Period, local_date
+from mahalleh.core.jalali import Period, day_bounds, local_date
 from mahalleh.core.persian import to_persian_digits
 from mahalleh.indicators import selectors
 from mahalleh.indicators.computed import AGE_GROUP_CODES, SEXES
@@ -282,8 +282,9 @@ def facilitator_panel(user) -> dict:
     open_cases = registry.harm_case_list(user=user).exclude(status="resolved")
     overdue = referrals.referral_list(user=user, overdue=True, today=today)
     sessions = activities.session_list(user=user, today=today).filter(date__gte=today, date__lte=week_end)
+    month_start, month_end = day_bounds(month.first_day, month.last_day)
     households = registry.household_list(user=user).filter(
-        created_at__date__gte=month.first_day, created_at__date__lte=month.last_day
+        created_at__gte=month_start, created_at__lt=month_end
     )
     no_consent = registry.person_list(user=user, status="active").exclude(consents__purpose="registry")
     return {
@@ -306,6 +307,7 @@ def staff_activity(user, filters: Filters) -> list[dict]:
     from mahalleh.registry import selectors as registry
 
     period = filters.period
+    start, end = day_bounds(period.first_day, period.last_day)
     rows = []
     for member in user_list(user=user).filter(office=user.office, is_active=True):
         rows.append(
@@ -315,11 +317,7 @@ def staff_activity(user, filters: Filters) -> list[dict]:
                 .filter(activity__facilitator=member, date__gte=period.first_day, date__lte=period.last_day)
                 .count(),
                 "households": registry.household_list(user=user)
-                .filter(
-                    created_by=member,
-                    created_at__date__gte=period.first_day,
-                    created_at__date__lte=period.last_day,
-                )
+                .filter(created_by=member, created_at__gte=start, created_at__lt=end)
                 .count(),
             }
         )

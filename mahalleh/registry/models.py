@@ -122,6 +122,8 @@ class Household(Tracked):
         indexes = [
             models.Index(fields=["neighbourhood", "-id"]),
             models.Index(fields=["office", "id"], name="household_office_id"),
+            # The households an office registered in a month (the facilitator's home page).
+            models.Index(fields=["office", "created_at"], name="household_office_created"),
         ]
 
     def save(self, *args, **kwargs):
@@ -254,6 +256,9 @@ class Person(Tracked):
             models.Index(fields=["mobile"]),
             models.Index(fields=["birth_date"]),
             models.Index(fields=["office", "id"], name="person_office_id"),
+            # The office's active residents without reading the table (the home page's count of
+            # those with no registry consent walks all of them).
+            models.Index(fields=["office", "id"], condition=Q(status="active"), name="person_office_active"),
             models.Index(fields=["neighbourhood", "id"], name="person_neighbourhood_id"),
         ]
 

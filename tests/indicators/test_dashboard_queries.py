@@ -1,0 +1,93 @@
+"""The dashboards' date filters select the same rows as the `__date` lookups they replaced."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from mahalleh.core.jalali import Period, day_bounds
+from mahalleh.indicators import dashboards
+from mahalleh.registry.models import Consent, Household, Person
+from tests.indicators.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _household_at(hood, at: datetime.datetime) -> Household:
+    household = Household.objects.create(neighbourhood=hood, address="کوچه ۱")
+    Household.objects.filter(pk=household.pk).update(created_at=at)
+    return household
+
+
+def test_month_households_on_the_home_page_are_those_the_date_lookup_selects(world):
+    month = Period.containing(timezone.localdate(), "month")
+    zone = timezone.get_current_timezone()
+    first = datetime.datetime.combine(month.first_day, datetime.time.min, tzinfo=zone)
+    after = datetime.datetime.combine(
+        month.last_day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    second = datetime.timedelta(seconds=1)
+    for at in (first - second, first, first + datetime.timedelta(hours=5), after - second, after):
+        _household_at(world.hood_a, at)
+    _household_at(world.hood_b, first)  # another office's
+
+    panel = dashboards.facilitator_panel(world.facilitator_a)
+
+    by_date = Household.objects.filter(
+        office_id=world.office_a.pk,
+        created_at__date__gte=month.first_day,
+        created_at__date__lte=month.last_day,
+    )
+    assert panel["households_month"] == by_date.count() == 3
+
+
+def test_day_bounds_select_the_rows_of_the_date_range(world):
+    zone = timezone.get_current_timezone()
+    day = datetime.date(2026, 3, 20)
+    for hour in (-1, 0, 12, 47, 48):
+        _household_at(
+            world.hood_a,
+            datetime.datetime.combine(day, datetime.time.min, tzinfo=zone) + datetime.timedelta(hours=hour),
+        )
+    start, end = day_bounds(day, day + datetime.timedelta(days=1))
+
+    by_range = set(
+        Household.objects.filter(created_at__gte=start, created_at__lt=end).values_list("pk", flat=True)
+    )
+    by_date = set(
+        Household.objects.filter(created_at__date__range=(day, day + datetime.timedelta(days=1))).values_list(
+            "pk", flat=True
+        )
+    )
+    assert by_range == by_date
+    assert len(by_range) == 3
+
+
+def test_consents_missing_counts_the_office_active_residents_with_no_registry_consent(world):
+    mine = Household.objects.create(neighbourhood=world.hood_a)
+    theirs = Household.objects.create(neighbourhood=world.hood_b)
+    born = datetime.date(1990, 1, 1)
+    none = make_person(mine, "علی", "male", born)
+    other_purpose = make_person(mine, "زهرا", "female", born)
+    given = make_person(mine, "مریم", "female", born)
+    withdrawn = make_person(mine, "رضا", "male", born)
+    make_person(mine, "حسن", "male", born, status=Person.Status.DECEASED)
+    make_person(theirs, "سارا", "female", born)
+    for person, purpose, given_ in (
+        (other_purpose, Consent.Purpose.PHOTOS, True),
+        (given, Consent.Purpose.REGISTRY, True),
+        (withdrawn, Consent.Purpose.REGISTRY, False),
+    ):
+        Consent.objects.create(
+            person=person, purpose=purpose, given=given_, on=born, recorded_by=world.facilitator_a
+        )
+
+    panel = dashboards.facilitator_panel(world.facilitator_a)
+
+    # A withdrawn registry consent is a record: only those with none at all are "missing".
+    assert panel["consents_missing"] == 2
+    assert {none.pk, other_purpose.pk} == set(
+        Person.objects.filter(office_id=world.office_a.pk, status=Person.Status.ACTIVE)
+        .exclude(consents__purpose=Consent.Purpose.REGISTRY)
+        .values_list("pk", flat=True)
+    )
