@@ -93,3 +93,28 @@ def test_open_menus_pass_axe(page):
     expect(menu.locator("a.dropdown-item")).to_have_count(len(people))
     assert axe_violations(page) == [], "household page with the record-harm menu open"
     snap(page, "a11y_record_harm_open")
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_open_calendar_passes_axe(page, language):
+    """The Jalali calendar, open on a birth date: its year and month lists are named, and its days
+    (Fridays, days of the next month) are readable, in both languages."""
+    with_axe(page)
+    sign_in(page, "facilitator")
+    if language == "en":
+        page.context.add_cookies([{"name": "mahalleh_language", "value": "en", "url": page.url}])
+    page.goto("/registry/households/new/")
+    page.locator("#id_birth_date").focus()
+    calendar = page.locator("jdp-container")
+    expect(calendar).to_be_visible()
+    expect(calendar.locator(".jdp-day.not-in-month").first).to_be_visible()
+    expect(calendar.locator(".jdp-day.last-week").first).to_be_visible()
+    year, month = ("سال", "ماه") if language == "fa" else ("Year", "Month")
+    expect(calendar.locator(".jdp-year select")).to_have_accessible_name(year)
+    expect(calendar.locator(".jdp-month select")).to_have_accessible_name(month)
+    assert axe_violations(page) == [], f"household form with the calendar open ({language})"
+    # Another month drawn: the lists drawn again are named too.
+    calendar.locator(".jdp-month select").select_option(index=3)
+    expect(calendar.locator(".jdp-month select")).to_have_accessible_name(month)
+    assert axe_violations(page) == [], f"calendar redrawn on another month ({language})"
+    snap(page, f"a11y_calendar_open_{language}")

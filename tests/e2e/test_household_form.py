@@ -74,6 +74,8 @@ def pick_date(act: Actions, page, selector: str, expected_year: int) -> str:
 def type_date(act: Actions, page, selector: str, text: str) -> None:
     act.type(selector, text)
     act.press(selector, "Tab")
+    # Closed for good: the picker's own timer can show it again after a first hide (issue 8.17).
+    expect(page.locator("body[data-date-picker=closed]")).to_have_count(1)
     expect(page.locator("jdp-container")).to_be_hidden()
     expect(page.locator(selector)).to_have_value(text)
 

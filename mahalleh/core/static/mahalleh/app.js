@@ -130,6 +130,34 @@
     }, 350);
   }
 
+  /* The picker draws its year and month as <select>s with no name (axe "select-name": a screen
+   * reader says only "combo box"). Name them each time it draws: it builds its <jdp-container>
+   * under <body> on first use and redraws the inside on every change of month or year. */
+  function nameCalendarLists(container) {
+    const fa = isFa();
+    const names = [
+      ['.jdp-year select, .jdp-year input', fa ? 'سال' : 'Year'],
+      ['.jdp-month select, .jdp-month input', fa ? 'ماه' : 'Month'],
+    ];
+    names.forEach(([selector, name]) => container.querySelectorAll(selector).forEach((list) => {
+      if (list.getAttribute('aria-label') !== name) list.setAttribute('aria-label', name);
+    }));
+  }
+
+  function watchCalendar() {
+    let watched = null;
+    const look = () => {
+      const container = document.querySelector('jdp-container');
+      if (!container || container === watched) return;
+      watched = container;
+      nameCalendarLists(container);
+      new MutationObserver(() => nameCalendarLists(container))
+        .observe(container, { childList: true, subtree: true });
+    };
+    new MutationObserver(look).observe(document.body, { childList: true });
+    look();
+  }
+
   function initDatePickers() {
     prepareDateInputs(document);
     const jdp = window.jalaliDatepicker;
@@ -164,6 +192,7 @@
       });
       document.addEventListener('mousedown', () => { escapedAt = 0; }, true);
       jdp.startWatch(datePickerOptions());
+      watchCalendar();
       jdpStarted = true;
       return;
     }
