@@ -1291,6 +1291,7 @@ def _save(plan: Plan) -> None:
         for c in plan.consents:
             c.person_id = c.person.pk
         Consent.objects.bulk_create(plan.consents, batch_size=BATCH)
+        services.registry_consent_sync()
         for a in plan.assessments:
             a.household_id = a.household.pk
         Assessment.objects.bulk_create(plan.assessments, batch_size=BATCH)

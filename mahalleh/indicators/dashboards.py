@@ -286,7 +286,9 @@ def facilitator_panel(user) -> dict:
     households = registry.household_list(user=user).filter(
         created_at__gte=month_start, created_at__lt=month_end
     )
-    no_consent = registry.person_list(user=user, status="active").exclude(consents__purpose="registry")
+    # No registry consent in force: none recorded, or the latest one withdrawn (as the household
+    # list's "consent missing" filter counts them).
+    no_consent = registry.person_list(user=user, status="active").filter(registry_consent=False)
     return {
         "open_cases": open_cases.count(),
         "open_cases_list": list(open_cases.order_by("identified_on")[:10]),

@@ -239,6 +239,12 @@ class Person(Tracked):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     search_key = models.CharField(max_length=300, blank=True, editable=False)
+    # Whether this resident's latest registry consent is a "given" one (a withdrawal cancels it);
+    # kept by services.consent_record and the demo's bulk load (services.registry_consent_sync), so
+    # the home page counts the office's residents without one from an index.
+    registry_consent = models.BooleanField(
+        _("registry consent in force"), default=False, db_default=False, editable=False
+    )
     created_by = user_fk(blank=True)
 
     class Meta:
@@ -256,9 +262,13 @@ class Person(Tracked):
             models.Index(fields=["mobile"]),
             models.Index(fields=["birth_date"]),
             models.Index(fields=["office", "id"], name="person_office_id"),
-            # The office's active residents without reading the table (the home page's count of
-            # those with no registry consent walks all of them).
-            models.Index(fields=["office", "id"], condition=Q(status="active"), name="person_office_active"),
+            # The office's active residents with no registry consent in force: the home page counts
+            # them from this index alone.
+            models.Index(
+                fields=["office", "id"],
+                condition=Q(status="active", registry_consent=False),
+                name="person_office_no_consent",
+            ),
             models.Index(fields=["neighbourhood", "id"], name="person_neighbourhood_id"),
         ]
 

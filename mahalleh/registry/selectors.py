@@ -6,7 +6,7 @@ the PR officer and partner users get nothing (their pages answer 404).
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -104,15 +104,8 @@ def household_list(
         )
     if consent in {"given", "missing"}:
         # The latest registry consent of a member is the one in force: a withdrawal cancels
-        # an earlier "given" (see `consent_in_force`).
-        latest = Consent.objects.filter(person=OuterRef("pk"), purpose=Consent.Purpose.REGISTRY).order_by(
-            "-on", "-pk"
-        )
-        has = Exists(
-            Person.objects.filter(household=OuterRef("pk"))
-            .annotate(consent_given=Subquery(latest.values("given")[:1]))
-            .filter(consent_given=True)
-        )
+        # an earlier "given" (`Person.registry_consent`, kept by the consent service).
+        has = Exists(Person.objects.filter(household=OuterRef("pk"), registry_consent=True))
         qs = qs.filter(has if consent == "given" else ~has)
     if vulnerability_min is not None:
         qs = qs.filter(vulnerability__gte=vulnerability_min)

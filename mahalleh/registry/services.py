@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -486,7 +486,21 @@ def consent_record(
         changes={"purpose": [None, purpose], "given": [None, str(given)]},
         via=via,
     )
+    if purpose == Consent.Purpose.REGISTRY:
+        registry_consent_sync(person_ids=[person.pk])
     return consent
+
+
+def registry_consent_sync(*, person_ids: Sequence[int] | None = None) -> int:
+    """Set `Person.registry_consent` from the consents recorded (the latest registry one is in force),
+    for these residents or, with None, for every resident with a registry consent: after a bulk load.
+    Only the flag changes (not `updated_at`/`version`: nothing a user edited)."""
+    registry = Consent.objects.filter(person=OuterRef("pk"), purpose=Consent.Purpose.REGISTRY)
+    latest = registry.order_by("-on", "-pk").values("given")[:1]
+    people = Person.objects.filter(Exists(registry))
+    if person_ids is not None:
+        people = people.filter(pk__in=list(person_ids))
+    return people.update(registry_consent=Subquery(latest))
 
 
 def assessment_score(answers: dict, *, items: Sequence[AssessmentItem] | None = None) -> int:

@@ -1,12 +1,15 @@
 """The dashboards' date filters select the same rows as the `__date` lookups they replaced."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from mahalleh.core.jalali import Period, day_bounds
 from mahalleh.indicators import dashboards
+from mahalleh.registry import selectors, services
 from mahalleh.registry.models import Consent, Household, Person
 from tests.indicators.conftest import make_person
 
@@ -63,7 +66,7 @@ def test_day_bounds_select_the_rows_of_the_date_range(world):
     assert len(by_range) == 3
 
 
-def test_consents_missing_counts_the_office_active_residents_with_no_registry_consent(world):
+def test_consents_missing_counts_the_office_active_residents_with_no_registry_consent_in_force(world):
     mine = Household.objects.create(neighbourhood=world.hood_a)
     theirs = Household.objects.create(neighbourhood=world.hood_b)
     born = datetime.date(1990, 1, 1)
@@ -71,23 +74,54 @@ def test_consents_missing_counts_the_office_active_residents_with_no_registry_co
     other_purpose = make_person(mine, "زهرا", "female", born)
     given = make_person(mine, "مریم", "female", born)
     withdrawn = make_person(mine, "رضا", "male", born)
+    given_again = make_person(mine, "نرگس", "female", born)
     make_person(mine, "حسن", "male", born, status=Person.Status.DECEASED)
     make_person(theirs, "سارا", "female", born)
-    for person, purpose, given_ in (
-        (other_purpose, Consent.Purpose.PHOTOS, True),
-        (given, Consent.Purpose.REGISTRY, True),
-        (withdrawn, Consent.Purpose.REGISTRY, False),
+    for person, purpose, given_, on in (
+        (other_purpose, Consent.Purpose.PHOTOS, True, born),
+        (given, Consent.Purpose.REGISTRY, True, born),
+        (withdrawn, Consent.Purpose.REGISTRY, True, born),
+        (withdrawn, Consent.Purpose.REGISTRY, False, born + datetime.timedelta(days=30)),
+        # Recorded in another order than it happened: the later "given" is in force.
+        (given_again, Consent.Purpose.REGISTRY, True, born + datetime.timedelta(days=30)),
+        (given_again, Consent.Purpose.REGISTRY, False, born),
     ):
-        Consent.objects.create(
-            person=person, purpose=purpose, given=given_, on=born, recorded_by=world.facilitator_a
+        services.consent_record(
+            actor=world.facilitator_a, person=person, purpose=purpose, given=given_, on=on
         )
 
     panel = dashboards.facilitator_panel(world.facilitator_a)
 
-    # A withdrawn registry consent is a record: only those with none at all are "missing".
-    assert panel["consents_missing"] == 2
-    assert {none.pk, other_purpose.pk} == set(
+    # Missing: none recorded, another purpose only, or the latest registry consent withdrawn — the
+    # residents the household list's "consent missing" filter finds.
+    assert panel["consents_missing"] == 3
+    in_force = {
+        p.pk
+        for p in Person.objects.filter(office_id=world.office_a.pk, status=Person.Status.ACTIVE)
+        if selectors.consent_in_force(person=p, purpose=Consent.Purpose.REGISTRY)
+    }
+    assert in_force == {given.pk, given_again.pk}
+    assert {none.pk, other_purpose.pk, withdrawn.pk} == set(
         Person.objects.filter(office_id=world.office_a.pk, status=Person.Status.ACTIVE)
-        .exclude(consents__purpose=Consent.Purpose.REGISTRY)
+        .filter(registry_consent=False)
         .values_list("pk", flat=True)
     )
+    missing = selectors.household_list(user=world.facilitator_a, consent="missing")
+    assert list(missing) == []  # two members of `mine` have it in force
+
+
+def test_the_migration_fills_the_flag_from_the_consents_already_recorded(world):
+    mine = Household.objects.create(neighbourhood=world.hood_a)
+    born = datetime.date(1990, 1, 1)
+    people = [make_person(mine, name, "female", born) for name in ("مینا", "لیلا", "سمیه")]
+    for person, given_ in ((people[0], True), (people[1], False)):
+        Consent.objects.create(
+            person=person, purpose=Consent.Purpose.REGISTRY, given=given_, on=born,
+            recorded_by=world.facilitator_a,
+        )  # fmt: skip
+    assert not Person.objects.filter(registry_consent=True).exists()  # written around the service
+
+    migration = importlib.import_module("mahalleh.registry.migrations.0011_person_registry_consent")
+    migration.fill_registry_consent(django_apps, None)
+
+    assert set(Person.objects.filter(registry_consent=True).values_list("pk", flat=True)) == {people[0].pk}
