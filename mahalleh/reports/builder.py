@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.activities import selectors as activities
 from mahalleh.community import selectors as community
-from mahalleh.core.jalali import Period
+from mahalleh.core.jalali import Period, day_bounds
 from mahalleh.geo import selectors as geo
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors as indicators
@@ -36,13 +36,20 @@ SMALL = 5
 # returns {office_id: count}, read through the owning app's scoped selector for that user.
 
 
+def _made_within(field: str, first, last) -> Q:
+    """Rows stamped (a datetime column) on one of the days first..last: a range on the column, which
+    its indexes serve (``__date__range`` casts every row, see ``jalali.day_bounds``)."""
+    start, end = day_bounds(first, last)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
 def _group(qs, office_path):
     return {row[office_path]: row["n"] for row in qs.values(office_path).order_by().annotate(n=Count("pk"))}
 
 
 def _registrations(user, offices, first, last):
     qs = registry.person_counted(user=user).filter(
-        office_id__in=offices, created_at__date__range=(first, last)
+        _made_within("created_at", first, last), office_id__in=offices
     )
     return _group(qs, "office_id")
 
@@ -82,13 +89,13 @@ def _attendance(user, offices, first, last):
 
 def _referrals_closed(user, offices, first, last):
     return referrals.referral_counted(user=user).filter(
-        office_id__in=offices, closed_at__date__range=(first, last)
+        _made_within("closed_at", first, last), office_id__in=offices
     )
 
 
 def _referrals_sent(user, offices, first, last):
     qs = referrals.referral_counted(user=user).filter(
-        office_id__in=offices, created_at__date__range=(first, last)
+        _made_within("created_at", first, last), office_id__in=offices
     )
     return _group(qs, "office_id")
 

@@ -154,3 +154,30 @@ def test_every_measure_counts_each_offices_own_rows(world, residents, generate):
             assert rows[world.office_b.name_en][key]["n"] == 2, (scope, key)
         totals = {s["key"]: s["n"] for s in report.content["sections"]}
         assert all(totals[key] == 3 for key in keys) and totals["referrals_closed_other"] == 0
+
+
+def test_a_period_counts_rows_stamped_from_its_first_midnight_to_its_last_in_tehran(world, residents):
+    """Registrations and referrals are counted by the Tehran day of their timestamp: a second
+    before the season's first midnight and the next season's first midnight are outside it."""
+    import datetime
+
+    from mahalleh.registry.models import Person
+
+    season = Period.containing(timezone.localdate(), "season").previous()
+    zone = timezone.get_current_timezone()
+    first = datetime.datetime.combine(season.first_day, datetime.time.min, tzinfo=zone)
+    after = datetime.datetime.combine(
+        season.last_day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    second = datetime.timedelta(seconds=1)
+    office_a = [p for p in residents if p.office_id == world.office_a.pk]
+    stamps = (first - second, first, after - second, after, after + datetime.timedelta(days=3))
+    for person, at in zip(office_a, stamps, strict=False):
+        Person.objects.filter(pk=person.pk).update(created_at=at)
+    counted = builder._registrations(
+        world.coordinator, [world.office_a.pk], season.first_day, season.last_day
+    )
+    by_date = Person.objects.filter(
+        office_id=world.office_a.pk, created_at__date__range=(season.first_day, season.last_day)
+    ).count()
+    assert counted == {world.office_a.pk: 2} and by_date == 2
