@@ -125,3 +125,35 @@ def test_the_migration_fills_the_flag_from_the_consents_already_recorded(world):
     migration.fill_registry_consent(django_apps, None)
 
     assert set(Person.objects.filter(registry_consent=True).values_list("pk", flat=True)) == {people[0].pk}
+
+
+def test_staff_activity_counts_each_members_sessions_and_households_of_the_period(
+    world, django_assert_max_num_queries
+):
+    from mahalleh.activities.models import Activity, Session
+
+    month = Period.containing(timezone.localdate(), "month")
+    inside = datetime.datetime.combine(
+        month.first_day, datetime.time(9), tzinfo=timezone.get_current_timezone()
+    )
+    before = inside - datetime.timedelta(days=40)
+    fa, manager = world.facilitator_a, world.manager_a
+    for at, by in ((inside, fa), (inside, fa), (before, fa), (inside, manager)):
+        household = _household_at(world.hood_a, at)
+        Household.objects.filter(pk=household.pk).update(created_by=by)
+    _household_at(world.hood_b, inside)  # another office's
+    activity = Activity.objects.create(
+        office=world.office_a, kind="class", title="کلاس", facilitator=world.facilitator_a,
+        starts_on=month.first_day - datetime.timedelta(days=60),
+    )  # fmt: skip
+    for day in (month.first_day, month.last_day, month.first_day - datetime.timedelta(days=1)):
+        Session.objects.create(activity=activity, date=day)
+    filters = dashboards.parse_filters(world.manager_a, {"period": month.code})
+
+    with django_assert_max_num_queries(4):  # the members, then two grouped counts: not per member
+        rows = dashboards.staff_activity(world.manager_a, filters)
+
+    by_name = {row["user"].username: (row["sessions"], row["households"]) for row in rows}
+    assert by_name["facilitator_a"] == (2, 2)
+    assert by_name["manager_a"] == (0, 1)
+    assert "facilitator_b" not in by_name
