@@ -182,3 +182,25 @@ def test_after_a_wrong_code_the_api_says_how_many_seconds_to_wait(world, api, ad
     assert right.status_code == 400
     [message] = right.json()["otp"]
     assert re.fullmatch(r"Wait [23]\d seconds before entering the next code\.", message), message
+
+
+def test_a_resident_list_page_by_token_is_three_queries_whatever_the_page_holds(
+    world, api, django_assert_num_queries
+):
+    """The token, its user, the user's office and its county in one query (the audit entry of the
+    page names the office and province), then the page, then the audit entry."""
+    from mahalleh.audit.models import AuditEntry
+    from mahalleh.registry.models import Household, Person
+
+    household = Household.objects.create(neighbourhood=world.hood_a)
+    for i in range(5):
+        Person.objects.create(household=household, first_name=f"نام{i}", last_name="آزمون", sex="female",
+                              relation="child")  # fmt: skip
+    token = Token.objects.create(user=world.facilitator_a)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/persons/")
+    assert response.status_code == 200 and len(response.json()["results"]) == 5
+    entry = AuditEntry.objects.get(action="list", object_type="person")
+    assert (entry.office_id, entry.province_id) == (world.office_a.pk, world.kerman.pk)
