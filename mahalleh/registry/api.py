@@ -26,6 +26,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -167,7 +168,7 @@ class PersonCreateIn(PersonFieldsIn):
 
 
 class PersonUpdateIn(PersonFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the record as you read it.")
+    version = version_in("record")
 
 
 class PersonFilterIn(serializers.Serializer):
@@ -307,7 +308,7 @@ class HouseholdCreateIn(HouseholdFieldsIn):
 
 
 class HouseholdUpdateIn(HouseholdFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the household as you read it.")
+    version = version_in("household")
 
 
 class HouseholdFilterIn(serializers.Serializer):
@@ -420,10 +421,7 @@ class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.CharField(
-        required=False,
-        help_text="The `version` of the case as you read it; refused (409) if it changed since.",
-    )
+    version = version_in("case", required=False)
 
 
 class HarmCaseFilterIn(serializers.Serializer):

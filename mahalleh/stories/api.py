@@ -26,6 +26,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.stories import names, selectors, services
@@ -137,7 +138,7 @@ class StoryCreateIn(StoryFieldsIn):
 
 
 class StoryUpdateIn(StoryFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the story as you read it.")
+    version = version_in("story")
 
 
 class StoryFilterIn(serializers.Serializer):
