@@ -56,15 +56,20 @@ class RenditionOut(serializers.Serializer):
         return self._url(obj["jpeg"])
 
 
-class ImageOut(serializers.Serializer):
+class SizedImageOut(serializers.Serializer):
+    """What every answer says of a photo's file: its size and its renditions."""
+
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    renditions = RenditionOut(many=True)
+
+
+class ImageOut(SizedImageOut):
     id = serializers.IntegerField()
     alt_fa = serializers.CharField()
     alt_en = serializers.CharField()
     caption_fa = serializers.CharField()
     caption_en = serializers.CharField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    renditions = RenditionOut(many=True)
 
 
 class NameMatchOut(serializers.Serializer):
@@ -260,12 +265,9 @@ class PublicOfficeOut(serializers.Serializer):
     name = serializers.CharField()
 
 
-class PublicImageOut(serializers.Serializer):
+class PublicImageOut(SizedImageOut):
     alt = serializers.CharField()
     caption = serializers.CharField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    renditions = RenditionOut(many=True)
 
 
 class PublicStoryOut(serializers.Serializer):
