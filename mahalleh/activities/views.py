@@ -8,7 +8,6 @@ works with htmx (each toggle saves at once) and without JavaScript ("Save attend
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from mahalleh.activities import selectors, services
 from mahalleh.activities.forms import ActivityFilterForm, ActivityForm, SessionForm, UnenrolForm
 from mahalleh.activities.models import Activity
-from mahalleh.core.access import form_page, page_for
+from mahalleh.core.access import form_page, page_for, page_of
 from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.registry.ages import age_group_label, person_row
@@ -101,7 +100,7 @@ def activity_list(request):
     user = request.user
     form = ActivityFilterForm(request.GET)
     activities = selectors.activity_list(user=user, **form.selector_kwargs())
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, activities, PAGE_SIZE)
     rates = selectors.activity_rates([a.pk for a in page.object_list])
     for activity in page.object_list:
         activity.rate = rates[activity.pk]

@@ -7,7 +7,6 @@ coordinators and the national admin read; every other role gets a 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from mahalleh.community.forms import (
     MemberRoleForm,
 )
 from mahalleh.community.models import Membership
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.registry.selectors import person_list
 
@@ -51,7 +50,7 @@ def group_list(request):
     user = request.user
     form = GroupFilterForm(request.GET, actor=user)
     groups = selectors.group_list(user=user, **form.selector_kwargs()).order_by("name", "pk")
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, groups, PAGE_SIZE)
     return render(
         request,
         "community/group_list.html",

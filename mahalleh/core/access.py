@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +32,12 @@ def page_for(allowed: Callable[[object], bool]):
         return wrapper
 
     return decorator
+
+
+def page_of(request, items, size: int) -> Page:
+    """The page of `items` (`size` a page) that the `page` query parameter asks for: the first
+    for none or a bad one, the last for a number past the end (`core/_pager.html` draws the links)."""
+    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 def run_service(request, form, call, success_message):

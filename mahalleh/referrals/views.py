@@ -9,7 +9,6 @@ minimum personal data, never the resident's record.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import province_list
@@ -58,10 +57,6 @@ def _partner_url(obj) -> str:
     return reverse("referrals:partner_detail", kwargs={"pk": obj.pk})
 
 
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 # --------------------------------------------------------------------------- lists
 
 
@@ -81,7 +76,7 @@ def referral_list(request):
         "referrals/referral_list.html",
         form=form,
         filters=filters,
-        page=_page(request, referrals),
+        page=page_of(request, referrals, PAGE_SIZE),
         today=today,
         can_manage_partners=selectors.can_manage_partners(user),
     )
@@ -123,7 +118,7 @@ def inbox(request):
     form = ReferralFilterForm(request.GET)
     filters = form.selector_kwargs()
     referrals = selectors.referral_list(user=user, today=today, **filters).select_related("person")
-    page = _page(request, referrals)
+    page = page_of(request, referrals, PAGE_SIZE)
     page.object_list = [selectors.partner_row(r, today=today) for r in page.object_list]
     return _list_page(
         request,
@@ -411,7 +406,7 @@ def notification_list(request):
         services.notifications_mark_all_read(user=user)
         messages.success(request, _("All notifications were marked as read."))
         return redirect("referrals:notifications")
-    page = _page(request, selectors.notification_list(user=user))
+    page = page_of(request, selectors.notification_list(user=user), PAGE_SIZE)
     return render(
         request,
         "referrals/notifications.html",

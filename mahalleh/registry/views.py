@@ -7,7 +7,6 @@ every write through `services` (their errors land at the form's fields).
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
 from mahalleh.core import plugins
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import form_page, page_for, page_of, run_service
 from mahalleh.core.forms import apply_service_error, initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import ServiceWarning, version_token
@@ -97,7 +96,7 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET, actor=user)
     filters = form.selector_kwargs()
     households = selectors.household_list(user=user, **filters)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, households, PAGE_SIZE)
     ids = [h.pk for h in page.object_list]
     counts = dict(
         selectors.person_list(user=user, status=Person.Status.ACTIVE)

@@ -6,14 +6,13 @@ Thin views: reads through `selectors` (scoped; out of scope is a 404), writes th
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.stories import markdown, names, selectors, services
 from mahalleh.stories.forms import (
@@ -39,7 +38,7 @@ def story_list(request):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     stories = selectors.story_list(user=user, status=data.get("status") or None, query=data.get("q") or "")
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, stories, PAGE_SIZE)
     return render(
         request,
         "stories/story_list.html",
