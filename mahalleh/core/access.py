@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.forms import apply_service_error, sent_version
 from mahalleh.core.services import ServiceWarning
 
 
@@ -81,3 +81,16 @@ def form_page(request, *, form, save, message, done, template, context=None):
             return redirect(done(obj))
     extra = context(form) if callable(context) else (context or {})
     return render(request, template, {"form": form, **extra})
+
+
+def create_page(request, *, form, **page):
+    """`form_page` for a new record: there is nothing to be stale against, so the form's
+    `version` field goes."""
+    del form.fields["version"]
+    return form_page(request, form=form, **page)
+
+
+def edit_page(request, *, form, save, **page):
+    """`form_page` for an edit: `save(cleaned_data, version)` gets the version the form was opened
+    on (None when it sent none), for the service to refuse an edit made on stale data."""
+    return form_page(request, form=form, save=lambda d: save(d, sent_version(d)), **page)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mahalleh.core.access import form_page, page_for, page_of, run_service
+from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.stories import markdown, names, selectors, services
 from mahalleh.stories.forms import (
@@ -52,7 +52,8 @@ def _story_url(story) -> str:
 
 def _story_form_page(request, form, save, message, story=None):
     title = _("Edit story") if story else _("New story")
-    return form_page(
+    page = edit_page if story else create_page
+    return page(
         request,
         form=form,
         save=save,
@@ -67,7 +68,6 @@ def _story_form_page(request, form, save, message, story=None):
 def story_create(request):
     user = request.user
     form = StoryForm(request.POST or None, actor=user)
-    del form.fields["version"]
     return _story_form_page(
         request,
         form,
@@ -89,8 +89,8 @@ def story_edit(request, pk):
     return _story_form_page(
         request,
         form,
-        lambda d: services.story_update(
-            actor=user, story=story, version=d.get("version") or None, **form.story_fields()
+        lambda d, version: services.story_update(
+            actor=user, story=story, version=version, **form.story_fields()
         ),
         _("The story was saved."),
         story,
