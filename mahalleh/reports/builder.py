@@ -36,81 +36,83 @@ SMALL = 5
 # returns {office_id: count}, read through the owning app's scoped selector for that user.
 
 
-def _group(qs, office_path):
+def _per_office(qs, offices, *conditions, office_path: str = "office_id", **lookups) -> dict:
+    """{office_id: count} of the rows of `qs` in `offices` (their office reached through
+    `office_path`) that meet `conditions` and `lookups`."""
+    qs = qs.filter(*conditions, **{f"{office_path}__in": offices}, **lookups)
     return {row[office_path]: row["n"] for row in qs.values(office_path).order_by().annotate(n=Count("pk"))}
 
 
 def _registrations(user, offices, first, last):
-    qs = registry.person_counted(user=user).filter(
-        office_id__in=offices, created_at__date__range=(first, last)
-    )
-    return _group(qs, "office_id")
+    return _per_office(registry.person_counted(user=user), offices, created_at__date__range=(first, last))
 
 
 def _harms_identified(user, offices, first, last):
-    qs = registry.harm_case_counted(user=user).filter(
-        office_id__in=offices, identified_on__range=(first, last)
-    )
-    return _group(qs, "office_id")
+    return _per_office(registry.harm_case_counted(user=user), offices, identified_on__range=(first, last))
 
 
 def _harms_resolved(user, offices, first, last):
-    qs = registry.harm_case_event_counted(user=user).filter(
-        case__office_id__in=offices, to_status=HarmCase.Status.RESOLVED, on__range=(first, last)
+    return _per_office(
+        registry.harm_case_event_counted(user=user),
+        offices,
+        office_path="case__office_id",
+        to_status=HarmCase.Status.RESOLVED,
+        on__range=(first, last),
     )
-    return _group(qs, "case__office_id")
 
 
 def _activities(user, offices, first, last):
-    qs = activities.activity_counted(user=user).filter(office_id__in=offices, starts_on__lte=last)
-    return _group(qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first)), "office_id")
+    running = Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+    return _per_office(activities.activity_counted(user=user), offices, running, starts_on__lte=last)
 
 
 def _sessions(user, offices, first, last):
-    qs = activities.session_counted(user=user).filter(
-        activity__office_id__in=offices, date__range=(first, last)
+    return _per_office(
+        activities.session_counted(user=user),
+        offices,
+        office_path="activity__office_id",
+        date__range=(first, last),
     )
-    return _group(qs, "activity__office_id")
 
 
 def _attendance(user, offices, first, last):
-    qs = activities.attendance_counted(user=user).filter(
-        session__activity__office_id__in=offices, session__date__range=(first, last), present=True
-    )
-    return _group(qs, "session__activity__office_id")
-
-
-def _referrals_closed(user, offices, first, last):
-    return referrals.referral_counted(user=user).filter(
-        office_id__in=offices, closed_at__date__range=(first, last)
+    return _per_office(
+        activities.attendance_counted(user=user),
+        offices,
+        office_path="session__activity__office_id",
+        session__date__range=(first, last),
+        present=True,
     )
 
 
 def _referrals_sent(user, offices, first, last):
-    qs = referrals.referral_counted(user=user).filter(
-        office_id__in=offices, created_at__date__range=(first, last)
-    )
-    return _group(qs, "office_id")
+    return _per_office(referrals.referral_counted(user=user), offices, created_at__date__range=(first, last))
+
+
+def _referrals_closed(user, offices, first, last, delivered: Q):
+    closed = referrals.referral_counted(user=user).filter(closed_at__date__range=(first, last))
+    return _per_office(closed, offices, delivered)
 
 
 def _referrals_delivered(user, offices, first, last):
-    qs = _referrals_closed(user, offices, first, last).filter(outcome=Referral.Outcome.DELIVERED)
-    return _group(qs, "office_id")
+    return _referrals_closed(user, offices, first, last, Q(outcome=Referral.Outcome.DELIVERED))
 
 
 def _referrals_closed_other(user, offices, first, last):
-    qs = _referrals_closed(user, offices, first, last).exclude(outcome=Referral.Outcome.DELIVERED)
-    return _group(qs, "office_id")
+    return _referrals_closed(user, offices, first, last, ~Q(outcome=Referral.Outcome.DELIVERED))
 
 
 def _groups(user, offices, first, last):
-    qs = community.group_counted(user=user).filter(office_id__in=offices, founded_on__lte=last)
-    return _group(qs, "office_id")
+    return _per_office(community.group_counted(user=user), offices, founded_on__lte=last)
 
 
 def _meetings(user, offices, first, last):
-    qs = community.meeting_counted(user=user).filter(group__office_id__in=offices, date__range=(first, last))
-    return _group(qs, "group__office_id")
+    return _per_office(
+        community.meeting_counted(user=user),
+        offices,
+        office_path="group__office_id",
+        date__range=(first, last),
+    )
 
 
 def measures():
