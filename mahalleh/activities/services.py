@@ -175,6 +175,11 @@ def activity_update(*, actor, activity: Activity, version: str | None = None, vi
     return activity
 
 
+def _as_text(data: dict) -> dict:
+    """A session's values for the audit trail: dates and times as text."""
+    return {k: str(v) if v is not None else None for k, v in data.items()}
+
+
 def _plain(data: dict) -> dict:
     """JSON-safe values for the audit trail (ids for related records)."""
     return {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
@@ -363,14 +368,8 @@ def session_create(
     session = Session(activity=activity, **data)
     session.full_clean()
     session.save()
-    audit_record(
-        user=actor,
-        action="create",
-        obj=session,
-        changes=diff({}, {k: str(v) if v is not None else None for k, v in data.items()}),
-        via=via,
-        **_place(activity),
-    )
+    changes = diff({}, _as_text(data))
+    audit_record(user=actor, action="create", obj=session, changes=changes, via=via, **_place(activity))
     return session
 
 
@@ -394,17 +393,8 @@ def session_update(*, actor, session: Session, via: str = "web", **fields) -> Se
         setattr(session, key, value)
     session.full_clean()
     session.save()
-    audit_record(
-        user=actor,
-        action="update",
-        obj=session,
-        changes=diff(
-            {k: str(v) if v is not None else None for k, v in before.items()},
-            {k: str(v) if v is not None else None for k, v in data.items()},
-        ),
-        via=via,
-        **_place(activity),
-    )
+    changes = diff(_as_text(before), _as_text(data))
+    audit_record(user=actor, action="update", obj=session, changes=changes, via=via, **_place(activity))
     return session
 
 
