@@ -279,6 +279,13 @@ def _set_cover(story: Story, image: StoryImage | None) -> None:
     story.save(update_fields=["cover", "updated_at"])
 
 
+def _audit_image(actor, action: str, story: Story, image_id: int, changes: dict | None = None) -> None:
+    """A photo's audit entry: filed under its story (the story's office and province see it)."""
+    audit_record(
+        user=actor, action=action, obj=story, object_type="storyimage", object_id=image_id, changes=changes
+    )
+
+
 def _image_texts(alt_fa: str, alt_en: str, caption_fa: str, caption_en: str) -> dict:
     texts = {
         "alt_fa": clean_text(alt_fa),
@@ -312,14 +319,8 @@ def image_add(
             image.save()
             if make_cover or story.cover_id is None:
                 _set_cover(story, image)
-            audit_record(
-                user=actor,
-                action=AuditEntry.Action.CREATE,
-                obj=story,
-                object_type="storyimage",
-                object_id=image.pk,
-                changes={"image": ["", f"{processed.width}×{processed.height}"]},
-            )
+            size = f"{processed.width}×{processed.height}"
+            _audit_image(actor, AuditEntry.Action.CREATE, story, image.pk, {"image": ["", size]})
             if story.status == S.PUBLISHED:
                 _check_publishable(story)
                 bump_portal(_languages(story))
@@ -345,13 +346,8 @@ def image_update(
     if story.status == S.PUBLISHED:
         _check_publishable(story)
         bump_portal(_languages(story))
-    audit_record(
-        user=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=story,
-        object_type="storyimage",
-        object_id=image.pk,
-        changes=diff(before, {f: getattr(image, f) for f in before}),
+    _audit_image(
+        actor, AuditEntry.Action.UPDATE, story, image.pk, diff(before, {f: getattr(image, f) for f in before})
     )
     return image
 
@@ -365,9 +361,7 @@ def image_delete(*, actor, image: StoryImage) -> None:
         image.delete()
         if story.cover_id == pk:
             _set_cover(story, story.images.order_by("position", "pk").first())
-        audit_record(
-            user=actor, action=AuditEntry.Action.DELETE, obj=story, object_type="storyimage", object_id=pk
-        )
+        _audit_image(actor, AuditEntry.Action.DELETE, story, pk)
         if story.status == S.PUBLISHED:
             bump_portal(_languages(story))
         transaction.on_commit(lambda: images.delete_files(renditions))
