@@ -181,6 +181,14 @@ class PersonFilterIn(serializers.Serializer):
     status = PersonStatusField(required=False)
 
 
+def _viewed(request, get, pk):
+    """The record `pk` through its `*_get` selector (404 outside the caller's scope), its reading
+    written to the audit trail."""
+    obj = get(user=request.user, pk=object_id(pk))
+    audit_record(user=request.user, action="view", obj=obj, via="api")
+    return obj
+
+
 class PersonalDataViewSet(ScopedViewSet):
     """Residents' records: never kept by a browser or proxy cache (`Cache-Control: no-store`),
     and every list page read is one audit entry with the ids it returned."""
@@ -228,9 +236,7 @@ class PersonViewSet(PersonalDataViewSet):
         return qs
 
     def retrieve(self, request, pk=None):
-        person = selectors.person_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=person, via="api")
-        return Response(PersonOut(person).data)
+        return Response(PersonOut(_viewed(request, selectors.person_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)
@@ -344,9 +350,7 @@ class HouseholdViewSet(PersonalDataViewSet):
         return selectors.household_list(user=user, query=q, **filters)
 
     def retrieve(self, request, pk=None):
-        household = selectors.household_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=household, via="api")
-        return Response(HouseholdDetailOut(household).data)
+        return Response(HouseholdDetailOut(_viewed(request, selectors.household_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)
@@ -440,9 +444,7 @@ class HarmCaseViewSet(ScopedViewSet):
     list_selector = staticmethod(selectors.harm_case_list)
 
     def retrieve(self, request, pk=None):
-        case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=case, via="api")
-        return Response(HarmCaseDetailOut(case).data)
+        return Response(HarmCaseDetailOut(_viewed(request, selectors.harm_case_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)
