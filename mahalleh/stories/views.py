@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of, run_service
@@ -148,7 +149,7 @@ def _detail_context(user, story, **forms) -> dict:
     }
 
 
-def _transition(request, pk, call, success, *, form_class=None, form_key=None):
+def _transition(request, pk, service, success, *, form_class=None, form_key=None):
     user = request.user
     story = selectors.story_get(user=user, pk=pk)
     form = form_class(request.POST) if form_class else None
@@ -156,7 +157,7 @@ def _transition(request, pk, call, success, *, form_class=None, form_key=None):
         ctx = _detail_context(user, story, **{form_key: form})
         return render(request, "stories/story_detail.html", ctx, status=400)
     try:
-        call(story, form.cleaned_data if form else {})
+        service(actor=user, story=story, **(form.cleaned_data if form else {}))
     except (ValidationError, PermissionDenied) as exc:
         errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         ctx = _detail_context(user, story, transition_errors=errors)
@@ -165,54 +166,36 @@ def _transition(request, pk, call, success, *, form_class=None, form_key=None):
     return redirect("stories:detail", pk=story.pk)
 
 
-@stories_view
-@require_POST
-def story_submit(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, _d: services.story_submit(actor=request.user, story=story),
-        _("The story was sent to the PR officer for review."),
-    )
+def _transition_page(service, success, *, form_class=None, form_key=None):
+    """The page (POST only) that moves a story with `service(actor=…, story=…, **the form's data)`:
+    back to the story with `success`, or the story again with the refusal (400)."""
+
+    @stories_view
+    @require_POST
+    def page(request, pk):
+        return _transition(request, pk, service, success, form_class=form_class, form_key=form_key)
+
+    return page
 
 
-@stories_view
-@require_POST
-def story_publish(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, _d: services.story_publish(actor=request.user, story=story),
-        _("The story is published on the public portal."),
-    )
-
-
-@stories_view
-@require_POST
-def story_return(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, d: services.story_return(actor=request.user, story=story, comment=d["comment"]),
-        _("The story was returned to its writer with your comment."),
-        form_class=ReturnForm,
-        form_key="return_form",
-    )
-
-
-@stories_view
-@require_POST
-def story_unpublish(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, d: services.story_unpublish(
-            actor=request.user, story=story, comment=d.get("comment", "")
-        ),
-        _("The story was taken off the public portal."),
-        form_class=UnpublishForm,
-        form_key="unpublish_form",
-    )
+story_submit = _transition_page(
+    services.story_submit, gettext_lazy("The story was sent to the PR officer for review.")
+)
+story_publish = _transition_page(
+    services.story_publish, gettext_lazy("The story is published on the public portal.")
+)
+story_return = _transition_page(
+    services.story_return,
+    gettext_lazy("The story was returned to its writer with your comment."),
+    form_class=ReturnForm,
+    form_key="return_form",
+)
+story_unpublish = _transition_page(
+    services.story_unpublish,
+    gettext_lazy("The story was taken off the public portal."),
+    form_class=UnpublishForm,
+    form_key="unpublish_form",
+)
 
 
 @writers_view
