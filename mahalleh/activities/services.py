@@ -16,7 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from mahalleh.activities import selectors
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
-from mahalleh.audit.services import audit_record, diff
+from mahalleh.audit.services import audit_record, audited_create, diff
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import clean_text, localized_digits
 from mahalleh.core.services import locked_fresh, require
@@ -147,11 +147,7 @@ def activity_create(
             "ends_on": ends_on,
         },
     )
-    activity = Activity(office=office, **data)
-    activity.full_clean()
-    activity.save()
-    audit_record(user=actor, action="create", obj=activity, changes=diff({}, _plain(data)), via=via)
-    return activity
+    return audited_create(Activity(office=office, **data), actor=actor, values=_plain(data), via=via)
 
 
 @transaction.atomic
