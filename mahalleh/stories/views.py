@@ -47,6 +47,13 @@ def story_list(request):
     )
 
 
+def _editable(user, story):
+    """`story`, when the user may edit it (else 404)."""
+    if not selectors.can_edit(user, story):
+        raise Http404
+    return story
+
+
 def _story_url(story) -> str:
     return reverse("stories:detail", args=[story.pk])
 
@@ -80,9 +87,7 @@ def story_create(request):
 @writers_view
 def story_edit(request, pk):
     user = request.user
-    story = selectors.story_get(user=user, pk=pk)
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, selectors.story_get(user=user, pk=pk))
     initial = initial_from(
         story, *services.TEXT_FIELDS, "neighbourhood", themes=[t.theme for t in story.theme_tags.all()]
     )
@@ -202,9 +207,7 @@ story_unpublish = _transition_page(
 @require_POST
 def image_add(request, pk):
     user = request.user
-    story = selectors.story_get(user=user, pk=pk)
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, selectors.story_get(user=user, pk=pk))
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
         image = run_service(
@@ -227,9 +230,7 @@ def image_add(request, pk):
 def image_edit(request, pk):
     user = request.user
     image = selectors.image_get(user=user, pk=pk)
-    story = image.story
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, image.story)
     initial = {
         "alt_fa": image.alt_fa,
         "alt_en": image.alt_en,
