@@ -36,83 +36,69 @@ SMALL = 5
 # returns {office_id: count}, read through the owning app's scoped selector for that user.
 
 
-def _per_office(qs, offices, *conditions, office_path: str = "office_id", **lookups) -> dict:
-    """{office_id: count} of the rows of `qs` in `offices` (their office reached through
-    `office_path`) that meet `conditions` and `lookups`."""
-    qs = qs.filter(*conditions, **{f"{office_path}__in": offices}, **lookups)
+def _per_office(qs, offices, office_path: str = "office_id") -> dict:
+    """{office_id: count} of the rows of `qs` in `offices`, their office reached through `office_path`."""
+    qs = qs.filter(**{f"{office_path}__in": offices})
     return {row[office_path]: row["n"] for row in qs.values(office_path).order_by().annotate(n=Count("pk"))}
 
 
 def _registrations(user, offices, first, last):
-    return _per_office(registry.person_counted(user=user), offices, created_at__date__range=(first, last))
+    qs = registry.person_counted(user=user).filter(created_at__date__range=(first, last))
+    return _per_office(qs, offices)
 
 
 def _harms_identified(user, offices, first, last):
-    return _per_office(registry.harm_case_counted(user=user), offices, identified_on__range=(first, last))
+    return _per_office(
+        registry.harm_case_counted(user=user).filter(identified_on__range=(first, last)), offices
+    )
 
 
 def _harms_resolved(user, offices, first, last):
-    return _per_office(
-        registry.harm_case_event_counted(user=user),
-        offices,
-        office_path="case__office_id",
-        to_status=HarmCase.Status.RESOLVED,
-        on__range=(first, last),
-    )
+    resolved = registry.harm_case_event_counted(user=user).filter(to_status=HarmCase.Status.RESOLVED)
+    return _per_office(resolved.filter(on__range=(first, last)), offices, "case__office_id")
 
 
 def _activities(user, offices, first, last):
     running = Q(ends_on__isnull=True) | Q(ends_on__gte=first)
-    return _per_office(activities.activity_counted(user=user), offices, running, starts_on__lte=last)
+    return _per_office(activities.activity_counted(user=user).filter(running, starts_on__lte=last), offices)
 
 
 def _sessions(user, offices, first, last):
-    return _per_office(
-        activities.session_counted(user=user),
-        offices,
-        office_path="activity__office_id",
-        date__range=(first, last),
-    )
+    qs = activities.session_counted(user=user).filter(date__range=(first, last))
+    return _per_office(qs, offices, "activity__office_id")
 
 
 def _attendance(user, offices, first, last):
-    return _per_office(
-        activities.attendance_counted(user=user),
-        offices,
-        office_path="session__activity__office_id",
-        session__date__range=(first, last),
-        present=True,
-    )
+    qs = activities.attendance_counted(user=user).filter(session__date__range=(first, last), present=True)
+    return _per_office(qs, offices, "session__activity__office_id")
 
 
 def _referrals_sent(user, offices, first, last):
-    return _per_office(referrals.referral_counted(user=user), offices, created_at__date__range=(first, last))
+    qs = referrals.referral_counted(user=user).filter(created_at__date__range=(first, last))
+    return _per_office(qs, offices)
 
 
-def _referrals_closed(user, offices, first, last, delivered: Q):
-    closed = referrals.referral_counted(user=user).filter(closed_at__date__range=(first, last))
-    return _per_office(closed, offices, delivered)
+def _referrals_closed(user, first, last):
+    return referrals.referral_counted(user=user).filter(closed_at__date__range=(first, last))
 
 
 def _referrals_delivered(user, offices, first, last):
-    return _referrals_closed(user, offices, first, last, Q(outcome=Referral.Outcome.DELIVERED))
+    delivered = Referral.Outcome.DELIVERED
+    return _per_office(_referrals_closed(user, first, last).filter(outcome=delivered), offices)
 
 
 def _referrals_closed_other(user, offices, first, last):
-    return _referrals_closed(user, offices, first, last, ~Q(outcome=Referral.Outcome.DELIVERED))
+    delivered = Referral.Outcome.DELIVERED
+    return _per_office(_referrals_closed(user, first, last).exclude(outcome=delivered), offices)
 
 
 def _groups(user, offices, first, last):
-    return _per_office(community.group_counted(user=user), offices, founded_on__lte=last)
+    return _per_office(community.group_counted(user=user).filter(founded_on__lte=last), offices)
 
 
 def _meetings(user, offices, first, last):
-    return _per_office(
-        community.meeting_counted(user=user),
-        offices,
-        office_path="group__office_id",
-        date__range=(first, last),
-    )
+    qs = community.meeting_counted(user=user).filter(date__range=(first, last))
+    return _per_office(qs, offices, "group__office_id")
 
 
 def measures():
