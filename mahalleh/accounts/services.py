@@ -41,6 +41,25 @@ def _check_scope(actor, *, role: str, province: Province | None, office: Office 
     return scope
 
 
+def _contacts(first_name: str, last_name: str, email: str, mobile: str) -> dict:
+    """An account's names and contacts as stored: names and email trimmed."""
+    return {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "email": email.strip(),
+        "mobile": mobile,
+    }
+
+
+def _set_password(user: User, password: str) -> None:
+    """Set `password` if the password validators accept it for `user`; their messages at `password`."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -57,23 +76,12 @@ def user_create(
     partner=None,
 ) -> User:
     scope = _check_scope(actor, role=role, province=province, office=office, partner=partner)
+    fields = {"role": role, **_contacts(first_name, last_name, email, mobile), **scope}
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")}, code="unique")
-    user = User(
-        username=username,
-        role=role,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email.strip(),
-        mobile=mobile,
-        **scope,
-    )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    user = User(username=username, **fields)
+    _set_password(user, password)
     user.full_clean(exclude=["password"])
     user.save()
     return user
@@ -101,10 +109,8 @@ def user_update(
     if user.pk == actor.pk and not is_active:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")}, code="self")
     scope = _check_scope(actor, role=role, province=province, office=office, partner=partner)
-    user.role = role
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    user.email, user.mobile, user.is_active = email.strip(), mobile, is_active
-    for key, value in scope.items():
+    fields = {"role": role, **_contacts(first_name, last_name, email, mobile), **scope}
+    for key, value in {**fields, "is_active": is_active}.items():
         setattr(user, key, value)
     user.full_clean(exclude=["password"])
     user.save()
@@ -117,11 +123,7 @@ def user_update(
 def user_set_password(*, actor, user: User, password: str) -> User:
     if actor.pk != user.pk:
         require(can_manage_staff(actor) and user.role in assignable_roles(actor))
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    _set_password(user, password)
     user.save(update_fields=["password", "updated_at"])
     Token.objects.filter(user=user).delete()
     return user

@@ -17,7 +17,7 @@ from mahalleh.accounts import services
 from mahalleh.accounts.forms import LoginForm, PasswordForm, StaffForm, TokenForm
 from mahalleh.accounts.models import Role
 from mahalleh.accounts.selectors import user_get, user_list
-from mahalleh.core.access import form_page
+from mahalleh.core.access import edit_page, form_page
 from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.scoping import can_manage_staff
@@ -190,13 +190,13 @@ def staff_edit(request, pk):
         "is_active",
     )
     form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda data: services.user_update(
+        save=lambda data, version: services.user_update(
             actor=request.user,
             user=account,
-            version=data.get("version") or None,
+            version=version,
             is_active=data.get("is_active", False),
             **_staff_kwargs(data),
         ),

@@ -29,6 +29,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
@@ -119,7 +120,7 @@ class ActivityCreateIn(ActivityFieldsIn):
 
 
 class ActivityUpdateIn(ActivityFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the activity as you read it.")
+    version = version_in("activity")
 
 
 class ActivityFilterIn(serializers.Serializer):

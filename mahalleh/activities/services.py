@@ -16,7 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from mahalleh.activities import selectors
 from mahalleh.activities.models import Activity, Attendance, Enrolment, Session
-from mahalleh.audit.services import audit_record, diff
+from mahalleh.audit.services import audit_record, audited_create, diff
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import clean_text, localized_digits
 from mahalleh.core.services import locked_fresh, require
@@ -147,11 +147,7 @@ def activity_create(
             "ends_on": ends_on,
         },
     )
-    activity = Activity(office=office, **data)
-    activity.full_clean()
-    activity.save()
-    audit_record(user=actor, action="create", obj=activity, changes=diff({}, _plain(data)), via=via)
-    return activity
+    return audited_create(Activity(office=office, **data), actor=actor, values=_plain(data), via=via)
 
 
 @transaction.atomic
@@ -173,6 +169,11 @@ def activity_update(*, actor, activity: Activity, version: str | None = None, vi
         user=actor, action="update", obj=activity, changes=diff(_plain(before), _plain(data)), via=via
     )
     return activity
+
+
+def _as_text(data: dict) -> dict:
+    """A session's values for the audit trail: dates and times as text."""
+    return {k: str(v) if v is not None else None for k, v in data.items()}
 
 
 def _plain(data: dict) -> dict:
@@ -363,14 +364,8 @@ def session_create(
     session = Session(activity=activity, **data)
     session.full_clean()
     session.save()
-    audit_record(
-        user=actor,
-        action="create",
-        obj=session,
-        changes=diff({}, {k: str(v) if v is not None else None for k, v in data.items()}),
-        via=via,
-        **_place(activity),
-    )
+    changes = diff({}, _as_text(data))
+    audit_record(user=actor, action="create", obj=session, changes=changes, via=via, **_place(activity))
     return session
 
 
@@ -394,17 +389,8 @@ def session_update(*, actor, session: Session, via: str = "web", **fields) -> Se
         setattr(session, key, value)
     session.full_clean()
     session.save()
-    audit_record(
-        user=actor,
-        action="update",
-        obj=session,
-        changes=diff(
-            {k: str(v) if v is not None else None for k, v in before.items()},
-            {k: str(v) if v is not None else None for k, v in data.items()},
-        ),
-        via=via,
-        **_place(activity),
-    )
+    changes = diff(_as_text(before), _as_text(data))
+    audit_record(user=actor, action="update", obj=session, changes=changes, via=via, **_place(activity))
     return session
 
 

@@ -8,7 +8,6 @@ works with htmx (each toggle saves at once) and without JavaScript ("Save attend
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from mahalleh.activities import selectors, services
 from mahalleh.activities.forms import ActivityFilterForm, ActivityForm, SessionForm, UnenrolForm
 from mahalleh.activities.models import Activity
-from mahalleh.core.access import form_page, page_for
+from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of
 from mahalleh.core.forms import initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.registry.ages import age_group_label, person_row
@@ -101,7 +100,7 @@ def activity_list(request):
     user = request.user
     form = ActivityFilterForm(request.GET)
     activities = selectors.activity_list(user=user, **form.selector_kwargs())
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, activities, PAGE_SIZE)
     rates = selectors.activity_rates([a.pk for a in page.object_list])
     for activity in page.object_list:
         activity.rate = rates[activity.pk]
@@ -122,8 +121,7 @@ def activity_create(request):
     user = request.user
     _require_edit(user)
     form = ActivityForm(request.POST or None, office=user.office, initial={"facilitator": user.pk})
-    del form.fields["version"]
-    return form_page(
+    return create_page(
         request,
         form=form,
         save=lambda data: services.activity_create(actor=user, **form.service_fields()),
@@ -144,11 +142,11 @@ def activity_edit(request, pk):
     activity = _activity_to_edit(request, pk)
     initial = initial_from(activity, **ActivityForm.initial_from(activity))
     form = ActivityForm(request.POST or None, office=activity.office, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda data: services.activity_update(
-            actor=user, activity=activity, version=data.get("version") or None, **form.service_fields()
+        save=lambda data, version: services.activity_update(
+            actor=user, activity=activity, version=version, **form.service_fields()
         ),
         message=_("The activity was saved."),
         done=_detail_url,

@@ -49,6 +49,17 @@ class VersionMixin(serializers.Serializer):
         return version_token(obj)
 
 
+def version_in(thing: str, *, required: bool = True) -> serializers.CharField:
+    """The `version` an input sends back (see `VersionMixin`): required for an edit, optional for a
+    step such as a transition; a record changed since it was read is refused (409) either way."""
+    if required:
+        return serializers.CharField(help_text=f"Required: the `version` of the {thing} as you read it.")
+    return serializers.CharField(
+        required=False,
+        help_text=f"The `version` of the {thing} as you read it; refused (409) if it changed since.",
+    )
+
+
 def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
     """A choice field whose values are one named enum in the schema (`component_name`), not an
     enum drf-spectacular names by a hash when two fields share a name with different values."""

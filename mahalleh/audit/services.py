@@ -1,6 +1,7 @@
 """Writing to the audit trail. Entries are only ever added, never changed or deleted."""
 
 from mahalleh.audit.models import AuditEntry
+from mahalleh.core.services import save_changes
 
 
 def _place(obj):
@@ -61,3 +62,18 @@ def diff(before: dict, after: dict) -> dict:
         if old != new:
             out[key] = [None if old is None else str(old), None if new is None else str(new)]
     return out
+
+
+def audited_create(obj, *, actor, values: dict, via: str = "web"):
+    """Validate and save a new record, and audit its creation with `values` (what it was given)."""
+    obj.full_clean()
+    obj.save()
+    audit_record(user=actor, action="create", obj=obj, changes=diff({}, values), via=via)
+    return obj
+
+
+def audited_update(obj, data: dict, *, actor, via: str = "web"):
+    """Set `data` on a record, validate and save it, and audit what changed."""
+    before = save_changes(obj, data)
+    audit_record(user=actor, action="update", obj=obj, changes=diff(before, data), via=via)
+    return obj

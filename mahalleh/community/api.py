@@ -25,6 +25,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
@@ -109,7 +110,7 @@ class GroupCreateIn(GroupFieldsIn):
 
 
 class GroupUpdateIn(GroupFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the group as you read it.")
+    version = version_in("group")
 
 
 class GroupFilterIn(serializers.Serializer):

@@ -7,7 +7,6 @@ coordinators and the national admin read; every other role gets a 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from mahalleh.community.forms import (
     MemberRoleForm,
 )
 from mahalleh.community.models import Membership
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.registry.selectors import person_list
 
@@ -51,7 +50,7 @@ def group_list(request):
     user = request.user
     form = GroupFilterForm(request.GET, actor=user)
     groups = selectors.group_list(user=user, **form.selector_kwargs()).order_by("name", "pk")
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, groups, PAGE_SIZE)
     return render(
         request,
         "community/group_list.html",
@@ -68,8 +67,7 @@ def group_list(request):
 def group_create(request):
     user = request.user
     form = GroupForm(request.POST or None, actor=user, initial={"founded_on": timezone.localdate()})
-    del form.fields["version"]
-    return form_page(
+    return create_page(
         request,
         form=form,
         save=lambda d: services.group_create(actor=user, **form.group_fields()),
@@ -86,11 +84,11 @@ def group_edit(request, pk):
     group = selectors.group_get(user=user, pk=pk)
     initial = initial_from(group, "name", "kind", "neighbourhood", "founded_on", "description")
     form = GroupForm(request.POST or None, actor=user, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda d: services.group_update(
-            actor=user, group=group, version=d.get("version") or None, **form.group_fields()
+        save=lambda d, version: services.group_update(
+            actor=user, group=group, version=version, **form.group_fields()
         ),
         message=_("The group was saved."),
         done=_group_url,

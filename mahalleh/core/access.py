@@ -9,11 +9,12 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mahalleh.core.forms import apply_service_error
+from mahalleh.core.forms import apply_service_error, sent_version
 from mahalleh.core.services import ServiceWarning
 
 
@@ -31,6 +32,12 @@ def page_for(allowed: Callable[[object], bool]):
         return wrapper
 
     return decorator
+
+
+def page_of(request, items, size: int) -> Page:
+    """The page of `items` (`size` a page) that the `page` query parameter asks for: the first
+    for none or a bad one, the last for a number past the end (`core/_pager.html` draws the links)."""
+    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 def run_service(request, form, call, success_message):
@@ -74,3 +81,16 @@ def form_page(request, *, form, save, message, done, template, context=None):
             return redirect(done(obj))
     extra = context(form) if callable(context) else (context or {})
     return render(request, template, {"form": form, **extra})
+
+
+def create_page(request, *, form, **page):
+    """`form_page` for a new record: there is nothing to be stale against, so the form's
+    `version` field goes."""
+    del form.fields["version"]
+    return form_page(request, form=form, **page)
+
+
+def edit_page(request, *, form, save, **page):
+    """`form_page` for an edit: `save(cleaned_data, version)` gets the version the form was opened
+    on (None when it sent none), for the service to refuse an edit made on stale data."""
+    return form_page(request, form=form, save=lambda d: save(d, sent_version(d)), **page)

@@ -70,6 +70,12 @@ class VersionField(forms.CharField):
         super().__init__(**kwargs)
 
 
+def sent_version(data: dict) -> str | None:
+    """The version a form was opened on (its `VersionField`), or None when it sent none: the
+    service then has nothing to compare and saves."""
+    return data.get("version") or None
+
+
 class StyledFormMixin:
     """Bootstrap classes on every widget, and `is-invalid` on the fields with errors."""
 

@@ -126,11 +126,15 @@ def localized_names(max_length: int = 200) -> tuple[models.CharField, models.Cha
     )
 
 
+def in_active_language(field: str) -> property:
+    """`title = in_active_language("title")`: a text kept in both languages (`title_fa`,
+    `title_en`), read in the active language, falling back to Persian."""
+    return property(lambda obj: localized(getattr(obj, f"{field}_fa"), getattr(obj, f"{field}_en")))
+
+
 class LocalizedName:
     """A record named in both languages (`name_fa`, `name_en`, made by `localized_names`): `name`
     is the name in the active language, falling back to Persian (a model shows it as its text with
     `__str__`)."""
 
-    @property
-    def name(self) -> str:
-        return localized(self.name_fa, self.name_en)
+    name = in_active_language("name")

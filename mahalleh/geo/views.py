@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mahalleh.core.access import form_page, page_for
-from mahalleh.core.forms import initial_from
+from mahalleh.core.forms import initial_from, sent_version
 from mahalleh.core.roles import Role
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.geo import selectors, services
@@ -63,7 +63,7 @@ def _save_in_county(request, kind, place, update, create, fields):
 
     def save(d):
         if place:
-            return update(actor=request.user, version=d.get("version") or None, **{kind: place}, **fields(d))
+            return update(actor=request.user, version=sent_version(d), **{kind: place}, **fields(d))
         return create(actor=request.user, county=d["county"], code=d["code"], **fields(d))
 
     return save

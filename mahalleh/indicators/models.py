@@ -5,13 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.i18n import localized
 from mahalleh.core.models import (
     CatalogueEntry,
     Created,
     LocalizedName,
     Tracked,
     Versioned,
+    in_active_language,
     localized_names,
     only_set,
     optional_fk,
@@ -53,9 +53,7 @@ class Indicator(LocalizedName, CatalogueEntry, Versioned):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def definition(self) -> str:
-        return localized(self.definition_fa, self.definition_en)
+    definition = in_active_language("definition")
 
     @property
     def is_rate(self) -> bool:

@@ -33,6 +33,7 @@ from mahalleh.api.base import (
     object_id,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
@@ -270,10 +271,7 @@ class ReferralTransitionIn(StrictInput):
         default="",
         help_text="To complete.",
     )
-    version = serializers.CharField(
-        required=False,
-        help_text="The `version` of the referral as you read it; refused (409) if it changed since.",
-    )
+    version = version_in("referral", required=False)
 
 
 class ReferralFilterIn(serializers.Serializer):

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.accounts.models import Role
-from mahalleh.audit.services import audit_record, diff
+from mahalleh.audit.services import audit_record, audited_create, audited_update, diff
 from mahalleh.core.persian import clean_text, to_latin_digits
-from mahalleh.core.services import locked_fresh, require, save_changes
+from mahalleh.core.services import locked_fresh, require
 from mahalleh.referrals import notifications, selectors
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry.models import Consent, Person
@@ -96,11 +96,7 @@ def partner_create(*, actor, via: str = "web", **fields) -> Partner:
     data = _clean_partner_fields(actor, fields)
     if actor.role == Role.PROVINCE_COORDINATOR and "province" not in data:
         data["province"] = actor.province
-    partner = Partner(**data)
-    partner.full_clean()
-    partner.save()
-    audit_record(user=actor, action="create", obj=partner, changes=diff({}, data), via=via)
-    return partner
+    return audited_create(Partner(**data), actor=actor, values=data, via=via)
 
 
 @transaction.atomic
@@ -110,9 +106,7 @@ def partner_update(
     partner = locked_fresh(partner, version)
     require(selectors.can_edit_partner(actor, partner))
     data = _clean_partner_fields(actor, fields)
-    before = save_changes(partner, data)
-    audit_record(user=actor, action="update", obj=partner, changes=diff(before, data), via=via)
-    return partner
+    return audited_update(partner, data, actor=actor, via=via)
 
 
 def _clean_service_fields(fields: dict) -> dict:
@@ -133,11 +127,7 @@ def service_create(*, actor, partner: Partner, via: str = "web", **fields) -> Se
     require(selectors.can_edit_partner(actor, partner))
     data = _clean_service_fields(fields)
     data.setdefault("answer_days", partner.answer_days)
-    service = Service(partner=partner, **data)
-    service.full_clean()
-    service.save()
-    audit_record(user=actor, action="create", obj=service, changes=diff({}, data), via=via)
-    return service
+    return audited_create(Service(partner=partner, **data), actor=actor, values=data, via=via)
 
 
 @transaction.atomic
@@ -147,9 +137,7 @@ def service_update(
     service = locked_fresh(service, version, "partner")
     require(selectors.can_edit_partner(actor, service.partner))
     data = _clean_service_fields(fields)
-    before = save_changes(service, data)
-    audit_record(user=actor, action="update", obj=service, changes=diff(before, data), via=via)
-    return service
+    return audited_update(service, data, actor=actor, via=via)
 
 
 # --------------------------------------------------------------------------- referrals

@@ -9,7 +9,6 @@ minimum personal data, never the resident's record.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from mahalleh.accounts.models import Role
 from mahalleh.audit.services import audit_record
-from mahalleh.core.access import form_page, page_for, run_service
-from mahalleh.core.forms import initial_from
+from mahalleh.core.access import create_page, edit_page, page_for, page_of, run_service
+from mahalleh.core.forms import initial_from, sent_version
 from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import province_list
 from mahalleh.referrals import selectors, services
@@ -58,10 +57,6 @@ def _partner_url(obj) -> str:
     return reverse("referrals:partner_detail", kwargs={"pk": obj.pk})
 
 
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 # --------------------------------------------------------------------------- lists
 
 
@@ -81,7 +76,7 @@ def referral_list(request):
         "referrals/referral_list.html",
         form=form,
         filters=filters,
-        page=_page(request, referrals),
+        page=page_of(request, referrals, PAGE_SIZE),
         today=today,
         can_manage_partners=selectors.can_manage_partners(user),
     )
@@ -123,7 +118,7 @@ def inbox(request):
     form = ReferralFilterForm(request.GET)
     filters = form.selector_kwargs()
     referrals = selectors.referral_list(user=user, today=today, **filters).select_related("person")
-    page = _page(request, referrals)
+    page = page_of(request, referrals, PAGE_SIZE)
     page.object_list = [selectors.partner_row(r, today=today) for r in page.object_list]
     return _list_page(
         request,
@@ -199,7 +194,7 @@ def referral_act(request, pk, action):
                 to_status=services.ACTIONS[action],
                 note=d["note"],
                 outcome=d.get("outcome") or "",
-                version=d.get("version") or None,
+                version=sent_version(d),
             ),
             _("The referral is now “%(status)s”.")
             % {"status": Referral.Status(services.ACTIONS[action]).label},
@@ -327,8 +322,7 @@ def partner_create(request):
     form = PartnerForm(
         request.POST or None, provinces=province_list(user=user), initial={"answer_days": 7, **initial}
     )
-    del form.fields["version"]
-    return form_page(
+    return create_page(
         request,
         form=form,
         save=lambda data: services.partner_create(actor=user, **form.partner_fields()),
@@ -347,11 +341,11 @@ def partner_edit(request, pk):
         raise Http404
     initial = initial_from(partner, *services.PARTNER_FIELDS, province=partner.province_id)
     form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda data: services.partner_update(
-            actor=user, partner=partner, version=data.get("version") or None, **form.partner_fields()
+        save=lambda data, version: services.partner_update(
+            actor=user, partner=partner, version=version, **form.partner_fields()
         ),
         message=_("The partner organisation was saved."),
         done=lambda saved: _partner_url(partner),
@@ -367,8 +361,7 @@ def service_create(request, pk):
     if not selectors.can_edit_partner(user, partner):
         raise Http404
     form = ServiceForm(request.POST or None, initial={"answer_days": partner.answer_days, "active": True})
-    del form.fields["version"]
-    return form_page(
+    return create_page(
         request,
         form=form,
         save=lambda data: services.service_create(actor=user, partner=partner, **form.service_fields()),
@@ -388,11 +381,11 @@ def service_edit(request, pk):
         raise Http404
     initial = initial_from(service, *services.SERVICE_FIELDS)
     form = ServiceForm(request.POST or None, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda data: services.service_update(
-            actor=user, service=service, version=data.get("version") or None, **form.service_fields()
+        save=lambda data, version: services.service_update(
+            actor=user, service=service, version=version, **form.service_fields()
         ),
         message=_("The service was saved."),
         done=lambda saved: _partner_url(partner),
@@ -411,7 +404,7 @@ def notification_list(request):
         services.notifications_mark_all_read(user=user)
         messages.success(request, _("All notifications were marked as read."))
         return redirect("referrals:notifications")
-    page = _page(request, selectors.notification_list(user=user))
+    page = page_of(request, selectors.notification_list(user=user), PAGE_SIZE)
     return render(
         request,
         "referrals/notifications.html",

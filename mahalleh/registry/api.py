@@ -26,6 +26,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
@@ -167,7 +168,7 @@ class PersonCreateIn(PersonFieldsIn):
 
 
 class PersonUpdateIn(PersonFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the record as you read it.")
+    version = version_in("record")
 
 
 class PersonFilterIn(serializers.Serializer):
@@ -178,6 +179,14 @@ class PersonFilterIn(serializers.Serializer):
     )
     household = IdField(required=False)
     status = PersonStatusField(required=False)
+
+
+def _viewed(request, get, pk):
+    """The record `pk` through its `*_get` selector (404 outside the caller's scope), its reading
+    written to the audit trail."""
+    obj = get(user=request.user, pk=object_id(pk))
+    audit_record(user=request.user, action="view", obj=obj, via="api")
+    return obj
 
 
 class PersonalDataViewSet(ScopedViewSet):
@@ -227,9 +236,7 @@ class PersonViewSet(PersonalDataViewSet):
         return qs
 
     def retrieve(self, request, pk=None):
-        person = selectors.person_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=person, via="api")
-        return Response(PersonOut(person).data)
+        return Response(PersonOut(_viewed(request, selectors.person_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)
@@ -307,7 +314,7 @@ class HouseholdCreateIn(HouseholdFieldsIn):
 
 
 class HouseholdUpdateIn(HouseholdFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the household as you read it.")
+    version = version_in("household")
 
 
 class HouseholdFilterIn(serializers.Serializer):
@@ -343,9 +350,7 @@ class HouseholdViewSet(PersonalDataViewSet):
         return selectors.household_list(user=user, query=q, **filters)
 
     def retrieve(self, request, pk=None):
-        household = selectors.household_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=household, via="api")
-        return Response(HouseholdDetailOut(household).data)
+        return Response(HouseholdDetailOut(_viewed(request, selectors.household_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)
@@ -420,10 +425,7 @@ class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.CharField(
-        required=False,
-        help_text="The `version` of the case as you read it; refused (409) if it changed since.",
-    )
+    version = version_in("case", required=False)
 
 
 class HarmCaseFilterIn(serializers.Serializer):
@@ -442,9 +444,7 @@ class HarmCaseViewSet(ScopedViewSet):
     list_selector = staticmethod(selectors.harm_case_list)
 
     def retrieve(self, request, pk=None):
-        case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
-        audit_record(user=request.user, action="view", obj=case, via="api")
-        return Response(HarmCaseDetailOut(case).data)
+        return Response(HarmCaseDetailOut(_viewed(request, selectors.harm_case_get, pk)).data)
 
     def create(self, request):
         _require_edit(request.user)

@@ -5,13 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.i18n import localized
 from mahalleh.core.models import (
     CatalogueEntry,
     Created,
     LocalizedName,
     StatusStep,
     Tracked,
+    in_active_language,
     localized_names,
     office_fk,
     optional_fk,
@@ -384,9 +384,7 @@ class AssessmentItem(CatalogueEntry):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return localized(self.label_fa, self.label_en)
+    label = in_active_language("label")
 
 
 class Assessment(Created):

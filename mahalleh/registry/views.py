@@ -7,7 +7,6 @@ every write through `services` (their errors land at the form's fields).
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.audit.services import audit_record
 from mahalleh.core import plugins
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of, run_service
 from mahalleh.core.forms import apply_service_error, initial_from
 from mahalleh.core.persian import localized_digits
 from mahalleh.core.services import ServiceWarning, version_token
@@ -97,7 +96,7 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET, actor=user)
     filters = form.selector_kwargs()
     households = selectors.household_list(user=user, **filters)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, households, PAGE_SIZE)
     ids = [h.pk for h in page.object_list]
     counts = dict(
         selectors.person_list(user=user, status=Person.Status.ACTIVE)
@@ -243,11 +242,11 @@ def household_edit(request, pk):
         household, "neighbourhood", "address", "phone", "tenure", "income_band", "external_id"
     )
     form = HouseholdForm(request.POST or None, actor=user, editing=True, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda d: services.household_update(
-            actor=user, household=household, version=d.get("version") or None, **form.household_fields()
+        save=lambda d, version: services.household_update(
+            actor=user, household=household, version=version, **form.household_fields()
         ),
         message=_("The household was saved."),
         done=_household_url,
@@ -304,8 +303,7 @@ def person_create(request, pk):
     household = selectors.household_get(user=user, pk=pk)
     initial = {} if household.head_id else {"relation": Person.Relation.HEAD}
     form = PersonForm(request.POST or None, initial=initial)
-    del form.fields["version"]
-    return form_page(
+    return create_page(
         request,
         form=form,
         save=lambda d: services.person_create(
@@ -360,13 +358,13 @@ def person_edit(request, pk):
     person = selectors.person_get(user=user, pk=pk)
     initial = initial_from(person, **PersonForm.initial_from(person))
     form = PersonForm(request.POST or None, initial=initial)
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda d: services.person_update(
+        save=lambda d, version: services.person_update(
             actor=user,
             person=person,
-            version=d.get("version") or None,
+            version=version,
             confirm_duplicate=d["confirm_duplicate"],
             **form.person_fields(),
         ),
@@ -493,16 +491,16 @@ def harm_transition(request, pk):
     case = selectors.harm_case_get(user=user, pk=pk)
     allowed = sorted(services.HARM_TRANSITIONS.get(case.status, set()))
     form = HarmTransitionForm(request.POST or None, allowed=allowed, initial={"version": version_token(case)})
-    return form_page(
+    return edit_page(
         request,
         form=form,
-        save=lambda d: services.harm_case_transition(
+        save=lambda d, version: services.harm_case_transition(
             actor=user,
             case=case,
             to_status=d["to_status"],
             on=d["on"],
             note=d["note"],
-            version=d.get("version") or None,
+            version=version,
         ),
         message=_("The status of the social harm was changed."),
         done=lambda saved: _person_url(case.person),

@@ -43,81 +43,69 @@ def _made_within(field: str, first, last) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def _group(qs, office_path):
+def _per_office(qs, offices, office_path: str = "office_id") -> dict:
+    """{office_id: count} of the rows of `qs` in `offices`, their office reached through `office_path`."""
+    qs = qs.filter(**{f"{office_path}__in": offices})
     return {row[office_path]: row["n"] for row in qs.values(office_path).order_by().annotate(n=Count("pk"))}
 
 
 def _registrations(user, offices, first, last):
-    qs = registry.person_counted(user=user).filter(
-        _made_within("created_at", first, last), office_id__in=offices
-    )
-    return _group(qs, "office_id")
+    qs = registry.person_counted(user=user).filter(_made_within("created_at", first, last))
+    return _per_office(qs, offices)
 
 
 def _harms_identified(user, offices, first, last):
-    qs = registry.harm_case_counted(user=user).filter(
-        office_id__in=offices, identified_on__range=(first, last)
+    return _per_office(
+        registry.harm_case_counted(user=user).filter(identified_on__range=(first, last)), offices
     )
-    return _group(qs, "office_id")
 
 
 def _harms_resolved(user, offices, first, last):
-    qs = registry.harm_case_event_counted(user=user).filter(
-        case__office_id__in=offices, to_status=HarmCase.Status.RESOLVED, on__range=(first, last)
-    )
-    return _group(qs, "case__office_id")
+    resolved = registry.harm_case_event_counted(user=user).filter(to_status=HarmCase.Status.RESOLVED)
+    return _per_office(resolved.filter(on__range=(first, last)), offices, "case__office_id")
 
 
 def _activities(user, offices, first, last):
-    qs = activities.activity_counted(user=user).filter(office_id__in=offices, starts_on__lte=last)
-    return _group(qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first)), "office_id")
+    running = Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+    return _per_office(activities.activity_counted(user=user).filter(running, starts_on__lte=last), offices)
 
 
 def _sessions(user, offices, first, last):
-    qs = activities.session_counted(user=user).filter(
-        activity__office_id__in=offices, date__range=(first, last)
-    )
-    return _group(qs, "activity__office_id")
+    qs = activities.session_counted(user=user).filter(date__range=(first, last))
+    return _per_office(qs, offices, "activity__office_id")
 
 
 def _attendance(user, offices, first, last):
-    qs = activities.attendance_counted(user=user).filter(
-        session__activity__office_id__in=offices, session__date__range=(first, last), present=True
-    )
-    return _group(qs, "session__activity__office_id")
-
-
-def _referrals_closed(user, offices, first, last):
-    return referrals.referral_counted(user=user).filter(
-        _made_within("closed_at", first, last), office_id__in=offices
-    )
+    qs = activities.attendance_counted(user=user).filter(session__date__range=(first, last), present=True)
+    return _per_office(qs, offices, "session__activity__office_id")
 
 
 def _referrals_sent(user, offices, first, last):
-    qs = referrals.referral_counted(user=user).filter(
-        _made_within("created_at", first, last), office_id__in=offices
-    )
-    return _group(qs, "office_id")
+    qs = referrals.referral_counted(user=user).filter(_made_within("created_at", first, last))
+    return _per_office(qs, offices)
+
+
+def _referrals_closed(user, first, last):
+    return referrals.referral_counted(user=user).filter(_made_within("closed_at", first, last))
 
 
 def _referrals_delivered(user, offices, first, last):
-    qs = _referrals_closed(user, offices, first, last).filter(outcome=Referral.Outcome.DELIVERED)
-    return _group(qs, "office_id")
+    delivered = Referral.Outcome.DELIVERED
+    return _per_office(_referrals_closed(user, first, last).filter(outcome=delivered), offices)
 
 
 def _referrals_closed_other(user, offices, first, last):
-    qs = _referrals_closed(user, offices, first, last).exclude(outcome=Referral.Outcome.DELIVERED)
-    return _group(qs, "office_id")
+    delivered = Referral.Outcome.DELIVERED
+    return _per_office(_referrals_closed(user, first, last).exclude(outcome=delivered), offices)
 
 
 def _groups(user, offices, first, last):
-    qs = community.group_counted(user=user).filter(office_id__in=offices, founded_on__lte=last)
-    return _group(qs, "office_id")
+    return _per_office(community.group_counted(user=user).filter(founded_on__lte=last), offices)
 
 
 def _meetings(user, offices, first, last):
-    qs = community.meeting_counted(user=user).filter(group__office_id__in=offices, date__range=(first, last))
-    return _group(qs, "group__office_id")
+    qs = community.meeting_counted(user=user).filter(date__range=(first, last))
+    return _per_office(qs, offices, "group__office_id")
 
 
 def measures():

@@ -26,6 +26,7 @@ from mahalleh.api.base import (
     require_role,
     scoped_schema,
     valid_input,
+    version_in,
 )
 from mahalleh.api.serializers import StrictInput
 from mahalleh.stories import names, selectors, services
@@ -55,15 +56,20 @@ class RenditionOut(serializers.Serializer):
         return self._url(obj["jpeg"])
 
 
-class ImageOut(serializers.Serializer):
+class SizedImageOut(serializers.Serializer):
+    """What every answer says of a photo's file: its size and its renditions."""
+
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    renditions = RenditionOut(many=True)
+
+
+class ImageOut(SizedImageOut):
     id = serializers.IntegerField()
     alt_fa = serializers.CharField()
     alt_en = serializers.CharField()
     caption_fa = serializers.CharField()
     caption_en = serializers.CharField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    renditions = RenditionOut(many=True)
 
 
 class NameMatchOut(serializers.Serializer):
@@ -137,7 +143,7 @@ class StoryCreateIn(StoryFieldsIn):
 
 
 class StoryUpdateIn(StoryFieldsIn):
-    version = serializers.CharField(help_text="Required: the `version` of the story as you read it.")
+    version = version_in("story")
 
 
 class StoryFilterIn(serializers.Serializer):
@@ -259,12 +265,9 @@ class PublicOfficeOut(serializers.Serializer):
     name = serializers.CharField()
 
 
-class PublicImageOut(serializers.Serializer):
+class PublicImageOut(SizedImageOut):
     alt = serializers.CharField()
     caption = serializers.CharField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    renditions = RenditionOut(many=True)
 
 
 class PublicStoryOut(serializers.Serializer):

@@ -8,8 +8,15 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.i18n import localized
-from mahalleh.core.models import StatusStep, Tracked, office_fk, optional_fk, status_change, user_fk
+from mahalleh.core.models import (
+    StatusStep,
+    Tracked,
+    in_active_language,
+    office_fk,
+    optional_fk,
+    status_change,
+    user_fk,
+)
 
 
 class Theme(models.TextChoices):
@@ -63,9 +70,7 @@ class Story(Tracked):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self.title_fa, self.title_en)
+    title = in_active_language("title")
 
     @property
     def has_english(self) -> bool:

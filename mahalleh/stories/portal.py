@@ -5,12 +5,12 @@ UI leaks in and nothing slows the page down), through `cache.portal_page`. Every
 the `public_*` selectors, which only ever return published stories.
 """
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from mahalleh.core import plugins
+from mahalleh.core.access import page_of
 from mahalleh.geo.models import Province
 from mahalleh.stories import selectors
 from mahalleh.stories.cache import portal_page
@@ -120,7 +120,7 @@ def story_list(request, lang):
     if theme and theme not in Theme.values:
         theme = ""
     stories = selectors.public_story_list(lang=lang, query=query, theme=theme)
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, stories, PAGE_SIZE)
     return _render(
         request,
         lang,
@@ -162,7 +162,7 @@ def province_page(request, lang, code):
     province = selectors.public_province_get(code=code)
     offices = list(selectors.public_offices().filter(county__province=province))
     stories = selectors.public_story_list(lang=lang, province=province)
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, stories, PAGE_SIZE)
     return _render(
         request,
         lang,
@@ -183,7 +183,7 @@ def province_page(request, lang, code):
 def office_page(request, lang, code):
     office = selectors.public_office_get(code=code)
     stories = selectors.public_story_list(lang=lang, office=office)
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, stories, PAGE_SIZE)
     province = office.county.province
     return _render(
         request,

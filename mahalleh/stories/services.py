@@ -150,9 +150,7 @@ def story_update(*, actor, story: Story, version: str | None = None, themes=None
     _render(story)
     if story.status == S.PUBLISHED:
         # The reviewer edits a published story: it must still meet every rule of publication.
-        problems = publish_problems(story)
-        if problems:
-            raise ValidationError(problems)
+        _check_publishable(story)
     story.save()
     if themes is not None:
         _set_themes(story, themes)
@@ -237,9 +235,7 @@ def story_publish(*, actor, story: Story) -> Story:
     story = _locked(story)
     if not selectors.is_reviewer(actor, story):
         raise PermissionDenied(_("Only the PR officer of the story's office can publish it."))
-    problems = publish_problems(story)
-    if problems:
-        raise ValidationError(problems)
+    _check_publishable(story)
     story = _move(actor, story, {S.DRAFT, S.IN_REVIEW, S.RETURNED, S.UNPUBLISHED}, S.PUBLISHED)
     bump_portal(_languages(story))
     return story
@@ -269,6 +265,25 @@ def story_unpublish(*, actor, story: Story, comment: str = "") -> Story:
 
 
 # --------------------------------------------------------------------------- images
+
+
+def _check_publishable(story: Story) -> None:
+    """Refuse, with every reason, a change that leaves a story short of the rules of publication."""
+    problems = publish_problems(story)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _set_cover(story: Story, image: StoryImage | None) -> None:
+    story.cover = image
+    story.save(update_fields=["cover", "updated_at"])
+
+
+def _audit_image(actor, action: str, story: Story, image_id: int, changes: dict | None = None) -> None:
+    """A photo's audit entry: filed under its story (the story's office and province see it)."""
+    audit_record(
+        user=actor, action=action, obj=story, object_type="storyimage", object_id=image_id, changes=changes
+    )
 
 
 def _image_texts(alt_fa: str, alt_en: str, caption_fa: str, caption_en: str) -> dict:
@@ -303,20 +318,11 @@ def image_add(
             image.position = story.images.count()
             image.save()
             if make_cover or story.cover_id is None:
-                story.cover = image
-                story.save(update_fields=["cover", "updated_at"])
-            audit_record(
-                user=actor,
-                action=AuditEntry.Action.CREATE,
-                obj=story,
-                object_type="storyimage",
-                object_id=image.pk,
-                changes={"image": ["", f"{processed.width}×{processed.height}"]},
-            )
+                _set_cover(story, image)
+            size = f"{processed.width}×{processed.height}"
+            _audit_image(actor, AuditEntry.Action.CREATE, story, image.pk, {"image": ["", size]})
             if story.status == S.PUBLISHED:
-                problems = publish_problems(story)
-                if problems:
-                    raise ValidationError(problems)
+                _check_publishable(story)
                 bump_portal(_languages(story))
     except Exception:
         images.delete_files(processed.renditions)
@@ -336,20 +342,12 @@ def image_update(
         setattr(image, name, value)
     image.save()
     if make_cover and story.cover_id != image.pk:
-        story.cover = image
-        story.save(update_fields=["cover", "updated_at"])
+        _set_cover(story, image)
     if story.status == S.PUBLISHED:
-        problems = publish_problems(story)
-        if problems:
-            raise ValidationError(problems)
+        _check_publishable(story)
         bump_portal(_languages(story))
-    audit_record(
-        user=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=story,
-        object_type="storyimage",
-        object_id=image.pk,
-        changes=diff(before, {f: getattr(image, f) for f in before}),
+    _audit_image(
+        actor, AuditEntry.Action.UPDATE, story, image.pk, diff(before, {f: getattr(image, f) for f in before})
     )
     return image
 
@@ -362,11 +360,8 @@ def image_delete(*, actor, image: StoryImage) -> None:
         pk = image.pk
         image.delete()
         if story.cover_id == pk:
-            story.cover = story.images.order_by("position", "pk").first()
-            story.save(update_fields=["cover", "updated_at"])
-        audit_record(
-            user=actor, action=AuditEntry.Action.DELETE, obj=story, object_type="storyimage", object_id=pk
-        )
+            _set_cover(story, story.images.order_by("position", "pk").first())
+        _audit_image(actor, AuditEntry.Action.DELETE, story, pk)
         if story.status == S.PUBLISHED:
             bump_portal(_languages(story))
         transaction.on_commit(lambda: images.delete_files(renditions))

@@ -6,14 +6,14 @@ Thin views: reads through `selectors` (scoped; out of scope is a 404), writes th
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mahalleh.core.access import form_page, page_for, run_service
+from mahalleh.core.access import create_page, edit_page, form_page, page_for, page_of, run_service
 from mahalleh.core.forms import initial_from
 from mahalleh.stories import markdown, names, selectors, services
 from mahalleh.stories.forms import (
@@ -39,12 +39,19 @@ def story_list(request):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     stories = selectors.story_list(user=user, status=data.get("status") or None, query=data.get("q") or "")
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, stories, PAGE_SIZE)
     return render(
         request,
         "stories/story_list.html",
         {"form": form, "page": page, "can_write": selectors.can_write_stories(user)},
     )
+
+
+def _editable(user, story):
+    """`story`, when the user may edit it (else 404)."""
+    if not selectors.can_edit(user, story):
+        raise Http404
+    return story
 
 
 def _story_url(story) -> str:
@@ -53,7 +60,8 @@ def _story_url(story) -> str:
 
 def _story_form_page(request, form, save, message, story=None):
     title = _("Edit story") if story else _("New story")
-    return form_page(
+    page = edit_page if story else create_page
+    return page(
         request,
         form=form,
         save=save,
@@ -68,7 +76,6 @@ def _story_form_page(request, form, save, message, story=None):
 def story_create(request):
     user = request.user
     form = StoryForm(request.POST or None, actor=user)
-    del form.fields["version"]
     return _story_form_page(
         request,
         form,
@@ -80,9 +87,7 @@ def story_create(request):
 @writers_view
 def story_edit(request, pk):
     user = request.user
-    story = selectors.story_get(user=user, pk=pk)
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, selectors.story_get(user=user, pk=pk))
     initial = initial_from(
         story, *services.TEXT_FIELDS, "neighbourhood", themes=[t.theme for t in story.theme_tags.all()]
     )
@@ -90,8 +95,8 @@ def story_edit(request, pk):
     return _story_form_page(
         request,
         form,
-        lambda d: services.story_update(
-            actor=user, story=story, version=d.get("version") or None, **form.story_fields()
+        lambda d, version: services.story_update(
+            actor=user, story=story, version=version, **form.story_fields()
         ),
         _("The story was saved."),
         story,
@@ -149,7 +154,7 @@ def _detail_context(user, story, **forms) -> dict:
     }
 
 
-def _transition(request, pk, call, success, *, form_class=None, form_key=None):
+def _transition(request, pk, service, success, *, form_class=None, form_key=None):
     user = request.user
     story = selectors.story_get(user=user, pk=pk)
     form = form_class(request.POST) if form_class else None
@@ -157,7 +162,7 @@ def _transition(request, pk, call, success, *, form_class=None, form_key=None):
         ctx = _detail_context(user, story, **{form_key: form})
         return render(request, "stories/story_detail.html", ctx, status=400)
     try:
-        call(story, form.cleaned_data if form else {})
+        service(actor=user, story=story, **(form.cleaned_data if form else {}))
     except (ValidationError, PermissionDenied) as exc:
         errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         ctx = _detail_context(user, story, transition_errors=errors)
@@ -166,63 +171,43 @@ def _transition(request, pk, call, success, *, form_class=None, form_key=None):
     return redirect("stories:detail", pk=story.pk)
 
 
-@stories_view
-@require_POST
-def story_submit(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, _d: services.story_submit(actor=request.user, story=story),
-        _("The story was sent to the PR officer for review."),
-    )
+def _transition_page(service, success, *, form_class=None, form_key=None):
+    """The page (POST only) that moves a story with `service(actor=…, story=…, **the form's data)`:
+    back to the story with `success`, or the story again with the refusal (400)."""
+
+    @stories_view
+    @require_POST
+    def page(request, pk):
+        return _transition(request, pk, service, success, form_class=form_class, form_key=form_key)
+
+    return page
 
 
-@stories_view
-@require_POST
-def story_publish(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, _d: services.story_publish(actor=request.user, story=story),
-        _("The story is published on the public portal."),
-    )
-
-
-@stories_view
-@require_POST
-def story_return(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, d: services.story_return(actor=request.user, story=story, comment=d["comment"]),
-        _("The story was returned to its writer with your comment."),
-        form_class=ReturnForm,
-        form_key="return_form",
-    )
-
-
-@stories_view
-@require_POST
-def story_unpublish(request, pk):
-    return _transition(
-        request,
-        pk,
-        lambda story, d: services.story_unpublish(
-            actor=request.user, story=story, comment=d.get("comment", "")
-        ),
-        _("The story was taken off the public portal."),
-        form_class=UnpublishForm,
-        form_key="unpublish_form",
-    )
+story_submit = _transition_page(
+    services.story_submit, gettext_lazy("The story was sent to the PR officer for review.")
+)
+story_publish = _transition_page(
+    services.story_publish, gettext_lazy("The story is published on the public portal.")
+)
+story_return = _transition_page(
+    services.story_return,
+    gettext_lazy("The story was returned to its writer with your comment."),
+    form_class=ReturnForm,
+    form_key="return_form",
+)
+story_unpublish = _transition_page(
+    services.story_unpublish,
+    gettext_lazy("The story was taken off the public portal."),
+    form_class=UnpublishForm,
+    form_key="unpublish_form",
+)
 
 
 @writers_view
 @require_POST
 def image_add(request, pk):
     user = request.user
-    story = selectors.story_get(user=user, pk=pk)
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, selectors.story_get(user=user, pk=pk))
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
         image = run_service(
@@ -245,9 +230,7 @@ def image_add(request, pk):
 def image_edit(request, pk):
     user = request.user
     image = selectors.image_get(user=user, pk=pk)
-    story = image.story
-    if not selectors.can_edit(user, story):
-        raise Http404
+    story = _editable(user, image.story)
     initial = {
         "alt_fa": image.alt_fa,
         "alt_en": image.alt_en,
