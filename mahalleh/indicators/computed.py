@@ -92,6 +92,19 @@ class PersonRow:
         return age_on(self.birth_date, on)
 
 
+# What the incremental refresh may skip (indicators.refresh): a change to a resident's
+# STOCK_ONLY_FIELDS, or to a household's vulnerability, or a move between two households of the
+# same neighbourhood, can only move stock indicators, which are computed for the current periods
+# only. FLOW_FIELDS are read by flow indicators or by the breakdowns (sex, age, nationality) and
+# decide who lived in the neighbourhood on a day: changing one recomputes every period. Every field
+# of PersonRow is in one of the two (a test checks it), and test_computed checks that no flow
+# indicator moves when only the stock-only fields change. Stock indicators read the persons, the
+# households and the skills enrolments only (STOCK_PARTS of HoodData).
+FLOW_FIELDS = ("sex", "birth_date", "nationality", "status", "status_changed_on")
+STOCK_ONLY_FIELDS = ("household_id", "school_enrolled", "employment", "insurance")
+STOCK_PARTS = ("persons", "households", "skills")
+
+
 @dataclass
 class HarmRow:
     person_id: int
