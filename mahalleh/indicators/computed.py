@@ -203,6 +203,10 @@ class Computed:
     stock: bool
     per_person: Callable[[HoodData, Period, datetime.date], Contributions] | None = None
     cells: Callable[[HoodData, Period, datetime.date], Cells] | None = None
+    # A stock whose cells depend on the reference day only, not on the period (all but
+    # youth_in_training): the refresh evaluates it once for the month, season and year containing
+    # today. A test checks the flag against the figures.
+    period_free: bool = False
 
 
 REGISTRY: dict[str, Computed] = {}
@@ -243,6 +247,7 @@ def _in_period(day: datetime.date | None, period: Period) -> bool:
     source="registry",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def school_enrolment(data, period, day):
     for p in _aged(data, day, 6, 18):
@@ -371,6 +376,7 @@ def relapse_rate(data, period, day):
     source="registry",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def employment_rate(data, period, day):
     for p in _aged(data, day, 18, 59):
@@ -414,6 +420,7 @@ def youth_in_training(data, period, day):
     source="registry, activities",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def ready_for_work(data, period, day):
     finished = {
@@ -609,6 +616,7 @@ def women_leaders(data, period, day):
     source="registry",
     disaggregations=(),
     stock=True,
+    period_free=True,
     per_person=False,
 )
 def insured_households(data, period, day) -> Cells:
@@ -632,6 +640,7 @@ def insured_households(data, period, day) -> Cells:
     source="registry",
     disaggregations=(),
     stock=True,
+    period_free=True,
     per_person=False,
 )
 def vulnerability_mean(data, period, day) -> Cells:

@@ -319,12 +319,17 @@ def compute_facts(
         spec = REGISTRY.get(ind.code)
         if spec is None:
             continue
+        same_cells = None
         for period in periods:
             if spec.stock and period.code not in current:
                 continue
             # Stocks describe the registry as it is today; flows are taken at the period's end.
             day = today if spec.stock else min(period.last_day, today)
-            for key, (num, den) in evaluate(spec, data, period, day, ind.disaggregations).items():
+            if spec.period_free and same_cells is not None:
+                cells = same_cells
+            else:
+                cells = same_cells = evaluate(spec, data, period, day, ind.disaggregations)
+            for key, (num, den) in cells.items():
                 if key and num == 0 and not den:
                     continue
                 facts.append(

@@ -44,9 +44,7 @@ def _person_pre(sender, instance, **kwargs):
     from mahalleh.registry.models import Person
 
     instance._indicators_old = (
-        Person.objects.filter(pk=instance.pk)
-        .values_list("household__neighbourhood_id", *FLOW_FIELDS)
-        .first()
+        Person.objects.filter(pk=instance.pk).values_list("household__neighbourhood_id", *FLOW_FIELDS).first()
         if instance.pk
         else None
     )

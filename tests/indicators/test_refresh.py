@@ -375,3 +375,15 @@ def test_no_flow_indicator_reads_a_stock_only_field(hood, changes, vulnerability
     for hid in households:
         changed.households[hid] = vulnerability
     assert figures(changed) == expected
+
+
+def test_a_period_free_stock_has_the_same_cells_in_every_current_period(hood):
+    data = refresh_module.load([hood.world.hood_a.pk])[hood.world.hood_a.pk]
+    periods = refresh_module.current_periods(TODAY)
+    free = [spec for spec in REGISTRY.values() if spec.period_free]
+    assert free and all(spec.stock for spec in free)
+    for spec in free:
+        first, *others = (evaluate(spec, data, p, TODAY, spec.disaggregations) for p in periods)
+        assert first and all(cells == first for cells in others), spec.code
+    # youth_in_training reads the period (a course running in it): not period-free.
+    assert not REGISTRY["youth_in_training"].period_free
