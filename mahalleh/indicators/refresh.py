@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -310,9 +311,22 @@ def load(hood_ids: list[int], *, flows: bool = True) -> dict[int, HoodData]:
 # --------------------------------------------------------------------------- computing and writing
 
 
+class NewFact(NamedTuple):
+    """A fact as computed; a ``Fact`` row is made only for those that changed (``write_facts``)."""
+
+    indicator_id: int
+    neighbourhood_id: int
+    period: str
+    period_kind: str
+    disaggregation: str
+    numerator: float
+    denominator: float | None
+    snapshot: bool
+
+
 def compute_facts(
     data: HoodData, indicators: list[Indicator], periods: list[Period], today: datetime.date
-) -> list[Fact]:
+) -> list[NewFact]:
     current = {p.code for p in current_periods(today)}
     facts = []
     for ind in indicators:
@@ -333,21 +347,14 @@ def compute_facts(
                 if key and num == 0 and not den:
                     continue
                 facts.append(
-                    Fact(
-                        indicator_id=ind.pk,
-                        neighbourhood_id=data.neighbourhood_id,
-                        period=period.code,
-                        period_kind=period.kind,
-                        disaggregation=key,
-                        numerator=num,
-                        denominator=den,
-                        snapshot=spec.stock,
+                    NewFact(
+                        ind.pk, data.neighbourhood_id, period.code, period.kind, key, num, den, spec.stock
                     )
                 )
     return facts
 
 
-def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[Fact]:
+def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[NewFact]:
     facts = []
     for value in ManualValue.objects.filter(
         neighbourhood_id__in=hood_ids, status=ManualValue.Status.APPROVED, indicator_id__in=list(indicators)
@@ -358,7 +365,7 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
             # A rate typed as such (12.5 %): stored as (0.125, 1) so that places average out.
             num, den = num / ind.scale(), 1.0
         facts.append(
-            Fact(
+            NewFact(
                 indicator_id=value.indicator_id,
                 neighbourhood_id=value.neighbourhood_id,
                 period=value.period,
@@ -375,7 +382,7 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
 FactKey = tuple[int, int, str, str]
 
 
-def write_facts(existing, facts: list[Fact]) -> int:
+def write_facts(existing, facts: list[NewFact]) -> int:
     """Make the facts selected by ``existing`` (a queryset) be ``facts``: rows whose figures did not
     change stay, the others are deleted and inserted. Returns the number of rows inserted."""
     old: dict[FactKey, tuple] = {}
@@ -397,7 +404,7 @@ def write_facts(existing, facts: list[Fact]) -> int:
             continue
         if kept is not None:
             stale.append(kept[0])
-        fresh.append(fact)
+        fresh.append(Fact(**fact._asdict()))
     stale += [row[0] for row in old.values()]
     for batch in _batches(stale):
         Fact.objects.filter(pk__in=batch).delete()
