@@ -92,6 +92,19 @@ class PersonRow:
         return age_on(self.birth_date, on)
 
 
+# What the incremental refresh may skip (indicators.refresh): a change to a resident's
+# STOCK_ONLY_FIELDS, or to a household's vulnerability, or a move between two households of the
+# same neighbourhood, can only move stock indicators, which are computed for the current periods
+# only. FLOW_FIELDS are read by flow indicators or by the breakdowns (sex, age, nationality) and
+# decide who lived in the neighbourhood on a day: changing one recomputes every period. Every field
+# of PersonRow is in one of the two (a test checks it), and test_computed checks that no flow
+# indicator moves when only the stock-only fields change. Stock indicators read the persons, the
+# households and the skills enrolments only (STOCK_PARTS of HoodData).
+FLOW_FIELDS = ("sex", "birth_date", "nationality", "status", "status_changed_on")
+STOCK_ONLY_FIELDS = ("household_id", "school_enrolled", "employment", "insurance")
+STOCK_PARTS = ("persons", "households", "skills")
+
+
 @dataclass
 class HarmRow:
     person_id: int
@@ -190,6 +203,10 @@ class Computed:
     stock: bool
     per_person: Callable[[HoodData, Period, datetime.date], Contributions] | None = None
     cells: Callable[[HoodData, Period, datetime.date], Cells] | None = None
+    # A stock whose cells depend on the reference day only, not on the period (all but
+    # youth_in_training): the refresh evaluates it once for the month, season and year containing
+    # today. A test checks the flag against the figures.
+    period_free: bool = False
 
 
 REGISTRY: dict[str, Computed] = {}
@@ -230,6 +247,7 @@ def _in_period(day: datetime.date | None, period: Period) -> bool:
     source="registry",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def school_enrolment(data, period, day):
     for p in _aged(data, day, 6, 18):
@@ -358,6 +376,7 @@ def relapse_rate(data, period, day):
     source="registry",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def employment_rate(data, period, day):
     for p in _aged(data, day, 18, 59):
@@ -401,6 +420,7 @@ def youth_in_training(data, period, day):
     source="registry, activities",
     disaggregations=("sex", "age", "nationality"),
     stock=True,
+    period_free=True,
 )
 def ready_for_work(data, period, day):
     finished = {
@@ -596,6 +616,7 @@ def women_leaders(data, period, day):
     source="registry",
     disaggregations=(),
     stock=True,
+    period_free=True,
     per_person=False,
 )
 def insured_households(data, period, day) -> Cells:
@@ -619,6 +640,7 @@ def insured_households(data, period, day) -> Cells:
     source="registry",
     disaggregations=(),
     stock=True,
+    period_free=True,
     per_person=False,
 )
 def vulnerability_mean(data, period, day) -> Cells:

@@ -261,6 +261,10 @@ class DirtyNeighbourhood(models.Model):
 
     neighbourhood_id = models.IntegerField(primary_key=True)
     marked_at = models.DateTimeField(auto_now=True)
+    # Only fields that stock indicators alone read changed (employment, school enrolment,
+    # insurance, vulnerability, a household within the neighbourhood): the refresh recomputes the
+    # stock facts of the current periods only. A mark for everything clears it, never the reverse.
+    stock_only = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"neighbourhood {self.neighbourhood_id} dirty since {self.marked_at}"
@@ -281,3 +285,32 @@ class RefreshState(models.Model):
 
     def __str__(self) -> str:
         return f"refreshed at {self.last_refresh_at}"
+
+
+class PersonSnapshot(models.Model):
+    """What the facts were computed from, for the fields a flow indicator or a breakdown reads:
+    written by the refresh from the rows it loaded. A row written by set-based SQL is compared with
+    it: if none of these fields moved, only the current periods' stock facts can have changed.
+    No foreign key: the person may be gone, and the registry never learns of this table."""
+
+    person_id = models.IntegerField(primary_key=True)
+    neighbourhood_id = models.IntegerField(db_index=True)
+    sex = models.CharField(max_length=10)
+    birth_date = models.DateField(null=True)
+    nationality = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    status_changed_on = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} in neighbourhood {self.neighbourhood_id}"
+
+
+class HouseholdSnapshot(models.Model):
+    """The neighbourhood a household was in when its neighbourhood's facts were computed, so a
+    move written by set-based SQL marks the one it left too."""
+
+    household_id = models.IntegerField(primary_key=True)
+    neighbourhood_id = models.IntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"household {self.household_id} in neighbourhood {self.neighbourhood_id}"

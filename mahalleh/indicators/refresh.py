@@ -11,6 +11,14 @@ transaction, from its rows. A neighbourhood becomes dirty when
 
 An incremental refresh recomputes the dirty neighbourhoods; a full rebuild recomputes all of
 them. Both run the same code per neighbourhood, so they agree (a property test checks it).
+
+Most of a day's changes touch fields that only stock indicators read (employment, school
+enrolment, insurance, vulnerability: ``computed.STOCK_ONLY_FIELDS``). Such a neighbourhood is
+marked ``stock_only`` and only its stock facts of the current periods are recomputed, from its
+persons, households and skills enrolments. A signal knows the old values; for set-based writes the
+sweep compares the rows with the snapshot the refresh wrote of what the facts were computed from
+(``PersonSnapshot``, ``HouseholdSnapshot``): a change it cannot prove stock-only recomputes every
+period. Facts are written as a difference: only rows whose figures changed are replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -26,12 +35,21 @@ from django.utils import timezone
 from mahalleh.core.jalali import Period, local_date
 from mahalleh.geo.models import County, Neighbourhood
 from mahalleh.indicators import catalogue
-from mahalleh.indicators.computed import REGISTRY, HarmRow, HoodData, PersonRow, evaluate
+from mahalleh.indicators.computed import (
+    FLOW_FIELDS,
+    REGISTRY,
+    HarmRow,
+    HoodData,
+    PersonRow,
+    evaluate,
+)
 from mahalleh.indicators.models import (
     DirtyNeighbourhood,
     Fact,
+    HouseholdSnapshot,
     Indicator,
     ManualValue,
+    PersonSnapshot,
     Plan,
     ProvinceFact,
     RefreshState,
@@ -76,30 +94,92 @@ def current_periods(today: datetime.date) -> list[Period]:
 # --------------------------------------------------------------------------- dirty marks
 
 
-def mark_dirty(neighbourhood_ids: Iterable[int | None]) -> None:
+def mark_dirty(neighbourhood_ids: Iterable[int | None], *, stock_only: bool = False) -> None:
+    """Mark neighbourhoods out of date: every period, or (``stock_only``) the current periods'
+    stock facts. A mark for every period is never narrowed by a later stock-only one."""
     ids = {int(i) for i in neighbourhood_ids if i is not None}
     if not ids:
         return
     now = timezone.now()
     DirtyNeighbourhood.objects.bulk_create(
-        [DirtyNeighbourhood(neighbourhood_id=i, marked_at=now) for i in sorted(ids)],
+        [DirtyNeighbourhood(neighbourhood_id=i, marked_at=now, stock_only=stock_only) for i in sorted(ids)],
         update_conflicts=True,
         unique_fields=["neighbourhood_id"],
-        update_fields=["marked_at"],
+        update_fields=["marked_at"] if stock_only else ["marked_at", "stock_only"],
     )
 
 
-def sweep_since(since: datetime.datetime) -> set[int]:
+def _batches(ids: list, size: int = 900) -> Iterable[list]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@dataclass
+class Swept:
+    """Neighbourhoods with rows written since the watermark: every period, or stock facts only."""
+
+    all: set[int]
+    stock_only: set[int]
+
+
+def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
+    """Persons written since ``since``, compared with the snapshot of what the facts were computed
+    from: unchanged FLOW_FIELDS and neighbourhood make it a stock-only change."""
+    from mahalleh.registry.models import Person
+
+    rows = list(
+        Person.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("id", "household__neighbourhood_id", *FLOW_FIELDS)
+    )
+    before: dict[int, tuple] = {}
+    for batch in _batches([r[0] for r in rows]):
+        for pid, *old in PersonSnapshot.objects.filter(person_id__in=batch).values_list(
+            "person_id", "neighbourhood_id", *FLOW_FIELDS
+        ):
+            before[pid] = tuple(old)
+    for pid, *now in rows:
+        old = before.get(pid)
+        if old is not None and old == tuple(now):
+            swept.stock_only.add(now[0])
+        else:
+            swept.all.update(h for h in (now[0], old[0] if old else None) if h is not None)
+
+
+def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
+    """Households written since ``since``: in the same neighbourhood as when the facts were
+    computed, only the stock facts (vulnerability, who shares a household) can have moved."""
+    from mahalleh.registry.models import Household
+
+    rows = list(
+        Household.objects.filter(updated_at__gt=since).order_by().values_list("id", "neighbourhood_id")
+    )
+    before: dict[int, int] = {}
+    for batch in _batches([hid for hid, _hood in rows]):
+        before.update(
+            HouseholdSnapshot.objects.filter(household_id__in=batch).values_list(
+                "household_id", "neighbourhood_id"
+            )
+        )
+    for hid, hood in rows:
+        old = before.get(hid)
+        if old is not None and old == hood:
+            swept.stock_only.add(hood)
+        else:
+            swept.all.update(h for h in (hood, old) if h is not None)
+
+
+def sweep_since(since: datetime.datetime) -> Swept:
     """Neighbourhoods with rows written since ``since`` (set-based writes send no signals)."""
     from mahalleh.activities.models import Attendance
     from mahalleh.community.models import CommunityGroup
     from mahalleh.referrals.models import Referral
-    from mahalleh.registry.models import HarmCase, Household, Person
+    from mahalleh.registry.models import HarmCase
 
-    hoods: set[int] = set()
+    swept = Swept(all=set(), stock_only=set())
+    _sweep_persons(since, swept)
+    _sweep_households(since, swept)
     sources = [
-        (Household.objects.filter(updated_at__gt=since), "neighbourhood_id"),
-        (Person.objects.filter(updated_at__gt=since), "household__neighbourhood_id"),
         (HarmCase.objects.filter(updated_at__gt=since), "person__household__neighbourhood_id"),
         (Attendance.objects.filter(recorded_at__gt=since), "person__household__neighbourhood_id"),
         (Referral.objects.filter(updated_at__gt=since), "person__household__neighbourhood_id"),
@@ -107,17 +187,19 @@ def sweep_since(since: datetime.datetime) -> set[int]:
         (ManualValue.objects.filter(updated_at__gt=since), "neighbourhood_id"),
     ]
     for queryset, column in sources:
-        hoods.update(
+        swept.all.update(
             v for v in queryset.order_by().values_list(column, flat=True).distinct() if v is not None
         )
-    return hoods
+    swept.stock_only -= swept.all
+    return swept
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def load(hood_ids: list[int]) -> dict[int, HoodData]:
-    """Every row the computed indicators read, for a few neighbourhoods, in a handful of queries."""
+def load(hood_ids: list[int], *, flows: bool = True) -> dict[int, HoodData]:
+    """Every row the computed indicators read, for a few neighbourhoods, in a handful of queries;
+    without ``flows``, only what the stock indicators read (``computed.STOCK_PARTS``)."""
     from mahalleh.activities.models import Activity, Attendance, Enrolment
     from mahalleh.community.models import CommunityGroup, Meeting, Membership
     from mahalleh.referrals.models import Referral
@@ -151,6 +233,16 @@ def load(hood_ids: list[int]) -> dict[int, HoodData]:
         person_hood[pid] = hood
     in_hoods = Q(person__household__neighbourhood_id__in=hood_ids)
 
+    for pid, enrolled, left, starts, ends in (
+        Enrolment.objects.filter(in_hoods, activity__kind=Activity.Kind.SKILLS)
+        .order_by()
+        .values_list("person_id", "enrolled_on", "left_on", "activity__starts_on", "activity__ends_on")
+    ):
+        data[person_hood[pid]].skills.append((pid, enrolled, left, starts, ends))
+
+    if not flows:  # computed.STOCK_PARTS: what the stock indicators read
+        return data
+
     cases: dict[int, HarmRow] = {}
     for cid, pid, harm, identified in (
         HarmCase.objects.filter(in_hoods)
@@ -175,13 +267,6 @@ def load(hood_ids: list[int]) -> dict[int, HoodData]:
         Attendance.objects.filter(in_hoods).order_by().values_list("person_id", "session__date", "present")
     ):
         data[person_hood[pid]].attendance.append((pid, on, present))
-
-    for pid, enrolled, left, starts, ends in (
-        Enrolment.objects.filter(in_hoods, activity__kind=Activity.Kind.SKILLS)
-        .order_by()
-        .values_list("person_id", "enrolled_on", "left_on", "activity__starts_on", "activity__ends_on")
-    ):
-        data[person_hood[pid]].skills.append((pid, enrolled, left, starts, ends))
 
     for pid, created, due, status, accepted, closed in (
         Referral.objects.filter(in_hoods)
@@ -226,39 +311,50 @@ def load(hood_ids: list[int]) -> dict[int, HoodData]:
 # --------------------------------------------------------------------------- computing and writing
 
 
+class NewFact(NamedTuple):
+    """A fact as computed; a ``Fact`` row is made only for those that changed (``write_facts``)."""
+
+    indicator_id: int
+    neighbourhood_id: int
+    period: str
+    period_kind: str
+    disaggregation: str
+    numerator: float
+    denominator: float | None
+    snapshot: bool
+
+
 def compute_facts(
     data: HoodData, indicators: list[Indicator], periods: list[Period], today: datetime.date
-) -> list[Fact]:
+) -> list[NewFact]:
     current = {p.code for p in current_periods(today)}
     facts = []
     for ind in indicators:
         spec = REGISTRY.get(ind.code)
         if spec is None:
             continue
+        same_cells = None
         for period in periods:
             if spec.stock and period.code not in current:
                 continue
             # Stocks describe the registry as it is today; flows are taken at the period's end.
             day = today if spec.stock else min(period.last_day, today)
-            for key, (num, den) in evaluate(spec, data, period, day, ind.disaggregations).items():
+            if spec.period_free and same_cells is not None:
+                cells = same_cells
+            else:
+                cells = same_cells = evaluate(spec, data, period, day, ind.disaggregations)
+            for key, (num, den) in cells.items():
                 if key and num == 0 and not den:
                     continue
                 facts.append(
-                    Fact(
-                        indicator_id=ind.pk,
-                        neighbourhood_id=data.neighbourhood_id,
-                        period=period.code,
-                        period_kind=period.kind,
-                        disaggregation=key,
-                        numerator=num,
-                        denominator=den,
-                        snapshot=spec.stock,
+                    NewFact(
+                        ind.pk, data.neighbourhood_id, period.code, period.kind, key, num, den, spec.stock
                     )
                 )
     return facts
 
 
-def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[Fact]:
+def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[NewFact]:
     facts = []
     for value in ManualValue.objects.filter(
         neighbourhood_id__in=hood_ids, status=ManualValue.Status.APPROVED, indicator_id__in=list(indicators)
@@ -269,7 +365,7 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
             # A rate typed as such (12.5 %): stored as (0.125, 1) so that places average out.
             num, den = num / ind.scale(), 1.0
         facts.append(
-            Fact(
+            NewFact(
                 indicator_id=value.indicator_id,
                 neighbourhood_id=value.neighbourhood_id,
                 period=value.period,
@@ -283,55 +379,152 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
     return facts
 
 
-def refresh_neighbourhoods(hood_ids: list[int], *, today: datetime.date, periods: list[Period]) -> int:
-    """Recompute the facts of these neighbourhoods; returns the number of facts written.
+FactKey = tuple[int, int, str, str]
 
-    Kept: stock facts of closed periods (snapshots). Replaced: everything else.
+
+def write_facts(existing, facts: list[NewFact]) -> int:
+    """Make the facts selected by ``existing`` (a queryset) be ``facts``: rows whose figures did not
+    change stay, the others are deleted and inserted. Returns the number of rows inserted."""
+    old: dict[FactKey, tuple] = {}
+    for pk, ind, hood, period, key, num, den, snap in existing.order_by().values_list(
+        "pk",
+        "indicator_id",
+        "neighbourhood_id",
+        "period",
+        "disaggregation",
+        "numerator",
+        "denominator",
+        "snapshot",
+    ):
+        old[(ind, hood, period, key)] = (pk, num, den, snap)
+    stale, fresh = [], []
+    for fact in facts:
+        kept = old.pop((fact.indicator_id, fact.neighbourhood_id, fact.period, fact.disaggregation), None)
+        if kept is not None and kept[1:] == (fact.numerator, fact.denominator, fact.snapshot):
+            continue
+        if kept is not None:
+            stale.append(kept[0])
+        fresh.append(Fact(**fact._asdict()))
+    stale += [row[0] for row in old.values()]
+    for batch in _batches(stale):
+        Fact.objects.filter(pk__in=batch).delete()
+    Fact.objects.bulk_create(fresh, batch_size=2000)
+    return len(fresh)
+
+
+def write_snapshots(loaded: dict[int, HoodData]) -> None:
+    """Remember what these neighbourhoods' facts were computed from (see ``sweep_since``)."""
+    hoods = list(loaded)
+    persons = [p for data in loaded.values() for p in data.persons.values()]
+    households = [(hid, hood) for hood, data in loaded.items() for hid in data.households]
+    PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
+    HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
+    # A row that moved here from a neighbourhood not refreshed yet still has its old snapshot.
+    for batch in _batches([p.id for p in persons]):
+        PersonSnapshot.objects.filter(person_id__in=batch).delete()
+    for batch in _batches([hid for hid, _hood in households]):
+        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
+    hood_of = {p.id: hood for hood, data in loaded.items() for p in data.persons.values()}
+    PersonSnapshot.objects.bulk_create(
+        [
+            PersonSnapshot(
+                person_id=p.id,
+                neighbourhood_id=hood_of[p.id],
+                **{name: getattr(p, name) for name in FLOW_FIELDS},
+            )
+            for p in persons
+        ],
+        batch_size=5000,
+    )
+    HouseholdSnapshot.objects.bulk_create(
+        [HouseholdSnapshot(household_id=hid, neighbourhood_id=hood) for hid, hood in households],
+        batch_size=5000,
+    )
+
+
+@dataclass
+class Written:
+    computed: int = 0  # facts computed
+    inserted: int = 0  # of which new or changed, written
+
+
+def refresh_neighbourhoods(
+    hood_ids: list[int], *, today: datetime.date, periods: list[Period], stock_only: bool = False
+) -> Written:
+    """Recompute the facts of these neighbourhoods.
+
+    Every period: kept are the stock facts of closed periods (snapshots), replaced is everything
+    else. ``stock_only``: only the stock facts of the current periods are replaced.
     """
     active = list(Indicator.objects.filter(active=True))
     computed = [i for i in active if i.kind == Indicator.Kind.COMPUTED]
     manual = {i.pk: i for i in active if i.kind == Indicator.Kind.MANUAL}
     current = [p.code for p in current_periods(today)]
-    written = 0
+    if stock_only:
+        computed = [i for i in computed if REGISTRY.get(i.code) and REGISTRY[i.code].stock]
+        periods = [p for p in periods if p.code in current]
+    written = Written()
     for start in range(0, len(hood_ids), CHUNK):
         chunk = hood_ids[start : start + CHUNK]
-        loaded = load(chunk)
+        loaded = load(chunk, flows=not stock_only)
         facts = [f for hood in chunk for f in compute_facts(loaded[hood], computed, periods, today)]
-        facts += manual_facts(chunk, manual)
+        existing = Fact.objects.filter(neighbourhood_id__in=chunk)
+        if stock_only:
+            existing = existing.filter(indicator__in=computed, period__in=current)
+        else:
+            facts += manual_facts(chunk, manual)
+            existing = existing.filter(Q(snapshot=False) | Q(period__in=current) | ~Q(indicator__in=computed))
         with transaction.atomic():
-            Fact.objects.filter(neighbourhood_id__in=chunk).filter(
-                Q(snapshot=False) | Q(period__in=current) | ~Q(indicator__in=computed)
-            ).delete()
-            Fact.objects.bulk_create(facts, batch_size=2000)
-        written += len(facts)
+            written.inserted += write_facts(existing, facts)
+            if not stock_only:
+                write_snapshots(loaded)
+        written.computed += len(facts)
     return written
 
 
-def rebuild_province_sums(province_ids: Iterable[int] | None = None) -> None:
-    """Sum the neighbourhoods' facts per province (all provinces, or these) into ``ProvinceFact``,
-    one INSERT … SELECT: what the national and provincial dashboards read."""
+def rebuild_province_sums(
+    province_ids: Iterable[int] | None = None,
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    periods: Iterable[str] | None = None,
+) -> None:
+    """Sum the neighbourhoods' facts per province (all provinces, or these; all cells, or those of
+    these indicators and periods) into ``ProvinceFact``, one INSERT … SELECT: what the national and
+    provincial dashboards read."""
     names = {
         "sums": ProvinceFact._meta.db_table,
         "facts": Fact._meta.db_table,
         "hoods": Neighbourhood._meta.db_table,
         "counties": County._meta.db_table,
     }
-    ids = None if province_ids is None else sorted({int(i) for i in province_ids})
-    if ids == []:
-        return
-    only = "" if ids is None else f"province_id IN ({', '.join(['%s'] * len(ids))})"
-    # Table names from the models' metadata and placeholders only: nothing typed by a user.
-    delete = f"DELETE FROM {names['sums']}" + (f" WHERE {only}" if only else "")  # noqa: S608
+    filters: list[tuple[str, str, list]] = []  # (column in the sums, column in the SELECT, values)
+    for sums_column, select_column, values in (
+        ("province_id", "c.province_id", province_ids),
+        ("indicator_id", "f.indicator_id", indicator_ids),
+        ("period", "f.period", periods),
+    ):
+        if values is not None:
+            values = sorted(set(values))
+            if not values:
+                return
+            filters.append((sums_column, select_column, values))
+
+    def where(use: int) -> str:
+        return " AND ".join(f"{f[use]} IN ({', '.join(['%s'] * len(f[2]))})" for f in filters)
+
+    params = [v for f in filters for v in f[2]]
+    # Table and column names from the models' metadata and placeholders only: nothing typed by a user.
+    delete = f"DELETE FROM {names['sums']}" + (f" WHERE {where(0)}" if filters else "")  # noqa: S608
     insert = (  # noqa: S608
         "INSERT INTO {sums} (indicator_id, province_id, period, disaggregation, numerator, denominator) "
         "SELECT f.indicator_id, c.province_id, f.period, f.disaggregation, SUM(f.numerator), "
         "SUM(f.denominator) FROM {facts} f JOIN {hoods} n ON n.id = f.neighbourhood_id "
         "JOIN {counties} c ON c.id = n.county_id {where} "
         "GROUP BY f.indicator_id, c.province_id, f.period, f.disaggregation"
-    ).format(**names, where=f"WHERE c.{only}" if only else "")
+    ).format(**names, where=f"WHERE {where(1)}" if filters else "")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(delete, ids or [])
-        cursor.execute(insert, ids or [])
+        cursor.execute(delete, params)
+        cursor.execute(insert, params)
 
 
 def provinces_of(hood_ids: Iterable[int]) -> set[int]:
@@ -342,9 +535,11 @@ def provinces_of(hood_ids: Iterable[int]) -> set[int]:
 
 @dataclass
 class RefreshResult:
-    neighbourhoods: int
-    facts: int
+    neighbourhoods: int  # recomputed, for every period or for stock facts only
+    facts: int  # computed
     full: bool
+    stock_only: int = 0  # of the neighbourhoods, those whose current stock facts only were recomputed
+    changed: int = 0  # facts inserted because they were new or their figures changed
 
 
 def refresh(
@@ -359,25 +554,46 @@ def refresh(
     started = timezone.now()
     state, _created = RefreshState.objects.get_or_create(pk=1)
     month = Period.containing(today, "month").code
+    stock_ids: list[int] = []
     if full or state.current_period != month or state.watermark is None:
         hood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
         full = True
+        # Rewritten for every neighbourhood below; rows of deleted persons and households go.
+        PersonSnapshot.objects.all().delete()
+        HouseholdSnapshot.objects.all().delete()
     else:
-        hood_ids = sorted(
-            set(DirtyNeighbourhood.objects.values_list("neighbourhood_id", flat=True))
-            | sweep_since(state.watermark - WATERMARK_OVERLAP)
-        )
+        swept = sweep_since(state.watermark - WATERMARK_OVERLAP)
+        marks = dict(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only"))
+        every = swept.all | {h for h, stock in marks.items() if not stock}
+        stock = (swept.stock_only | {h for h, stock in marks.items() if stock}) - every
         # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
-        existing = set(Neighbourhood.objects.filter(pk__in=hood_ids).values_list("pk", flat=True))
-        hood_ids = [h for h in hood_ids if h in existing]
+        existing = set(Neighbourhood.objects.filter(pk__in=every | stock).values_list("pk", flat=True))
+        hood_ids = sorted(every & existing)
+        stock_ids = sorted(stock & existing)
     periods = fact_periods(today)
-    written = 0
-    step = max(1, CHUNK)
-    for start in range(0, len(hood_ids), step):
-        written += refresh_neighbourhoods(hood_ids[start : start + step], today=today, periods=periods)
-        if progress:
-            progress(min(start + step, len(hood_ids)), len(hood_ids))
-    rebuild_province_sums(None if full else provinces_of(hood_ids))
+    written = Written()
+    total = len(hood_ids) + len(stock_ids)
+    done = 0
+    for ids, stock_only in ((hood_ids, False), (stock_ids, True)):
+        for start in range(0, len(ids), CHUNK):
+            part = refresh_neighbourhoods(
+                ids[start : start + CHUNK], today=today, periods=periods, stock_only=stock_only
+            )
+            written.computed += part.computed
+            written.inserted += part.inserted
+            done += len(ids[start : start + CHUNK])
+            if progress:
+                progress(done, total)
+    if full:
+        rebuild_province_sums()
+    else:
+        every_provinces = provinces_of(hood_ids)
+        rebuild_province_sums(every_provinces)
+        rebuild_province_sums(
+            provinces_of(stock_ids) - every_provinces,
+            indicator_ids=[i.pk for i in Indicator.objects.filter(code__in=stock_codes())],
+            periods=[p.code for p in current_periods(today)],
+        )
     # Marks made while we were computing stay for the next run.
     DirtyNeighbourhood.objects.filter(marked_at__lte=started).delete()
     state.last_refresh_at = timezone.now()
@@ -385,7 +601,17 @@ def refresh(
         state.last_full_at = state.last_refresh_at
     state.watermark = started
     state.current_period = month
-    state.neighbourhoods_refreshed = len(hood_ids)
-    state.facts_written = written
+    state.neighbourhoods_refreshed = total
+    state.facts_written = written.computed
     state.save()
-    return RefreshResult(neighbourhoods=len(hood_ids), facts=written, full=full)
+    return RefreshResult(
+        neighbourhoods=total,
+        facts=written.computed,
+        full=full,
+        stock_only=len(stock_ids),
+        changed=written.inserted,
+    )
+
+
+def stock_codes() -> list[str]:
+    return [code for code, spec in REGISTRY.items() if spec.stock]

@@ -4,12 +4,15 @@ Why signals here, when CONVENTIONS keep business rules out of them: this is cach
 not a rule, and it keeps the layers (DESIGN §8) pointing one way — indicators listens to the
 registry, activities, referrals and community; none of them imports indicators, and no service
 had to change. A move between households marks both neighbourhoods (pre_save remembers the old
-one); deletes mark too. Writes that send no signal (set-based SQL in the importer, attendance
-upserts) are caught by the refresh's sweep of ``updated_at`` columns.
+one); deletes mark too. A save that changed only fields read by stock indicators alone marks the
+neighbourhood ``stock_only`` (see ``indicators.refresh``). Writes that send no signal (set-based
+SQL in the importer, attendance upserts) are caught by the refresh's sweep of ``updated_at``
+columns.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from mahalleh.indicators.computed import FLOW_FIELDS
 from mahalleh.indicators.refresh import mark_dirty
 
 
@@ -19,21 +22,46 @@ def _hood_of_person(person_id):
     return Person.objects.filter(pk=person_id).values_list("household__neighbourhood_id", flat=True).first()
 
 
-def _household(sender, instance, **kwargs):
-    mark_dirty([instance.neighbourhood_id])
+def _household_pre(sender, instance, **kwargs):
+    from mahalleh.registry.models import Household
+
+    instance._indicators_old_hood = (
+        Household.objects.filter(pk=instance.pk).values_list("neighbourhood_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+def _household(sender, instance, created=False, **kwargs):
+    old = getattr(instance, "_indicators_old_hood", None)
+    # A household saved where it was (or a new one, still empty) moves stock figures only
+    # (vulnerability); a move takes its residents along: every period, in both neighbourhoods.
+    same = kwargs.get("signal") is post_save and (created or old == instance.neighbourhood_id)
+    mark_dirty([instance.neighbourhood_id, old], stock_only=same)
 
 
 def _person_pre(sender, instance, **kwargs):
-    instance._indicators_old_hood = _hood_of_person(instance.pk) if instance.pk else None
+    from mahalleh.registry.models import Person
+
+    instance._indicators_old = (
+        Person.objects.filter(pk=instance.pk).values_list("household__neighbourhood_id", *FLOW_FIELDS).first()
+        if instance.pk
+        else None
+    )
 
 
-def _person(sender, instance, **kwargs):
+def _person(sender, instance, created=False, **kwargs):
     from mahalleh.registry.models import Household
 
     hood = (
         Household.objects.filter(pk=instance.household_id).values_list("neighbourhood_id", flat=True).first()
     )
-    mark_dirty([hood, getattr(instance, "_indicators_old_hood", None)])
+    old = getattr(instance, "_indicators_old", None)
+    now = (hood, *(getattr(instance, name) for name in FLOW_FIELDS))
+    # Only stock-only fields changed (computed.STOCK_ONLY_FIELDS): the current stock facts only.
+    # The refresh's sweep also compares the row with what the facts were computed from.
+    same = kwargs.get("signal") is post_save and not created and old is not None and tuple(old) == now
+    mark_dirty([hood, old[0] if old else None], stock_only=same)
 
 
 def _by_person(sender, instance, **kwargs):
@@ -92,6 +120,7 @@ def connect() -> None:
 
     uid = "indicators-dirty"
     pre_save.connect(_person_pre, sender=Person, dispatch_uid=f"{uid}-person-pre")
+    pre_save.connect(_household_pre, sender=Household, dispatch_uid=f"{uid}-household-pre")
     pre_save.connect(_session, sender=Session, dispatch_uid=f"{uid}-session-pre")
     for signal in (post_save, post_delete):
         name = signal is post_save and "save" or "delete"
