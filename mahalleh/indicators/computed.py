@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import statistics
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,13 +58,24 @@ def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:
 
 
 def age_group(birth: datetime.date | None, on: datetime.date) -> str | None:
-    age = age_on(birth, on)
-    if age is None or age < 0:
-        return None
+    return group_of_age(age_on(birth, on))
+
+
+def _group_by_loop(age: int) -> str | None:
     for code, low, high in AGE_GROUPS:
         if low <= age <= high:
             return code
     return None
+
+
+# Ages 0–200 looked up, not searched: the refresh asks for every resident of every neighbourhood.
+_GROUP_BY_AGE = tuple(_group_by_loop(age) for age in range(201))
+
+
+def group_of_age(age: int | None) -> str | None:
+    if age is None or age < 0:
+        return None
+    return _GROUP_BY_AGE[age] if age <= 200 else _group_by_loop(age)
 
 
 # --------------------------------------------------------------------------- the rows of a neighbourhood
@@ -156,11 +168,12 @@ class HoodData:
     def residents(self, day: datetime.date) -> list[tuple[PersonRow, int | None, str | None]]:
         key = ("residents", day)
         if key not in self._cache:
-            self._cache[key] = [
-                (p, p.age(day), age_group(p.birth_date, day))
-                for p in self.persons.values()
-                if p.lives_here_on(day)
-            ]
+            rows = []
+            for p in self.persons.values():
+                if p.lives_here_on(day):
+                    age = age_on(p.birth_date, day)
+                    rows.append((p, age, group_of_age(age)))
+            self._cache[key] = rows
         return self._cache[key]
 
     def attendance_in(self, period: Period) -> list[tuple[int, datetime.date, bool]]:
@@ -655,19 +668,25 @@ def vulnerability_mean(data, period, day) -> Cells:
 
 def person_keys(p: PersonRow, day: datetime.date, dims: Iterable[str], group: str | None = "?") -> list[str]:
     """The breakdowns a resident counts in at ``day``: always the total "", then one per dimension."""
-    dims = set(dims)
-    keys = [""]
     if group == "?":
         group = age_group(p.birth_date, day)
+    return list(_keys_of(p.sex, group, p.nationality == "iranian", tuple(dims)))
+
+
+@functools.cache
+def _keys_of(sex: str, group: str | None, iranian: bool, dims: tuple[str, ...]) -> tuple[str, ...]:
+    """The breakdown keys of every resident with this sex, age group and nationality: a handful of
+    combinations, so each list is built once (the refresh asks for hundreds of thousands)."""
+    keys = [""]
     if "sex" in dims:
-        keys.append(f"sex={p.sex}")
+        keys.append(f"sex={sex}")
     if "age" in dims and group:
         keys.append(f"age={group}")
     if "nationality" in dims:
-        keys.append("nat=" + ("iranian" if p.nationality == "iranian" else "foreign"))
+        keys.append("nat=" + ("iranian" if iranian else "foreign"))
     if "sex" in dims and "age" in dims and group:
-        keys.append(f"sex={p.sex}&age={group}")
-    return keys
+        keys.append(f"sex={sex}&age={group}")
+    return tuple(keys)
 
 
 def evaluate(
@@ -686,7 +705,8 @@ def evaluate(
         person_cells = keys.get(pid)
         if person_cells is None:
             person = data.persons[pid]
-            person_cells = keys[pid] = person_keys(person, day, dims, groups.get(pid, "?"))
+            group = groups[pid] if pid in groups else age_group(person.birth_date, day)
+            person_cells = keys[pid] = _keys_of(person.sex, group, person.nationality == "iranian", dims)
         for key in person_cells:
             cell = out.setdefault(key, [0.0, 0.0])
             cell[0] += num
