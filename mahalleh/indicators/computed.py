@@ -666,17 +666,11 @@ def vulnerability_mean(data, period, day) -> Cells:
 # --------------------------------------------------------------------------- evaluation
 
 
-def person_keys(p: PersonRow, day: datetime.date, dims: Iterable[str], group: str | None = "?") -> list[str]:
-    """The breakdowns a resident counts in at ``day``: always the total "", then one per dimension."""
-    if group == "?":
-        group = age_group(p.birth_date, day)
-    return list(_keys_of(p.sex, group, p.nationality == "iranian", tuple(dims)))
-
-
 @functools.cache
 def _keys_of(sex: str, group: str | None, iranian: bool, dims: tuple[str, ...]) -> tuple[str, ...]:
-    """The breakdown keys of every resident with this sex, age group and nationality: a handful of
-    combinations, so each list is built once (the refresh asks for hundreds of thousands)."""
+    """The breakdowns a resident of this sex, age group and nationality counts in: always the total
+    "", then one per dimension of ``dims``. A handful of combinations, so each is built once (the
+    refresh asks for hundreds of thousands)."""
     keys = [""]
     if "sex" in dims:
         keys.append(f"sex={sex}")
