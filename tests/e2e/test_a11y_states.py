@@ -112,6 +112,10 @@ def test_the_open_calendar_passes_axe(page, language):
     year, month = ("سال", "ماه") if language == "fa" else ("Year", "Month")
     expect(calendar.locator(".jdp-year select")).to_have_accessible_name(year)
     expect(calendar.locator(".jdp-month select")).to_have_accessible_name(month)
+    # Its buttons in the page's language (the picker writes them in Persian only).
+    today, clear = ("امروز", "خالی") if language == "fa" else ("Today", "Clear")
+    expect(calendar.locator(".jdp-btn-today")).to_have_text(today)
+    expect(calendar.locator(".jdp-btn-empty")).to_have_text(clear)
     assert axe_violations(page) == [], f"household form with the calendar open ({language})"
     # Another month drawn: the lists drawn again are named too.
     calendar.locator(".jdp-month select").select_option(index=3)

@@ -131,7 +131,8 @@
   }
 
   /* The picker draws its year and month as <select>s with no name (axe "select-name": a screen
-   * reader says only "combo box"). Name them each time it draws: it builds its <jdp-container>
+   * reader says only "combo box"), and its buttons in Persian only. Name them, and word the buttons
+   * in the page's language, each time it draws: it builds its <jdp-container>
    * under <body> on first use and redraws the inside on every change of month or year. */
   function nameCalendarLists(container) {
     const fa = isFa();
@@ -142,6 +143,12 @@
     names.forEach(([selector, name]) => container.querySelectorAll(selector).forEach((list) => {
       if (list.getAttribute('aria-label') !== name) list.setAttribute('aria-label', name);
     }));
+    // Its buttons are written in Persian whatever the page's language: say them in English there.
+    if (fa) return;
+    [['.jdp-btn-today', 'Today'], ['.jdp-btn-empty', 'Clear'], ['.jdp-btn-close', 'Close']]
+      .forEach(([selector, text]) => container.querySelectorAll(selector).forEach((button) => {
+        if (button.textContent !== text) button.textContent = text;
+      }));
   }
 
   function watchCalendar() {
