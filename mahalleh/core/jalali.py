@@ -183,6 +183,15 @@ def day_bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.date
     return start, end
 
 
+def on_days(field: str, first: datetime.date, last: datetime.date):
+    """A filter for rows whose timestamp ``field`` falls on one of the days first..last (Tehran
+    time): the half-open range of :func:`day_bounds` on the column, which its indexes serve."""
+    from django.db.models import Q
+
+    start, end = day_bounds(first, last)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
 def to_jalali(d: datetime.date) -> jdatetime.date:
     """The Jalali date of a Gregorian date (aware datetimes: in Tehran time)."""
     return jdatetime.date.fromgregorian(date=local_date(d))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.i18n import is_persian
-from mahalleh.core.jalali import Period, day_bounds, local_date
+from mahalleh.core.jalali import Period, local_date, on_days
 from mahalleh.core.persian import to_persian_digits
 from mahalleh.indicators import selectors
 from mahalleh.indicators.computed import AGE_GROUP_CODES, SEXES
@@ -283,9 +283,8 @@ def facilitator_panel(user) -> dict:
     open_cases = registry.harm_case_list(user=user).exclude(status="resolved")
     overdue = referrals.referral_list(user=user, overdue=True, today=today)
     sessions = activities.session_list(user=user, today=today).filter(date__gte=today, date__lte=week_end)
-    month_start, month_end = day_bounds(month.first_day, month.last_day)
     households = registry.household_list(user=user).filter(
-        created_at__gte=month_start, created_at__lt=month_end
+        on_days("created_at", month.first_day, month.last_day)
     )
     # No registry consent in force: none recorded, or the latest one withdrawn (as the household
     # list's "consent missing" filter counts them).
@@ -311,7 +310,6 @@ def staff_activity(user, filters: Filters) -> list[dict]:
     from mahalleh.registry import selectors as registry
 
     period = filters.period
-    start, end = day_bounds(period.first_day, period.last_day)
     members = list(user_list(user=user).filter(office=user.office, is_active=True))
     ids = [m.pk for m in members]
     sessions = dict(
@@ -323,7 +321,7 @@ def staff_activity(user, filters: Filters) -> list[dict]:
     )
     households = dict(
         registry.household_list(user=user)
-        .filter(created_by__in=ids, created_at__gte=start, created_at__lt=end)
+        .filter(on_days("created_at", period.first_day, period.last_day), created_by__in=ids)
         .order_by()
         .values_list("created_by")
         .annotate(n=Count("pk"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.activities import selectors as activities
 from mahalleh.community import selectors as community
-from mahalleh.core.jalali import Period, day_bounds
+from mahalleh.core.jalali import Period, on_days
 from mahalleh.geo import selectors as geo
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors as indicators
@@ -36,13 +36,6 @@ SMALL = 5
 # returns {office_id: count}, read through the owning app's scoped selector for that user.
 
 
-def _made_within(field: str, first, last) -> Q:
-    """Rows stamped (a datetime column) on one of the days first..last: a range on the column, which
-    its indexes serve (``__date__range`` casts every row, see ``jalali.day_bounds``)."""
-    start, end = day_bounds(first, last)
-    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
-
-
 def _per_office(qs, offices, office_path: str = "office_id") -> dict:
     """{office_id: count} of the rows of `qs` in `offices`, their office reached through `office_path`."""
     qs = qs.filter(**{f"{office_path}__in": offices})
@@ -50,7 +43,7 @@ def _per_office(qs, offices, office_path: str = "office_id") -> dict:
 
 
 def _registrations(user, offices, first, last):
-    qs = registry.person_counted(user=user).filter(_made_within("created_at", first, last))
+    qs = registry.person_counted(user=user).filter(on_days("created_at", first, last))
     return _per_office(qs, offices)
 
 
@@ -81,12 +74,12 @@ def _attendance(user, offices, first, last):
 
 
 def _referrals_sent(user, offices, first, last):
-    qs = referrals.referral_counted(user=user).filter(_made_within("created_at", first, last))
+    qs = referrals.referral_counted(user=user).filter(on_days("created_at", first, last))
     return _per_office(qs, offices)
 
 
 def _referrals_closed(user, first, last):
-    return referrals.referral_counted(user=user).filter(_made_within("closed_at", first, last))
+    return referrals.referral_counted(user=user).filter(on_days("closed_at", first, last))
 
 
 def _referrals_delivered(user, offices, first, last):
