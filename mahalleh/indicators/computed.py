@@ -115,6 +115,9 @@ class PersonRow:
 FLOW_FIELDS = ("sex", "birth_date", "nationality", "status", "status_changed_on")
 STOCK_ONLY_FIELDS = ("household_id", "school_enrolled", "employment", "insurance")
 STOCK_PARTS = ("persons", "households", "skills")
+# A resident's row without its id, in PersonRow's order: what the refresh loads and what its
+# snapshot (indicators.models.PersonSnapshot) keeps.
+ROW_FIELDS = ("household_id", *FLOW_FIELDS, "school_enrolled", "employment", "insurance")
 
 
 @dataclass

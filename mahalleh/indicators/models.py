@@ -280,6 +280,10 @@ class RefreshState(models.Model):
     watermark = models.DateTimeField(null=True)
     # The current month when the refresh last ran: a new month makes every stock figure dirty.
     current_period = models.CharField(max_length=8, blank=True)
+    # The day the current periods' stock facts describe (ages, six-month windows): the first
+    # refresh of a new day recomputes them for every neighbourhood; changes during the day are
+    # then applied as differences.
+    stock_day = models.DateField(null=True)
     neighbourhoods_refreshed = models.PositiveIntegerField(default=0)
     facts_written = models.PositiveIntegerField(default=0)
 
@@ -288,18 +292,24 @@ class RefreshState(models.Model):
 
 
 class PersonSnapshot(models.Model):
-    """What the facts were computed from, for the fields a flow indicator or a breakdown reads:
-    written by the refresh from the rows it loaded. A row written by set-based SQL is compared with
-    it: if none of these fields moved, only the current periods' stock facts can have changed.
+    """What the facts were computed from: every field of a resident that an indicator reads
+    (``computed.PersonRow``), written by the refresh from the rows it loaded. A row written by
+    set-based SQL is compared with it: if no flow field moved, only the current periods' stock
+    facts can have changed, and by how much is the difference between the resident's contribution
+    with the old values and with the new ones (``refresh.apply_changes``).
     No foreign key: the person may be gone, and the registry never learns of this table."""
 
     person_id = models.IntegerField(primary_key=True)
     neighbourhood_id = models.IntegerField(db_index=True)
+    household_id = models.IntegerField(null=True)
     sex = models.CharField(max_length=10)
     birth_date = models.DateField(null=True)
     nationality = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
     status_changed_on = models.DateField(null=True)
+    school_enrolled = models.BooleanField(null=True)
+    employment = models.CharField(max_length=16, blank=True)
+    insurance = models.CharField(max_length=16, blank=True)
 
     def __str__(self) -> str:
         return f"person {self.person_id} in neighbourhood {self.neighbourhood_id}"

@@ -19,13 +19,20 @@ persons, households and skills enrolments. A signal knows the old values; for se
 sweep compares the rows with the snapshot the refresh wrote of what the facts were computed from
 (``PersonSnapshot``, ``HouseholdSnapshot``): a change it cannot prove stock-only recomputes every
 period. Facts are written as a difference: only rows whose figures changed are replaced.
+
+A resident changed by set-based SQL in stock-only fields alone (a day's import of employment, say)
+does not even recompute the neighbourhood: every stock indicator is a sum over households of what
+their residents add (a test checks it), so the facts move by the difference between the changed
+households evaluated with the snapshot's values and with today's (``apply_changes``). That is exact
+while the stock facts describe today, so the first refresh of a new day recomputes the stock facts
+of every neighbourhood (ages and six-month windows move with the day: ``RefreshState.stock_day``).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -38,6 +45,7 @@ from mahalleh.indicators import catalogue
 from mahalleh.indicators.computed import (
     FLOW_FIELDS,
     REGISTRY,
+    ROW_FIELDS,
     HarmRow,
     HoodData,
     PersonRow,
@@ -114,12 +122,18 @@ def _batches(ids: list, size: int = 900) -> Iterable[list]:
         yield ids[start : start + size]
 
 
+# A changed resident: the row the facts were computed from (the snapshot) and the row now.
+Change = tuple[PersonRow, PersonRow]
+
+
 @dataclass
 class Swept:
-    """Neighbourhoods with rows written since the watermark: every period, or stock facts only."""
+    """Neighbourhoods with rows written since the watermark: every period, or stock facts only;
+    and per neighbourhood the residents changed in stock-only fields alone (``changed``)."""
 
     all: set[int]
     stock_only: set[int]
+    changed: dict[int, list[Change]] = field(default_factory=dict)
 
 
 def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
@@ -127,23 +141,26 @@ def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
     from: unchanged FLOW_FIELDS and neighbourhood make it a stock-only change."""
     from mahalleh.registry.models import Person
 
-    rows = list(
+    rows = _raw(
         Person.objects.filter(updated_at__gt=since)
         .order_by()
-        .values_list("id", "household__neighbourhood_id", *FLOW_FIELDS)
+        .values_list("id", "household__neighbourhood_id", *ROW_FIELDS)
     )
     before: dict[int, tuple] = {}
     for batch in _batches([r[0] for r in rows]):
-        for pid, *old in PersonSnapshot.objects.filter(person_id__in=batch).values_list(
-            "person_id", "neighbourhood_id", *FLOW_FIELDS
+        for pid, *old in _raw(
+            PersonSnapshot.objects.filter(person_id__in=batch).values_list(
+                "person_id", "neighbourhood_id", *ROW_FIELDS
+            )
         ):
             before[pid] = tuple(old)
+    flow = slice(2, 2 + len(FLOW_FIELDS))  # of (neighbourhood, household, *flow fields, *stock fields)
     for pid, *now in rows:
         old = before.get(pid)
-        if old is not None and old == tuple(now):
-            swept.stock_only.add(now[0])
-        else:
+        if old is None or old[0] != now[0] or old[flow] != tuple(now[flow]):
             swept.all.update(h for h in (now[0], old[0] if old else None) if h is not None)
+        elif old != tuple(now):
+            swept.changed.setdefault(now[0], []).append((PersonRow(pid, *old[1:]), PersonRow(pid, *now[1:])))
 
 
 def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
@@ -191,6 +208,8 @@ def sweep_since(since: datetime.datetime) -> Swept:
             v for v in queryset.order_by().values_list(column, flat=True).distinct() if v is not None
         )
     swept.stock_only -= swept.all
+    for hood in swept.all:
+        swept.changed.pop(hood, None)
     return swept
 
 
@@ -207,10 +226,21 @@ def _raw(rows_query) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _skills(where: Q):
+    """(person, enrolled on, left on, course starts on, course ends on) of skills courses."""
+    from mahalleh.activities.models import Activity, Enrolment
+
+    return (
+        Enrolment.objects.filter(where, activity__kind=Activity.Kind.SKILLS)
+        .order_by()
+        .values_list("person_id", "enrolled_on", "left_on", "activity__starts_on", "activity__ends_on")
+    )
+
+
 def load(hood_ids: list[int], *, flows: bool = True) -> dict[int, HoodData]:
     """Every row the computed indicators read, for a few neighbourhoods, in a handful of queries;
     without ``flows``, only what the stock indicators read (``computed.STOCK_PARTS``)."""
-    from mahalleh.activities.models import Activity, Attendance, Enrolment
+    from mahalleh.activities.models import Attendance
     from mahalleh.community.models import CommunityGroup, Meeting, Membership
     from mahalleh.referrals.models import Referral
     from mahalleh.registry.models import HarmCase, HarmCaseEvent, Household, Person
@@ -221,34 +251,17 @@ def load(hood_ids: list[int], *, flows: bool = True) -> dict[int, HoodData]:
     ):
         data[hood].households[hid] = vulnerability
     person_hood: dict[int, int] = {}
-    for row in _raw(
+    for pid, hood, *rest in _raw(
         Person.objects.filter(household__neighbourhood_id__in=hood_ids)
         .order_by()
-        .values_list(
-            "id",
-            "household_id",
-            "household__neighbourhood_id",
-            "sex",
-            "birth_date",
-            "nationality",
-            "status",
-            "status_changed_on",
-            "school_enrolled",
-            "employment",
-            "insurance",
-        )
+        .values_list("id", "household__neighbourhood_id", *ROW_FIELDS)
     ):
-        pid, household_id, hood, *rest = row
-        data[hood].persons[pid] = PersonRow(pid, household_id, *rest)
+        data[hood].persons[pid] = PersonRow(pid, *rest)
         person_hood[pid] = hood
     in_hoods = Q(person__household__neighbourhood_id__in=hood_ids)
 
-    for pid, enrolled, left, starts, ends in (
-        Enrolment.objects.filter(in_hoods, activity__kind=Activity.Kind.SKILLS)
-        .order_by()
-        .values_list("person_id", "enrolled_on", "left_on", "activity__starts_on", "activity__ends_on")
-    ):
-        data[person_hood[pid]].skills.append((pid, enrolled, left, starts, ends))
+    for pid, *rest in _skills(in_hoods):
+        data[person_hood[pid]].skills.append((pid, *rest))
 
     if not flows:  # computed.STOCK_PARTS: what the stock indicators read
         return data
@@ -422,33 +435,56 @@ def write_facts(existing, facts: list[NewFact]) -> int:
     return len(fresh)
 
 
-def write_snapshots(loaded: dict[int, HoodData]) -> None:
-    """Remember what these neighbourhoods' facts were computed from (see ``sweep_since``)."""
-    hoods = list(loaded)
-    persons = [p for data in loaded.values() for p in data.persons.values()]
-    households = [(hid, hood) for hood, data in loaded.items() for hid in data.households]
-    PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
-    HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
+def _put_snapshots(rows: list[tuple[int, PersonRow]]) -> None:
+    """(neighbourhood, resident) rows become these residents' snapshots."""
     # A row that moved here from a neighbourhood not refreshed yet still has its old snapshot.
-    for batch in _batches([p.id for p in persons]):
+    for batch in _batches([p.id for _hood, p in rows]):
         PersonSnapshot.objects.filter(person_id__in=batch).delete()
-    for batch in _batches([hid for hid, _hood in households]):
-        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
-    hood_of = {p.id: hood for hood, data in loaded.items() for p in data.persons.values()}
     PersonSnapshot.objects.bulk_create(
         [
             PersonSnapshot(
-                person_id=p.id,
-                neighbourhood_id=hood_of[p.id],
-                **{name: getattr(p, name) for name in FLOW_FIELDS},
+                person_id=p.id, neighbourhood_id=hood, **{name: getattr(p, name) for name in ROW_FIELDS}
             )
-            for p in persons
+            for hood, p in rows
         ],
         batch_size=5000,
     )
+
+
+def write_snapshots(loaded: dict[int, HoodData]) -> None:
+    """Remember what these neighbourhoods' facts were computed from (see ``sweep_since``)."""
+    hoods = list(loaded)
+    households = [(hid, hood) for hood, data in loaded.items() for hid in data.households]
+    PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
+    HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
+    _put_snapshots([(hood, p) for hood, data in loaded.items() for p in data.persons.values()])
+    for batch in _batches([hid for hid, _hood in households]):
+        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
     HouseholdSnapshot.objects.bulk_create(
         [HouseholdSnapshot(household_id=hid, neighbourhood_id=hood) for hid, hood in households],
         batch_size=5000,
+    )
+
+
+def sync_snapshots(loaded: dict[int, HoodData]) -> None:
+    """After the stock facts of these neighbourhoods were recomputed: the snapshots of residents
+    whose rows moved since (stock-only fields: a flow field would have recomputed every period)
+    take the rows the facts now come from."""
+    kept = {
+        pid: tuple(rest)
+        for pid, *rest in _raw(
+            PersonSnapshot.objects.filter(neighbourhood_id__in=list(loaded)).values_list(
+                "person_id", "neighbourhood_id", *ROW_FIELDS
+            )
+        )
+    }
+    _put_snapshots(
+        [
+            (hood, p)
+            for hood, data in loaded.items()
+            for p in data.persons.values()
+            if kept.get(p.id) != (hood, *(getattr(p, name) for name in ROW_FIELDS))
+        ]
     )
 
 
@@ -486,9 +522,129 @@ def refresh_neighbourhoods(
             existing = existing.filter(Q(snapshot=False) | Q(period__in=current) | ~Q(indicator__in=computed))
         with transaction.atomic():
             written.inserted += write_facts(existing, facts)
-            if not stock_only:
-                write_snapshots(loaded)
+            (sync_snapshots if stock_only else write_snapshots)(loaded)
         written.computed += len(facts)
+    return written
+
+
+CHANGE_CHUNK = 200  # neighbourhoods whose facts move by difference in one transaction
+
+
+def _stock_indicators() -> list[Indicator]:
+    return [
+        i
+        for i in Indicator.objects.filter(active=True, kind=Indicator.Kind.COMPUTED)
+        if i.code in REGISTRY and REGISTRY[i.code].stock
+    ]
+
+
+def _households_of(changed: dict[int, list[Change]]) -> tuple[dict[int, HoodData], dict[int, HoodData]]:
+    """The households the changed residents were in or are in now, every resident of them with the
+    skills courses they took: as the facts saw them (the snapshot's rows for the changed) and now."""
+    from mahalleh.registry.models import Person
+
+    old_rows = {new.id: old for pairs in changed.values() for old, new in pairs}
+    households = sorted({row.household_id for pairs in changed.values() for pair in pairs for row in pair})
+    before = {h: HoodData(neighbourhood_id=h) for h in changed}
+    after = {h: HoodData(neighbourhood_id=h) for h in changed}
+    hood_of: dict[int, int] = {}
+    for batch in _batches(households):
+        for pid, hood, *rest in _raw(
+            Person.objects.filter(household_id__in=batch)
+            .order_by()
+            .values_list("id", "household__neighbourhood_id", *ROW_FIELDS)
+        ):
+            # A household lies in one neighbourhood, and one that moved took its neighbourhoods
+            # out of ``changed`` (every period is recomputed there).
+            if hood in after:
+                row = PersonRow(pid, *rest)
+                after[hood].persons[pid] = row
+                before[hood].persons[pid] = old_rows.get(pid, row)
+                hood_of[pid] = hood
+    for batch in _batches(list(hood_of)):
+        for pid, *rest in _skills(Q(person_id__in=batch)):
+            for data in (before[hood_of[pid]], after[hood_of[pid]]):
+                data.skills.append((pid, *rest))
+    return before, after
+
+
+def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> Written:
+    """Move the current stock facts of these neighbourhoods by what the households of their changed
+    residents add now minus what they added with the snapshot's values (the module's docstring
+    says why that is exact); then the snapshots take the new rows."""
+    stock = _stock_indicators()
+    periods = current_periods(today)
+    kinds = {p.code: p.kind for p in periods}
+    written = Written()
+    hoods = sorted(changed)
+    for start in range(0, len(hoods), CHANGE_CHUNK):
+        part = {h: changed[h] for h in hoods[start : start + CHANGE_CHUNK]}
+        before, after = _households_of(part)
+        moves: dict[FactKey, tuple[float, float]] = {}
+        for hood in part:
+            for ind in stock:
+                spec = REGISTRY[ind.code]
+                cells = None
+                for period in periods:
+                    if cells is None or not spec.period_free:
+                        new = evaluate(spec, after[hood], period, today, ind.disaggregations)
+                        old = evaluate(spec, before[hood], period, today, ind.disaggregations)
+                        cells = {}
+                        for key in new.keys() | old.keys():
+                            (n1, d1), (n0, d0) = new.get(key, (0.0, None)), old.get(key, (0.0, None))
+                            if n1 != n0 or d1 != d0:
+                                cells[key] = (n1 - n0, (d1 or 0.0) - (d0 or 0.0))
+                    for key, move in cells.items():
+                        moves[(ind.pk, hood, period.code, key)] = move
+        rate = {ind.pk: REGISTRY[ind.code].unit != "count" for ind in stock}
+        old_facts = {
+            (ind, hood, period, key): (pk, num, den)
+            for pk, ind, hood, period, key, num, den in Fact.objects.filter(
+                neighbourhood_id__in=list(part),
+                indicator_id__in={cell[0] for cell in moves},
+                period__in=list(kinds),
+            )
+            .order_by()
+            .values_list(
+                "pk",
+                "indicator_id",
+                "neighbourhood_id",
+                "period",
+                "disaggregation",
+                "numerator",
+                "denominator",
+            )
+        }
+        stale, fresh = [], []
+        for cell, (dn, dd) in moves.items():
+            ind, hood, period, key = cell
+            pk, num, den = old_facts.get(cell, (None, 0.0, None))
+            if pk is not None:
+                stale.append(pk)
+            num += dn
+            den = (den or 0.0) + dd if rate[ind] else None
+            # As compute_facts: no row for a share of nobody or for an empty breakdown of a count.
+            if (den == 0) if rate[ind] else (key and num == 0):
+                continue
+            fresh.append(
+                Fact(
+                    indicator_id=ind,
+                    neighbourhood_id=hood,
+                    period=period,
+                    period_kind=kinds[period],
+                    disaggregation=key,
+                    numerator=num,
+                    denominator=den,
+                    snapshot=True,
+                )
+            )
+        with transaction.atomic():
+            for batch in _batches(stale):
+                Fact.objects.filter(pk__in=batch).delete()
+            Fact.objects.bulk_create(fresh, batch_size=2000)
+            _put_snapshots([(hood, new) for hood, pairs in part.items() for _old, new in pairs])
+        written.computed += len(moves)
+        written.inserted += len(fresh)
     return written
 
 
@@ -545,11 +701,12 @@ def provinces_of(hood_ids: Iterable[int]) -> set[int]:
 
 @dataclass
 class RefreshResult:
-    neighbourhoods: int  # recomputed, for every period or for stock facts only
-    facts: int  # computed
+    neighbourhoods: int  # brought up to date, for every period or for stock facts only
+    facts: int  # computed (recomputed, or moved by a difference)
     full: bool
-    stock_only: int = 0  # of the neighbourhoods, those whose current stock facts only were recomputed
+    stock_only: int = 0  # of the neighbourhoods, those whose current stock facts only were updated
     changed: int = 0  # facts inserted because they were new or their figures changed
+    by_difference: int = 0  # of the stock-only ones, those moved by their changed residents only
 
 
 def refresh(
@@ -565,6 +722,7 @@ def refresh(
     state, _created = RefreshState.objects.get_or_create(pk=1)
     month = Period.containing(today, "month").code
     stock_ids: list[int] = []
+    changed: dict[int, list[Change]] = {}
     if full or state.current_period != month or state.watermark is None:
         hood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
         full = True
@@ -576,13 +734,21 @@ def refresh(
         marks = dict(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only"))
         every = swept.all | {h for h, stock in marks.items() if not stock}
         stock = (swept.stock_only | {h for h, stock in marks.items() if stock}) - every
+        if state.stock_day != today:
+            # A new day: ages and six-month windows moved for everyone (the module's docstring).
+            stock = set(Neighbourhood.objects.values_list("pk", flat=True)) - every
         # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
-        existing = set(Neighbourhood.objects.filter(pk__in=every | stock).values_list("pk", flat=True))
+        existing = set(
+            Neighbourhood.objects.filter(pk__in=every | stock | set(swept.changed)).values_list(
+                "pk", flat=True
+            )
+        )
         hood_ids = sorted(every & existing)
         stock_ids = sorted(stock & existing)
+        changed = {h: swept.changed[h] for h in sorted((set(swept.changed) & existing) - every - stock)}
     periods = fact_periods(today)
     written = Written()
-    total = len(hood_ids) + len(stock_ids)
+    total = len(hood_ids) + len(stock_ids) + len(changed)
     done = 0
     for ids, stock_only in ((hood_ids, False), (stock_ids, True)):
         for start in range(0, len(ids), CHUNK):
@@ -594,13 +760,19 @@ def refresh(
             done += len(ids[start : start + CHUNK])
             if progress:
                 progress(done, total)
+    if changed:
+        part = apply_changes(changed, today=today)
+        written.computed += part.computed
+        written.inserted += part.inserted
+        if progress:
+            progress(total, total)
     if full:
         rebuild_province_sums()
     else:
         every_provinces = provinces_of(hood_ids)
         rebuild_province_sums(every_provinces)
         rebuild_province_sums(
-            provinces_of(stock_ids) - every_provinces,
+            provinces_of([*stock_ids, *changed]) - every_provinces,
             indicator_ids=[i.pk for i in Indicator.objects.filter(code__in=stock_codes())],
             periods=[p.code for p in current_periods(today)],
         )
@@ -611,6 +783,7 @@ def refresh(
         state.last_full_at = state.last_refresh_at
     state.watermark = started
     state.current_period = month
+    state.stock_day = today
     state.neighbourhoods_refreshed = total
     state.facts_written = written.computed
     state.save()
@@ -618,8 +791,9 @@ def refresh(
         neighbourhoods=total,
         facts=written.computed,
         full=full,
-        stock_only=len(stock_ids),
+        stock_only=len(stock_ids) + len(changed),
         changed=written.inserted,
+        by_difference=len(changed),
     )
 
 

@@ -12,8 +12,17 @@ from hypothesis import strategies as st
 
 from mahalleh.activities.models import Attendance
 from mahalleh.community.models import Membership
+from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import refresh as refresh_module
-from mahalleh.indicators.computed import FLOW_FIELDS, REGISTRY, STOCK_ONLY_FIELDS, PersonRow, evaluate
+from mahalleh.indicators.computed import (
+    FLOW_FIELDS,
+    REGISTRY,
+    ROW_FIELDS,
+    STOCK_ONLY_FIELDS,
+    HoodData,
+    PersonRow,
+    evaluate,
+)
 from mahalleh.indicators.models import DirtyNeighbourhood, Fact, Indicator, ProvinceFact
 from mahalleh.indicators.refresh import refresh
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Household, Person
@@ -133,6 +142,7 @@ EDITS = st.lists(
                 "insurance",
                 "employment_bulk",
                 "move_within",
+                "move_within_bulk",
                 # breakdowns and residence, saved and set-based
                 "sex",
                 "sex_bulk",
@@ -211,6 +221,13 @@ def apply(edit, hood):
         same = [h for h in households if h.neighbourhood_id == person.household.neighbourhood_id]
         person.household = same[days % len(same)]
         person.save()
+    elif action == "employment_any_bulk":
+        Person.objects.filter(pk=person.pk).update(
+            employment=["employed", "unemployed", "student", "informal", ""][days % 5], updated_at=now
+        )
+    elif action == "move_within_bulk":
+        same = [h for h in households if h.neighbourhood_id == person.household.neighbourhood_id]
+        Person.objects.filter(pk=person.pk).update(household=same[days % len(same)], updated_at=now)
     elif action == "sex":
         person.sex = "male" if person.sex == "female" else "female"
         person.save()
@@ -258,6 +275,57 @@ def test_incremental_refresh_equals_a_full_rebuild(hood, monkeypatch, rounds):
     assert incremental == full
 
 
+STOCK_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["bulk", "employment_bulk", "employment_any_bulk", "move_within_bulk"]),
+        st.integers(0, 6),
+        st.integers(0, 400),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(STOCK_EDITS, min_size=1, max_size=2))
+def test_set_based_stock_only_changes_moved_by_difference_equal_a_full_rebuild(hood, monkeypatch, rounds):
+    """A day's import of stock-only fields: the facts move by the changed residents' difference
+    (no neighbourhood is evaluated again), and land where a full rebuild puts them."""
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    with transaction.atomic():
+        refresh(full=True, today=TODAY)
+        for edits in rounds:
+            for edit in edits:
+                apply(edit, hood)
+            result = refresh(today=TODAY)
+            assert result.by_difference == result.stock_only == result.neighbourhoods
+        incremental = table(), sums()
+        refresh(full=True, today=TODAY)
+        full = table(), sums()
+        transaction.set_rollback(True)
+    assert incremental == full
+
+
+def test_a_saved_change_then_a_set_based_one_are_each_counted_once(hood, monkeypatch):
+    """A save recomputes the stock facts and brings the snapshot along, so a set-based change of
+    the same resident later is moved by its own difference only."""
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    refresh(full=True, today=TODAY)
+    hood.p4.employment = "employed"
+    hood.p4.save()
+    assert refresh(today=TODAY).by_difference == 0  # marked by the save: recomputed
+    Person.objects.filter(pk=hood.p4.pk).update(insurance="health", updated_at=timezone.now())
+    assert refresh(today=TODAY).by_difference == 1
+    incremental = table(), sums()
+    refresh(full=True, today=TODAY)
+    assert (table(), sums()) == incremental
+    employed = Fact.objects.get(
+        indicator__code="employment_rate", neighbourhood=hood.world.hood_a, period="1403", disaggregation=""
+    )
+    assert (employed.numerator, employed.denominator) == (2.0, 2.0)
+
+
 def cells() -> dict[tuple, int]:
     """Each fact's row id by its cell: a fact left alone keeps its id."""
     return {
@@ -276,6 +344,8 @@ def test_a_set_based_stock_only_change_recomputes_only_the_current_stock_facts(h
     Person.objects.filter(pk=hood.p4.pk).update(employment="employed", updated_at=timezone.now())
     result = refresh(today=TODAY)
     assert (result.full, result.neighbourhoods, result.stock_only) == (False, 1, 1)
+    # Moved by p4's difference alone: the neighbourhood's other residents were not evaluated again.
+    assert result.by_difference == 1
     current = {"1403-10", "1403-S4", "1403"}  # TODAY is 26 Dey 1403
     stock = set(Indicator.objects.filter(code__in=refresh_module.stock_codes()).values_list("pk", flat=True))
     after = cells()
@@ -333,6 +403,61 @@ def test_every_person_field_the_indicators_read_is_either_flow_or_stock_only():
         STOCK_ONLY_FIELDS
     )
     assert not set(FLOW_FIELDS) & set(STOCK_ONLY_FIELDS)
+    # The snapshot keeps every one of them, in the row's order.
+    assert ROW_FIELDS == tuple(f.name for f in dataclasses.fields(PersonRow))[1:]
+
+
+def test_every_stock_indicator_is_a_sum_over_households(hood):
+    """What makes moving stock facts by a difference exact (refresh.apply_changes): a stock
+    indicator's cells for a neighbourhood are the sums of its cells for each household alone (its
+    residents with their skills courses)."""
+    data = refresh_module.load([hood.world.hood_a.pk])[hood.world.hood_a.pk]
+    stocks = [spec for spec in REGISTRY.values() if spec.stock]
+    assert len(stocks) >= 6
+    for period in refresh_module.current_periods(TODAY):
+        for spec in stocks:
+            summed: dict[str, list] = {}
+            for hid, vulnerability in data.households.items():
+                part = HoodData(neighbourhood_id=data.neighbourhood_id, households={hid: vulnerability})
+                part.persons = {pid: p for pid, p in data.persons.items() if p.household_id == hid}
+                part.skills = [row for row in data.skills if row[0] in part.persons]
+                for key, (num, den) in evaluate(spec, part, period, TODAY, spec.disaggregations).items():
+                    cell = summed.setdefault(key, [0.0, None])
+                    cell[0] += num
+                    cell[1] = den if cell[1] is None else cell[1] + (den or 0.0)
+            whole = evaluate(spec, data, period, TODAY, spec.disaggregations)
+            assert whole, spec.code
+            assert {key: tuple(cell) for key, cell in summed.items()} == whole, spec.code
+
+
+def test_a_new_day_recomputes_every_stock_figure_and_later_changes_move_them(hood, monkeypatch):
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    next_day = TODAY + datetime.timedelta(days=1)  # 27 Dey: the same month
+    refresh(full=True, today=TODAY)
+    # Nothing changed, but the stock figures describe a day: on the next one they are recomputed
+    # everywhere (a birthday moves a resident between age groups), not moved by a difference.
+    result = refresh(today=next_day)
+    assert (result.full, result.by_difference) == (False, 0)
+    assert result.stock_only == result.neighbourhoods == Neighbourhood.objects.count() > 1
+    # Later that day, a set-based change moves the facts by its difference, and they match a full
+    # rebuild on that day.
+    Person.objects.filter(pk=hood.p1.pk).update(
+        insurance="none", school_enrolled=False, updated_at=timezone.now()
+    )
+    Person.objects.filter(pk=hood.p5.pk).update(household=hood.h1, updated_at=timezone.now())
+    result = refresh(today=next_day)
+    assert (result.neighbourhoods, result.by_difference) == (1, 1)
+    incremental = table(), sums()
+    refresh(full=True, today=next_day)
+    assert (table(), sums()) == incremental
+    insured = Fact.objects.get(
+        indicator__code="insured_households",
+        neighbourhood=hood.world.hood_a,
+        period="1403",
+        disaggregation="",
+    )
+    # h1 (p1 now uninsured) is no longer insured; h2 has p4 uninsured.
+    assert (insured.numerator, insured.denominator) == (0.0, 2.0)
 
 
 @given(
