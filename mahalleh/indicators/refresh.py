@@ -568,6 +568,20 @@ def _households_of(changed: dict[int, list[Change]]) -> tuple[dict[int, HoodData
     return before, after
 
 
+def _stock_facts(hoods: list[int], indicator_ids: set[int], periods: list[str]) -> dict[FactKey, tuple]:
+    """The facts of these cells: (row id, numerator, denominator) by cell."""
+    if not indicator_ids:
+        return {}
+    rows = _raw(
+        Fact.objects.filter(neighbourhood_id__in=hoods, indicator_id__in=indicator_ids, period__in=periods)
+        .order_by()
+        .values_list(
+            "pk", "indicator_id", "neighbourhood_id", "period", "disaggregation", "numerator", "denominator"
+        )
+    )
+    return {(ind, hood, period, key): (pk, num, den) for pk, ind, hood, period, key, num, den in rows}
+
+
 def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> Written:
     """Move the current stock facts of these neighbourhoods by what the households of their changed
     residents add now minus what they added with the snapshot's values (the module's docstring
@@ -597,24 +611,7 @@ def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> 
                     for key, move in cells.items():
                         moves[(ind.pk, hood, period.code, key)] = move
         rate = {ind.pk: REGISTRY[ind.code].unit != "count" for ind in stock}
-        old_facts = {
-            (ind, hood, period, key): (pk, num, den)
-            for pk, ind, hood, period, key, num, den in Fact.objects.filter(
-                neighbourhood_id__in=list(part),
-                indicator_id__in={cell[0] for cell in moves},
-                period__in=list(kinds),
-            )
-            .order_by()
-            .values_list(
-                "pk",
-                "indicator_id",
-                "neighbourhood_id",
-                "period",
-                "disaggregation",
-                "numerator",
-                "denominator",
-            )
-        }
+        old_facts = _stock_facts(list(part), {cell[0] for cell in moves}, list(kinds))
         stale, fresh = [], []
         for cell, (dn, dd) in moves.items():
             ind, hood, period, key = cell

@@ -10,5 +10,6 @@ from mahalleh.indicators.refresh import refresh
 @lock_task("indicators-refresh")
 def indicators_refresh() -> int:
     # Every ten minutes: only neighbourhoods marked dirty (or swept) are recomputed, and a new
-    # month makes it a full rebuild once (stock figures move to the new current periods).
+    # month makes it a full rebuild once (stock figures move to the new current periods); the
+    # first run of a new day recomputes every neighbourhood's stock figures (ages move).
     return refresh().facts
