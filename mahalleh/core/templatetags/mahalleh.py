@@ -3,6 +3,7 @@
 import datetime
 
 from django import template
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils import formats, numberformat
 from django.utils.html import format_html
 
@@ -75,3 +76,10 @@ def bdi(value) -> str:
 def list_sep() -> str:
     """Between the items of a list in running text: `{% if not forloop.last %}{% list_sep %}{% endif %}`."""
     return list_separator()
+
+
+@register.simple_tag(takes_context=True)
+def page_title(context) -> str:
+    """The page's `title` block drawn once more: `core/page.html` puts it in the breadcrumb and the
+    h1 too, so a page that extends it names itself once."""
+    return context.render_context[BLOCK_CONTEXT_KEY].get_block("title").nodelist.render(context)
