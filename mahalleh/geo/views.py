@@ -33,13 +33,19 @@ def _can_edit(user, province) -> bool:
 
 
 def _place_page(request, kind, place, province, **context):
-    """The page of a place of `kind`: its map shows `context["neighbourhoods"]` (or the place
-    itself); `can_edit` says whether the user may change places of its `province`."""
+    """The page of a place of `kind`: its map (`map_id` "<kind>-map") shows `context["neighbourhoods"]`
+    (or the place itself); `can_edit` says whether the user may change places of its `province`."""
     shown = context.get("neighbourhoods", [place])
     return render(
         request,
         f"geo/{kind}_detail.html",
-        {kind: place, **context, "features": _features(shown), "can_edit": _can_edit(request.user, province)},
+        {
+            kind: place,
+            **context,
+            "features": _features(shown),
+            "map_id": f"{kind}-map",
+            "can_edit": _can_edit(request.user, province),
+        },
     )
 
 
