@@ -62,6 +62,19 @@ def _place_form(request, *, kind, place, form, save, message, title, multipart=F
     )
 
 
+def _save_names(request, kind, place, update, create, *chosen):
+    """`save` for a province or a county: `update` the place's Persian and English names, or
+    `create` it under its code (and the `chosen` values of the form, e.g. its province)."""
+
+    def save(d):
+        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
+        if place:
+            return update(actor=request.user, **{kind: place}, **names)
+        return create(actor=request.user, code=d["code"], **{k: d[k] for k in chosen}, **names)
+
+    return save
+
+
 def _save_in_county(request, kind, place, update, create, fields):
     """`save` for an office or a neighbourhood: `update` the place (with the version the form
     carried) or `create` it in the chosen county under its code; `fields(cleaned_data)` gives the
@@ -123,18 +136,12 @@ def province_form(request, pk=None):
     if province:
         form.fields["code"].disabled = True
 
-    def save(d):
-        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
-        if province:
-            return services.province_update(actor=request.user, province=province, **names)
-        return services.province_create(actor=request.user, code=d["code"], **names)
-
     return _place_form(
         request,
         kind="province",
         place=province,
         form=form,
-        save=save,
+        save=_save_names(request, "province", province, services.province_update, services.province_create),
         message=_("The province was saved."),
         title=_("Province"),
     )
@@ -163,18 +170,14 @@ def county_form(request, pk=None):
         form.fields["code"].disabled = True
         form.fields["province"].disabled = True
 
-    def save(d):
-        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
-        if county:
-            return services.county_update(actor=request.user, county=county, **names)
-        return services.county_create(actor=request.user, province=d["province"], code=d["code"], **names)
-
     return _place_form(
         request,
         kind="county",
         place=county,
         form=form,
-        save=save,
+        save=_save_names(
+            request, "county", county, services.county_update, services.county_create, "province"
+        ),
         message=_("The county was saved."),
         title=_("County"),
     )
