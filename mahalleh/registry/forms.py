@@ -64,10 +64,15 @@ class HouseholdFilterForm(StyledFormMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    submit_label = _("Search")
+
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"].queryset = neighbourhood_list(user=actor)
         self.fields["harm_type"].queryset = selectors.harm_types()
+        # A wide search box and a narrow score: their columns in core/_filter_form.html.
+        self.fields["q"].column = "col-12 col-lg-4"
+        self.fields["vulnerability_min"].column = "col-12 col-sm-6 col-lg-2"
 
     def selector_kwargs(self) -> dict:
         """Keyword arguments of `selectors.household_list` for the filters that were valid."""
