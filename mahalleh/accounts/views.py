@@ -137,11 +137,12 @@ def staff_list(request):
     )
 
 
+# What the staff form hands to user_create and user_update, and shows again on an edit.
+STAFF_FIELDS = ("role", "first_name", "last_name", "email", "mobile", "province", "office", "partner")
+
+
 def _staff_kwargs(data: dict) -> dict:
-    return {
-        key: data.get(key)
-        for key in ("role", "first_name", "last_name", "email", "mobile", "province", "office", "partner")
-    }
+    return {key: data.get(key) for key in STAFF_FIELDS}
 
 
 @login_required
@@ -176,19 +177,7 @@ def staff_detail(request, pk):
 def staff_edit(request, pk):
     _require_staff_manager(request)
     account = user_get(user=request.user, pk=pk)
-    initial = initial_from(
-        account,
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "mobile",
-        "role",
-        "province",
-        "office",
-        "partner",
-        "is_active",
-    )
+    initial = initial_from(account, "username", *STAFF_FIELDS, "is_active")
     form = StaffForm(request.POST or None, actor=request.user, editing=True, initial=initial)
     return edit_page(
         request,

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.activities import selectors
-from mahalleh.activities.models import AGE_GROUP_CHOICES, Activity
+from mahalleh.activities.models import Activity
 from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
 from mahalleh.core.persian import to_latin_digits
+from mahalleh.registry.ages import AGE_GROUP_CHOICES
 
 STATE_CHOICES = [("", _("All")), ("current", _("Current")), ("finished", _("Finished"))]
 

@@ -6,14 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from mahalleh.core.models import Created, Tracked, office_fk, optional_fk, user_fk
 
-AGE_GROUP_CHOICES = [
-    ("child", _("children (0–11)")),
-    ("adolescent", _("adolescents (12–17)")),
-    ("youth", _("youth (18–29)")),
-    ("adult", _("adults (30–59)")),
-    ("elderly", _("elderly (60+)")),
-]
-
 
 class Activity(Tracked):
     class Kind(models.TextChoices):

@@ -229,17 +229,18 @@ def activity_detail(request, pk):
     )
 
 
+def _search_results(request, template: str, name: str, obj, rows):
+    """The htmx fragment of a search box on the page of `obj` (an activity or a session): the
+    residents matching the box, as `rows(user, obj, query)` gives them."""
+    query = _query(request)
+    return render(request, template, {name: obj, "query": query, "results": rows(request.user, obj, query)})
+
+
 @activities_view
 def enrol_search(request, pk):
     """The residents matching the search box, each with an "enrol" button (an htmx fragment)."""
-    user = request.user
     activity = _activity_to_edit(request, pk)
-    query = _query(request)
-    return render(
-        request,
-        "activities/_enrol_results.html",
-        {"activity": activity, "query": query, "results": _search_rows(user, activity, query)},
-    )
+    return _search_results(request, "activities/_enrol_results.html", "activity", activity, _search_rows)
 
 
 @require_POST
@@ -488,14 +489,8 @@ def _walkin_rows(user, session, query: str) -> list[dict]:
 
 @activities_view
 def walkin_search(request, pk):
-    user = request.user
     session = _session_to_edit(request, pk)
-    query = _query(request)
-    return render(
-        request,
-        "activities/_walkin_results.html",
-        {"session": session, "query": query, "results": _walkin_rows(user, session, query)},
-    )
+    return _search_results(request, "activities/_walkin_results.html", "session", session, _walkin_rows)
 
 
 @require_POST

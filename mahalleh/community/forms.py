@@ -5,10 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.community.models import CommunityGroup, Membership
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
+from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField, choice_field
 from mahalleh.geo.selectors import neighbourhood_list
-
-BLANK = [("", "—")]
 
 
 class GroupFilterForm(StyledFormMixin, forms.Form):
@@ -47,7 +45,7 @@ class GroupFilterForm(StyledFormMixin, forms.Form):
 
 class GroupForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + CommunityGroup.Kind.choices)
+    kind = choice_field(_("Kind"), CommunityGroup.Kind.choices)
     neighbourhood = forms.ModelChoiceField(
         label=_("Neighbourhood"),
         queryset=None,

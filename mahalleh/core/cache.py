@@ -28,6 +28,22 @@ def _warn(operation: str, exc: Exception) -> None:
         logger.warning("cache unavailable (%s), serving without it: %s", operation, exc)
 
 
+def _tolerant(name: str, when_down):
+    """RedisCache's operation `name`, answering `when_down(*args, **kwargs)` (and a warning) when
+    Redis is down instead of raising."""
+    operation = getattr(RedisCache, name)
+
+    def tolerant(self, *args, **kwargs):
+        try:
+            return operation(self, *args, **kwargs)
+        except _DOWN as exc:
+            _warn(name, exc)
+            return when_down(*args, **kwargs)
+
+    tolerant.__name__ = tolerant.__qualname__ = name
+    return tolerant
+
+
 class TolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         options = params.setdefault("OPTIONS", {})
@@ -36,60 +52,15 @@ class TolerantRedisCache(RedisCache):
         options.setdefault("socket_timeout", 1)
         super().__init__(server, params)
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except _DOWN as exc:
-            _warn("get", exc)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except _DOWN as exc:
-            _warn("get_many", exc)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except _DOWN as exc:
-            _warn("has_key", exc)
-            return False
-
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except _DOWN as exc:
-            _warn("add", exc)
-            return False
-
-    def set(self, key, value, timeout=None, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except _DOWN as exc:
-            _warn("set", exc)
-
-    def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except _DOWN as exc:
-            _warn("set_many", exc)
-            return list(data)
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except _DOWN as exc:
-            _warn("delete", exc)
-            return False
-
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except _DOWN as exc:
-            _warn("touch", exc)
-            return False
+    # Each operation answers as for a missing key when Redis is down: what `when_down` gives.
+    get = _tolerant("get", lambda key, default=None, version=None: default)
+    get_many = _tolerant("get_many", lambda *args, **kwargs: {})
+    has_key = _tolerant("has_key", lambda *args, **kwargs: False)
+    add = _tolerant("add", lambda *args, **kwargs: False)
+    set = _tolerant("set", lambda *args, **kwargs: None)
+    set_many = _tolerant("set_many", lambda data, *args, **kwargs: list(data))
+    delete = _tolerant("delete", lambda *args, **kwargs: False)
+    touch = _tolerant("touch", lambda *args, **kwargs: False)
 
     def incr(self, key, delta=1, version=None):
         try:

@@ -10,6 +10,14 @@ from mahalleh.core.jalali import format_jalali, parse_date
 from mahalleh.core.persian import to_persian_digits
 from mahalleh.core.services import version_token
 
+# The first, empty option of a select that must not preselect a value.
+BLANK = [("", "—")]
+
+
+def choice_field(label, choices, *, required: bool = True, **kwargs) -> forms.ChoiceField:
+    """A select that opens on the empty option (`BLANK`), then `choices`."""
+    return forms.ChoiceField(label=label, choices=BLANK + list(choices), required=required, **kwargs)
+
 
 class LocalDigitsPlaceholder:
     """A widget whose example placeholder ("1402/05/03", "09121234567") is shown in Persian digits in

@@ -26,6 +26,15 @@ def _features(neighbourhoods) -> dict:
     )
 
 
+def _is_national_admin(user) -> bool:
+    return user.role == Role.NATIONAL_ADMIN or user.is_superuser
+
+
+# What the office and neighbourhood forms hand to their services, beside the county and the code.
+OFFICE_FIELDS = ("name_fa", "name_en", "address", "phone", "opened_on")
+NEIGHBOURHOOD_FIELDS = ("name_fa", "name_en", "kind", "office", "est_population", "est_households")
+
+
 def _can_edit(user, province) -> bool:
     if not can_manage_places(user):
         return False
@@ -33,13 +42,19 @@ def _can_edit(user, province) -> bool:
 
 
 def _place_page(request, kind, place, province, **context):
-    """The page of a place of `kind`: its map shows `context["neighbourhoods"]` (or the place
-    itself); `can_edit` says whether the user may change places of its `province`."""
+    """The page of a place of `kind`: its map (`map_id` "<kind>-map") shows `context["neighbourhoods"]`
+    (or the place itself); `can_edit` says whether the user may change places of its `province`."""
     shown = context.get("neighbourhoods", [place])
     return render(
         request,
         f"geo/{kind}_detail.html",
-        {kind: place, **context, "features": _features(shown), "can_edit": _can_edit(request.user, province)},
+        {
+            kind: place,
+            **context,
+            "features": _features(shown),
+            "map_id": f"{kind}-map",
+            "can_edit": _can_edit(request.user, province),
+        },
     )
 
 
@@ -56,15 +71,37 @@ def _place_form(request, *, kind, place, form, save, message, title, multipart=F
     )
 
 
-def _save_in_county(request, kind, place, update, create, fields):
-    """`save` for an office or a neighbourhood: `update` the place (with the version the form
-    carried) or `create` it in the chosen county under its code; `fields(cleaned_data)` gives the
-    rest of the values."""
+def _place_or_new(request, get, pk, *, allowed=can_manage_places):
+    """The place `pk` to edit, through its selector `get` (None for a new place), when
+    `allowed(user)`; else 404."""
+    if not allowed(request.user):
+        raise Http404
+    return get(user=request.user, pk=pk) if pk else None
+
+
+def _save_names(request, kind, place, update, create, *chosen):
+    """`save` for a province or a county: `update` the place's Persian and English names, or
+    `create` it under its code (and the `chosen` values of the form, e.g. its province)."""
 
     def save(d):
+        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
         if place:
-            return update(actor=request.user, version=sent_version(d), **{kind: place}, **fields(d))
-        return create(actor=request.user, county=d["county"], code=d["code"], **fields(d))
+            return update(actor=request.user, **{kind: place}, **names)
+        return create(actor=request.user, code=d["code"], **{k: d[k] for k in chosen}, **names)
+
+    return save
+
+
+def _save_in_county(request, kind, place, update, create, names, extra):
+    """`save` for an office or a neighbourhood: `update` the place (with the version the form
+    carried) or `create` it in the chosen county under its code, with the form's fields `names`
+    and what `extra(cleaned_data)` adds."""
+
+    def save(d):
+        fields = {k: d[k] for k in names} | extra(d)
+        if place:
+            return update(actor=request.user, version=sent_version(d), **{kind: place}, **fields)
+        return create(actor=request.user, county=d["county"], code=d["code"], **fields)
 
     return save
 
@@ -83,7 +120,7 @@ def province_list(request):
         "geo/province_list.html",
         {
             "provinces": provinces,
-            "can_create": request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser,
+            "can_create": _is_national_admin(request.user),
         },
     )
 
@@ -107,9 +144,7 @@ def province_detail(request, pk):
 
 @places_view
 def province_form(request, pk=None):
-    if not (request.user.role == Role.NATIONAL_ADMIN or request.user.is_superuser):
-        raise Http404
-    province = selectors.province_get(user=request.user, pk=pk) if pk else None
+    province = _place_or_new(request, selectors.province_get, pk, allowed=_is_national_admin)
     form = ProvinceForm(
         request.POST or None,
         initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
@@ -117,18 +152,12 @@ def province_form(request, pk=None):
     if province:
         form.fields["code"].disabled = True
 
-    def save(d):
-        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
-        if province:
-            return services.province_update(actor=request.user, province=province, **names)
-        return services.province_create(actor=request.user, code=d["code"], **names)
-
     return _place_form(
         request,
         kind="province",
         place=province,
         form=form,
-        save=save,
+        save=_save_names(request, "province", province, services.province_update, services.province_create),
         message=_("The province was saved."),
         title=_("Province"),
     )
@@ -146,9 +175,7 @@ def county_detail(request, pk):
 
 @places_view
 def county_form(request, pk=None):
-    if not can_manage_places(request.user):
-        raise Http404
-    county = selectors.county_get(user=request.user, pk=pk) if pk else None
+    county = _place_or_new(request, selectors.county_get, pk)
     initial = {n: getattr(county, n) for n in ("code", "name_fa", "name_en", "province")} if county else {}
     if not county and request.GET.get("province"):
         initial = {"province": request.GET["province"]}
@@ -157,18 +184,14 @@ def county_form(request, pk=None):
         form.fields["code"].disabled = True
         form.fields["province"].disabled = True
 
-    def save(d):
-        names = {"name_fa": d["name_fa"], "name_en": d["name_en"]}
-        if county:
-            return services.county_update(actor=request.user, county=county, **names)
-        return services.county_create(actor=request.user, province=d["province"], code=d["code"], **names)
-
     return _place_form(
         request,
         kind="county",
         place=county,
         form=form,
-        save=save,
+        save=_save_names(
+            request, "county", county, services.county_update, services.county_create, "province"
+        ),
         message=_("The county was saved."),
         title=_("County"),
     )
@@ -202,21 +225,13 @@ def office_detail(request, pk):
 
 @places_view
 def office_form(request, pk=None):
-    if not can_manage_places(request.user):
-        raise Http404
-    office = selectors.office_get(user=request.user, pk=pk) if pk else None
+    office = _place_or_new(request, selectors.office_get, pk)
     initial = {}
     if office:
         initial = initial_from(
-            office,
-            *("county", "code", "name_fa", "name_en", "address", "phone", "opened_on"),
-            neighbourhoods=list(office.neighbourhoods.all()),
+            office, "county", "code", *OFFICE_FIELDS, neighbourhoods=list(office.neighbourhoods.all())
         )
     form = OfficeForm(request.POST or None, actor=request.user, editing=bool(office), initial=initial)
-
-    def fields(d):
-        values = {k: d[k] for k in ("name_fa", "name_en", "address", "phone", "opened_on")}
-        return values | {"neighbourhoods": list(d["neighbourhoods"])}
 
     return _place_form(
         request,
@@ -224,7 +239,13 @@ def office_form(request, pk=None):
         place=office,
         form=form,
         save=_save_in_county(
-            request, "office", office, services.office_update, services.office_create, fields
+            request,
+            "office",
+            office,
+            services.office_update,
+            services.office_create,
+            OFFICE_FIELDS,
+            lambda d: {"neighbourhoods": list(d["neighbourhoods"])},
         ),
         message=_("The office was saved."),
         title=_("Facilitation office"),
@@ -258,15 +279,8 @@ def neighbourhood_detail(request, pk):
 
 @places_view
 def neighbourhood_form(request, pk=None):
-    if not can_manage_places(request.user):
-        raise Http404
-    neighbourhood = selectors.neighbourhood_get(user=request.user, pk=pk) if pk else None
-    initial = {}
-    if neighbourhood:
-        initial = initial_from(
-            neighbourhood,
-            *("county", "code", "name_fa", "name_en", "kind", "office", "est_population", "est_households"),
-        )
+    neighbourhood = _place_or_new(request, selectors.neighbourhood_get, pk)
+    initial = initial_from(neighbourhood, "county", "code", *NEIGHBOURHOOD_FIELDS) if neighbourhood else {}
     form = NeighbourhoodForm(
         request.POST or None,
         request.FILES or None,
@@ -274,14 +288,6 @@ def neighbourhood_form(request, pk=None):
         editing=bool(neighbourhood),
         initial=initial,
     )
-
-    def fields(d):
-        values = {
-            k: d[k] for k in ("name_fa", "name_en", "kind", "office", "est_population", "est_households")
-        }
-        if d.get("boundary"):
-            values["boundary"] = d["boundary"]
-        return values
 
     return _place_form(
         request,
@@ -294,7 +300,9 @@ def neighbourhood_form(request, pk=None):
             neighbourhood,
             services.neighbourhood_update,
             services.neighbourhood_create,
-            fields,
+            NEIGHBOURHOOD_FIELDS,
+            # A boundary is replaced only by a new file.
+            lambda d: {"boundary": d["boundary"]} if d.get("boundary") else {},
         ),
         message=_("The neighbourhood was saved."),
         title=_("Neighbourhood"),

@@ -19,6 +19,7 @@ from mahalleh.indicators import selectors
 from mahalleh.indicators.computed import AGE_GROUP_CODES, SEXES
 from mahalleh.indicators.models import Indicator, Level, ManualValue
 from mahalleh.indicators.refresh import fact_periods, today_tehran
+from mahalleh.registry.ages import AGE_GROUP_CHOICES
 
 
 def fmt(value, indicator: Indicator | None = None) -> str:
@@ -89,14 +90,7 @@ def parse_filters(user, params) -> Filters:
 def filter_choices() -> dict:
     return {
         "sexes": [("", _("everyone")), ("female", _("women and girls")), ("male", _("men and boys"))],
-        "ages": [
-            ("", _("all ages")),
-            ("child", _("children (0–11)")),
-            ("adolescent", _("adolescents (12–17)")),
-            ("youth", _("youth (18–29)")),
-            ("adult", _("adults (30–59)")),
-            ("elderly", _("elderly (60+)")),
-        ],
+        "ages": [("", _("all ages")), *AGE_GROUP_CHOICES],
     }
 
 

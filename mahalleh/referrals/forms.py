@@ -4,13 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField
+from mahalleh.core.forms import BLANK, JalaliDateField, StyledFormMixin, VersionField, choice_field
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.referrals.models import Partner, Referral, Service
 from mahalleh.referrals.services import PARTNER_FIELDS, SERVICE_FIELDS, default_due_on
-
-BLANK = [("", "—")]
 
 
 class ServiceSelect(forms.Select):
@@ -97,9 +95,7 @@ class ActionForm(StyledFormMixin, forms.Form):
             note.label = _("Reason for declining")
             note.required = True
         elif action == "complete":
-            self.fields["outcome"] = forms.ChoiceField(
-                label=_("Outcome"), choices=BLANK + list(Referral.Outcome.choices)
-            )
+            self.fields["outcome"] = choice_field(_("Outcome"), Referral.Outcome.choices)
             self.fields["outcome"].widget.attrs["class"] = "form-select"
             note.label = _("Outcome note")
             note.help_text = _("Required when the outcome is “other”.")

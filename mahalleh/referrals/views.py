@@ -313,22 +313,36 @@ def partner_detail(request, pk):
     )
 
 
+def _editable(user, partner):
+    """`partner` (None for a new one) when the user may edit it, else 404."""
+    if not selectors.can_edit_partner(user, partner):
+        raise Http404
+    return partner
+
+
+def _directory_form(request, form_page, *, partner, **page):
+    """A form page of the directory (a partner organisation or one of its services, through
+    `create_page` or `edit_page`): the directory's form template, then the partner's page."""
+    return form_page(
+        request, done=lambda saved: _partner_url(partner or saved), template="referrals/form.html", **page
+    )
+
+
 @directory_view
 def partner_create(request):
     user = request.user
-    if not selectors.can_edit_partner(user, None):
-        raise Http404
+    _editable(user, None)
     initial = {"province": user.province_id} if user.role == Role.PROVINCE_COORDINATOR else {}
     form = PartnerForm(
         request.POST or None, provinces=province_list(user=user), initial={"answer_days": 7, **initial}
     )
-    return create_page(
+    return _directory_form(
         request,
+        create_page,
+        partner=None,
         form=form,
         save=lambda data: services.partner_create(actor=user, **form.partner_fields()),
         message=_("The partner organisation was added."),
-        done=_partner_url,
-        template="referrals/form.html",
         context={"title": _("New partner organisation"), "testid": "partner-form"},
     )
 
@@ -336,20 +350,18 @@ def partner_create(request):
 @directory_view
 def partner_edit(request, pk):
     user = request.user
-    partner = selectors.partner_get(user=user, pk=pk)
-    if not selectors.can_edit_partner(user, partner):
-        raise Http404
+    partner = _editable(user, selectors.partner_get(user=user, pk=pk))
     initial = initial_from(partner, *services.PARTNER_FIELDS, province=partner.province_id)
     form = PartnerForm(request.POST or None, provinces=province_list(user=user), initial=initial)
-    return edit_page(
+    return _directory_form(
         request,
+        edit_page,
+        partner=partner,
         form=form,
         save=lambda data, version: services.partner_update(
             actor=user, partner=partner, version=version, **form.partner_fields()
         ),
         message=_("The partner organisation was saved."),
-        done=lambda saved: _partner_url(partner),
-        template="referrals/form.html",
         context={"title": _("Edit partner organisation"), "partner": partner, "testid": "partner-form"},
     )
 
@@ -357,17 +369,15 @@ def partner_edit(request, pk):
 @directory_view
 def service_create(request, pk):
     user = request.user
-    partner = selectors.partner_get(user=user, pk=pk)
-    if not selectors.can_edit_partner(user, partner):
-        raise Http404
+    partner = _editable(user, selectors.partner_get(user=user, pk=pk))
     form = ServiceForm(request.POST or None, initial={"answer_days": partner.answer_days, "active": True})
-    return create_page(
+    return _directory_form(
         request,
+        create_page,
+        partner=partner,
         form=form,
         save=lambda data: services.service_create(actor=user, partner=partner, **form.service_fields()),
         message=_("The service was added."),
-        done=lambda service: _partner_url(partner),
-        template="referrals/form.html",
         context={"title": _("New service"), "partner": partner, "testid": "service-form"},
     )
 
@@ -376,20 +386,17 @@ def service_create(request, pk):
 def service_edit(request, pk):
     user = request.user
     service = selectors.service_get(user=user, pk=pk)
-    partner = service.partner
-    if not selectors.can_edit_partner(user, partner):
-        raise Http404
-    initial = initial_from(service, *services.SERVICE_FIELDS)
-    form = ServiceForm(request.POST or None, initial=initial)
-    return edit_page(
+    partner = _editable(user, service.partner)
+    form = ServiceForm(request.POST or None, initial=initial_from(service, *services.SERVICE_FIELDS))
+    return _directory_form(
         request,
+        edit_page,
+        partner=partner,
         form=form,
         save=lambda data, version: services.service_update(
             actor=user, service=service, version=version, **form.service_fields()
         ),
         message=_("The service was saved."),
-        done=lambda saved: _partner_url(partner),
-        template="referrals/form.html",
         context={"title": _("Edit service"), "partner": partner, "testid": "service-form"},
     )
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 AGE_GROUPS = {
@@ -20,6 +21,16 @@ AGE_GROUP_NAMES = {
     "adult": pgettext_lazy("age group", "adult"),
     "elderly": pgettext_lazy("age group", "elderly"),
 }
+
+#: The age groups to choose from, each with its ages ("children (0–11)"): an activity's target
+#: groups, the dashboard's filter.
+AGE_GROUP_CHOICES = [
+    ("child", _("children (0–11)")),
+    ("adolescent", _("adolescents (12–17)")),
+    ("youth", _("youth (18–29)")),
+    ("adult", _("adults (30–59)")),
+    ("elderly", _("elderly (60+)")),
+]
 
 
 def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:

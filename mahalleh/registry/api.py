@@ -72,6 +72,11 @@ def _choice(choices, **kwargs):
     return serializers.ChoiceField(choices=choices, **kwargs)
 
 
+def _search(help_text: str) -> serializers.CharField:
+    """The registry's search box (as long as the list page's): what it matches is `help_text`."""
+    return serializers.CharField(required=False, max_length=100, help_text=help_text)
+
+
 # Residents and harm cases both have a `status`, with different values: each its own named enum.
 PersonStatusField = enum_field(Person.Status.choices, "PersonStatusEnum")
 HarmStatusField = enum_field(HarmCase.Status.choices, "HarmCaseStatusEnum")
@@ -172,11 +177,7 @@ class PersonUpdateIn(PersonFieldsIn):
 
 
 class PersonFilterIn(serializers.Serializer):
-    q = serializers.CharField(
-        required=False,
-        max_length=100,
-        help_text="Any part of a name (however spelled), a national code or a mobile.",
-    )
+    q = _search("Any part of a name (however spelled), a national code or a mobile.")
     household = IdField(required=False)
     status = PersonStatusField(required=False)
 
@@ -320,11 +321,7 @@ class HouseholdUpdateIn(HouseholdFieldsIn):
 class HouseholdFilterIn(serializers.Serializer):
     """The filters of the household list page."""
 
-    q = serializers.CharField(
-        required=False,
-        max_length=100,
-        help_text="Households with a member matching a name, national code or mobile.",
-    )
+    q = _search("Households with a member matching a name, national code or mobile.")
     neighbourhood = IdField(required=False)
     harm_type = IdField(required=False, help_text="Households with an open case of this harm.")
     age_group = _choice(

@@ -6,15 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField
+from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField, choice_field
 from mahalleh.core.jalali import to_jalali
 from mahalleh.core.persian import to_latin_digits
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry import selectors
 from mahalleh.registry.models import Consent, HarmCase, Household, Person
 from mahalleh.registry.services import PERSON_FIELDS
-
-BLANK = [("", "—")]
 
 AGE_GROUP_LABELS = {
     "child": _("child (0–11)"),
@@ -66,10 +64,15 @@ class HouseholdFilterForm(StyledFormMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    submit_label = _("Search")
+
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"].queryset = neighbourhood_list(user=actor)
         self.fields["harm_type"].queryset = selectors.harm_types()
+        # A wide search box and a narrow score: their columns in core/_filter_form.html.
+        self.fields["q"].column = "col-12 col-lg-4"
+        self.fields["vulnerability_min"].column = "col-12 col-sm-6 col-lg-2"
 
     def selector_kwargs(self) -> dict:
         """Keyword arguments of `selectors.household_list` for the filters that were valid."""
@@ -95,12 +98,8 @@ class HouseholdForm(StyledFormMixin, forms.Form):
         label=_("Address"), max_length=400, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=_ltr(inputmode="tel"))
-    tenure = forms.ChoiceField(
-        label=_("Housing tenure"), choices=BLANK + Household.Tenure.choices, required=False
-    )
-    income_band = forms.ChoiceField(
-        label=_("Income band"), choices=BLANK + Household.Income.choices, required=False
-    )
+    tenure = choice_field(_("Housing tenure"), Household.Tenure.choices, required=False)
+    income_band = choice_field(_("Income band"), Household.Income.choices, required=False)
     external_id = forms.CharField(
         label=_("External id"),
         max_length=64,
@@ -141,30 +140,24 @@ class PersonForm(StyledFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     father_name = forms.CharField(label=_("Father's name"), max_length=100, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=BLANK + Person.Sex.choices)
+    sex = choice_field(_("Sex"), Person.Sex.choices)
     birth_date = JalaliDateField(label=_("Birth date"), required=False)
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=BLANK + Person.Relation.choices)
+    relation = choice_field(_("Relation to the head"), Person.Relation.choices)
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=Person.Nationality.choices, initial=Person.Nationality.IRANIAN
     )
-    education = forms.ChoiceField(
-        label=_("Education"), choices=BLANK + Person.Education.choices, required=False
-    )
+    education = choice_field(_("Education"), Person.Education.choices, required=False)
     school_enrolled = forms.NullBooleanField(
         label=_("Enrolled in school"),
         required=False,
         widget=forms.NullBooleanSelect,
         help_text=_("Only for ages 6 to 18; ignored for other ages."),
     )
-    employment = forms.ChoiceField(
-        label=_("Employment"), choices=BLANK + Person.Employment.choices, required=False
-    )
+    employment = choice_field(_("Employment"), Person.Employment.choices, required=False)
     disability = forms.ChoiceField(
         label=_("Disability"), choices=Person.Disability.choices, initial=Person.Disability.NONE
     )
-    insurance = forms.ChoiceField(
-        label=_("Health insurance"), choices=BLANK + Person.Insurance.choices, required=False
-    )
+    insurance = choice_field(_("Health insurance"), Person.Insurance.choices, required=False)
     mobile = forms.CharField(
         label=_("Mobile"),
         max_length=20,
@@ -291,9 +284,7 @@ class PersonMoveForm(StyledFormMixin, forms.Form):
         widget=_ltr(inputmode="numeric"),
         help_text=_("Search above and choose a household, or type its number."),
     )
-    relation = forms.ChoiceField(
-        label=_("Relation to the head there"), choices=BLANK + Person.Relation.choices
-    )
+    relation = choice_field(_("Relation to the head there"), Person.Relation.choices)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -445,13 +445,14 @@ def _next_url(request) -> str:
 
 
 def _person_record(request, pk, *, form_class, initial=None, record, message, title, testid):
-    """A form that records something about one resident (a harm, a consent) through a service."""
+    """A form that records something about one resident (a harm, a consent) through the service
+    `record`, whose arguments are the form's fields."""
     person = selectors.person_get(user=request.user, pk=pk)
     back = _next_url(request)
     return form_page(
         request,
         form=form_class(request.POST or None, initial=initial),
-        save=lambda d: record(person, d),
+        save=lambda d: record(actor=request.user, person=person, **d),
         message=message,
         # Back to the page that sent the user here (the referral form), else the person's page.
         done=lambda saved: back or _person_url(person),
@@ -472,13 +473,7 @@ def harm_create(request, pk):
         request,
         pk,
         form_class=HarmCaseForm,
-        record=lambda person, d: services.harm_case_open(
-            actor=request.user,
-            person=person,
-            harm_type=d["harm_type"],
-            identified_on=d["identified_on"],
-            note=d["note"],
-        ),
+        record=services.harm_case_open,
         message=_("The social harm was recorded."),
         title=_("Record a social harm"),
         testid="harm-form",
@@ -522,15 +517,7 @@ def consent_create(request, pk):
         pk,
         form_class=ConsentForm,
         initial={"purpose": request.GET.get("purpose") or None},
-        record=lambda person, d: services.consent_record(
-            actor=request.user,
-            person=person,
-            purpose=d["purpose"],
-            given=d["given"],
-            on=d["on"],
-            given_by=d["given_by"],
-            note=d["note"],
-        ),
+        record=services.consent_record,
         message=_("The consent was recorded."),
         title=_("Record consent"),
         testid="consent-form",

@@ -5,9 +5,9 @@ import datetime
 from django import template
 from django.utils.translation import gettext as _
 
-from mahalleh.activities.models import AGE_GROUP_CHOICES
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.persian import to_persian_digits
+from mahalleh.registry.ages import AGE_GROUP_CHOICES
 
 register = template.Library()
 

@@ -3,8 +3,11 @@
 import datetime
 
 from django import template
+from django.template.base import token_kwargs
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils import formats, numberformat
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from mahalleh.core.i18n import is_persian, list_separator
 from mahalleh.core.jalali import format_jalali, format_jalali_long
@@ -75,3 +78,47 @@ def bdi(value) -> str:
 def list_sep() -> str:
     """Between the items of a list in running text: `{% if not forloop.last %}{% list_sep %}{% endif %}`."""
     return list_separator()
+
+
+@register.simple_tag(takes_context=True)
+def page_title(context) -> str:
+    """The page's `title` block drawn once more: `core/page.html` puts it in the breadcrumb and the
+    h1 too, so a page that extends it names itself once."""
+    return context.render_context[BLOCK_CONTEXT_KEY].get_block("title").nodelist.render(context)
+
+
+class TableNode(template.Node):
+    def __init__(self, head, body, options):
+        self.head, self.body, self.options = head, body, options
+
+    def render(self, context) -> str:
+        o = {name: value.resolve(context) for name, value in self.options.items()}
+        testid = format_html(' data-testid="{}"', o["testid"]) if o.get("testid") else ""
+        opening = format_html(
+            '<div class="table-responsive{}">\n<table class="table {}"{}>',
+            f" {o['wrap']}" if o.get("wrap") else "",
+            o.get("class", "table-sm align-middle"),
+            testid,
+        )
+        head, body = self.head.render(context), self.body.render(context)
+        return mark_safe(f"{opening}{head}<tbody>{body}</tbody>\n</table>\n</div>")  # noqa: S308 — parts escaped above
+
+
+@register.tag("table")
+def table(parser, token):
+    """A data table in one shape: the scrolling wrapper, the `table` classes, the head, the body.
+
+        {% table testid="household-table" class="table-sm table-hover align-middle" %}
+          <thead>…</thead>
+        {% tbody %}
+          {% for h in households %}<tr>…</tr>{% empty %}<tr><td colspan="6">…</td></tr>{% endfor %}
+        {% endtable %}
+
+    `class` (after "table"; "table-sm align-middle" when not given), `testid` (the table's
+    data-testid) and `wrap` (more classes of the wrapper) are optional."""
+    options = token_kwargs(token.split_contents()[1:], parser)
+    head = parser.parse(("tbody",))
+    parser.delete_first_token()
+    body = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(head, body, options)

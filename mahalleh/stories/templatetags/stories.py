@@ -3,24 +3,20 @@ from django import template
 register = template.Library()
 
 
-@register.filter
-def srcset(image, kind: str = "jpeg") -> str:
-    return image.srcset(kind) if image else ""
+def _from_image(method: str, default: str):
+    """A filter calling the image's `method` with the filter's argument (`default` without one),
+    "" for no image: `{{ story.cover|srcset:"webp" }}`, `{{ image|alt:"en" }}`."""
+
+    def read(image, arg: str = default) -> str:
+        return getattr(image, method)(arg) if image else ""
+
+    return read
 
 
-@register.filter
-def image_url(image, kind: str = "jpeg") -> str:
-    return image.url(kind) if image else ""
-
-
-@register.filter
-def alt(image, lang: str = "fa") -> str:
-    return image.alt(lang) if image else ""
-
-
-@register.filter
-def caption(image, lang: str = "fa") -> str:
-    return image.caption(lang) if image else ""
+register.filter("srcset", _from_image("srcset", "jpeg"))
+register.filter("image_url", _from_image("url", "jpeg"))
+register.filter("alt", _from_image("alt", "fa"))
+register.filter("caption", _from_image("caption", "fa"))
 
 
 @register.filter
