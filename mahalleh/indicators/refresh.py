@@ -589,6 +589,7 @@ def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> 
     stock = _stock_indicators()
     periods = current_periods(today)
     kinds = {p.code: p.kind for p in periods}
+    rate = {ind.pk: REGISTRY[ind.code].unit != "count" for ind in stock}
     written = Written()
     hoods = sorted(changed)
     for start in range(0, len(hoods), CHANGE_CHUNK):
@@ -610,39 +611,46 @@ def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> 
                                 cells[key] = (n1 - n0, (d1 or 0.0) - (d0 or 0.0))
                     for key, move in cells.items():
                         moves[(ind.pk, hood, period.code, key)] = move
-        rate = {ind.pk: REGISTRY[ind.code].unit != "count" for ind in stock}
-        old_facts = _stock_facts(list(part), {cell[0] for cell in moves}, list(kinds))
-        stale, fresh = [], []
-        for cell, (dn, dd) in moves.items():
-            ind, hood, period, key = cell
-            pk, num, den = old_facts.get(cell, (None, 0.0, None))
-            if pk is not None:
-                stale.append(pk)
-            num += dn
-            den = (den or 0.0) + dd if rate[ind] else None
-            # As compute_facts: no row for a share of nobody or for an empty breakdown of a count.
-            if (den == 0) if rate[ind] else (key and num == 0):
-                continue
-            fresh.append(
-                Fact(
-                    indicator_id=ind,
-                    neighbourhood_id=hood,
-                    period=period,
-                    period_kind=kinds[period],
-                    disaggregation=key,
-                    numerator=num,
-                    denominator=den,
-                    snapshot=True,
-                )
-            )
         with transaction.atomic():
-            for batch in _batches(stale):
-                Fact.objects.filter(pk__in=batch).delete()
-            Fact.objects.bulk_create(fresh, batch_size=2000)
+            old_facts = _stock_facts(list(part), {cell[0] for cell in moves}, list(kinds))
+            written.inserted += _move_facts(moves, old_facts, rate)
             _put_snapshots([(hood, new) for hood, pairs in part.items() for _old, new in pairs])
         written.computed += len(moves)
-        written.inserted += len(fresh)
     return written
+
+
+def _move_facts(
+    moves: dict[FactKey, tuple[float, float]], old_facts: dict[FactKey, tuple], rate: dict
+) -> int:
+    """Replace the facts of the moved cells by their figures plus the moves (``rate``: indicator id
+    → whether it has a denominator); returns the number of rows written."""
+    stale, fresh = [], []
+    for cell, (dn, dd) in moves.items():
+        ind, hood, period, key = cell
+        pk, num, den = old_facts.get(cell, (None, 0.0, None))
+        if pk is not None:
+            stale.append(pk)
+        num += dn
+        den = (den or 0.0) + dd if rate[ind] else None
+        # As compute_facts: no row for a share of nobody or for an empty breakdown of a count.
+        if (den == 0) if rate[ind] else (key and num == 0):
+            continue
+        fresh.append(
+            Fact(
+                indicator_id=ind,
+                neighbourhood_id=hood,
+                period=period,
+                period_kind=Period.from_code(period).kind,
+                disaggregation=key,
+                numerator=num,
+                denominator=den,
+                snapshot=True,
+            )
+        )
+    for batch in _batches(stale):
+        Fact.objects.filter(pk__in=batch).delete()
+    Fact.objects.bulk_create(fresh, batch_size=2000)
+    return len(fresh)
 
 
 def rebuild_province_sums(
