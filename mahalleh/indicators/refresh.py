@@ -435,6 +435,11 @@ def write_facts(existing, facts: list[NewFact]) -> int:
     return len(fresh)
 
 
+def _row(p: PersonRow) -> tuple:
+    """A resident's values of ROW_FIELDS: what its snapshot keeps."""
+    return tuple(getattr(p, name) for name in ROW_FIELDS)
+
+
 def _put_snapshots(rows: list[tuple[int, PersonRow]]) -> None:
     """(neighbourhood, resident) rows become these residents' snapshots."""
     # A row that moved here from a neighbourhood not refreshed yet still has its old snapshot.
@@ -443,7 +448,7 @@ def _put_snapshots(rows: list[tuple[int, PersonRow]]) -> None:
     PersonSnapshot.objects.bulk_create(
         [
             PersonSnapshot(
-                person_id=p.id, neighbourhood_id=hood, **{name: getattr(p, name) for name in ROW_FIELDS}
+                person_id=p.id, neighbourhood_id=hood, **dict(zip(ROW_FIELDS, _row(p), strict=True))
             )
             for hood, p in rows
         ],
@@ -483,7 +488,7 @@ def sync_snapshots(loaded: dict[int, HoodData]) -> None:
             (hood, p)
             for hood, data in loaded.items()
             for p in data.persons.values()
-            if kept.get(p.id) != (hood, *(getattr(p, name) for name in ROW_FIELDS))
+            if kept.get(p.id) != (hood, *_row(p))
         ]
     )
 
@@ -507,7 +512,8 @@ def refresh_neighbourhoods(
     manual = {i.pk: i for i in active if i.kind == Indicator.Kind.MANUAL}
     current = [p.code for p in current_periods(today)]
     if stock_only:
-        computed = [i for i in computed if REGISTRY.get(i.code) and REGISTRY[i.code].stock]
+        stock = set(stock_codes())
+        computed = [i for i in computed if i.code in stock]
         periods = [p for p in periods if p.code in current]
     written = Written()
     for start in range(0, len(hood_ids), CHUNK):
@@ -531,11 +537,7 @@ CHANGE_CHUNK = 200  # neighbourhoods whose facts move by difference in one trans
 
 
 def _stock_indicators() -> list[Indicator]:
-    return [
-        i
-        for i in Indicator.objects.filter(active=True, kind=Indicator.Kind.COMPUTED)
-        if i.code in REGISTRY and REGISTRY[i.code].stock
-    ]
+    return list(Indicator.objects.filter(active=True, kind=Indicator.Kind.COMPUTED, code__in=stock_codes()))
 
 
 def _households_of(changed: dict[int, list[Change]]) -> tuple[dict[int, HoodData], dict[int, HoodData]]:
@@ -613,17 +615,17 @@ def apply_changes(changed: dict[int, list[Change]], *, today: datetime.date) -> 
                         moves[(ind.pk, hood, period.code, key)] = move
         with transaction.atomic():
             old_facts = _stock_facts(list(part), {cell[0] for cell in moves}, list(kinds))
-            written.inserted += _move_facts(moves, old_facts, rate)
+            written.inserted += _move_facts(moves, old_facts, rate, kinds)
             _put_snapshots([(hood, new) for hood, pairs in part.items() for _old, new in pairs])
         written.computed += len(moves)
     return written
 
 
 def _move_facts(
-    moves: dict[FactKey, tuple[float, float]], old_facts: dict[FactKey, tuple], rate: dict
+    moves: dict[FactKey, tuple[float, float]], old_facts: dict[FactKey, tuple], rate: dict, kinds: dict
 ) -> int:
     """Replace the facts of the moved cells by their figures plus the moves (``rate``: indicator id
-    → whether it has a denominator); returns the number of rows written."""
+    → whether it has a denominator; ``kinds``: period code → kind); returns the rows written."""
     stale, fresh = [], []
     for cell, (dn, dd) in moves.items():
         ind, hood, period, key = cell
@@ -640,7 +642,7 @@ def _move_facts(
                 indicator_id=ind,
                 neighbourhood_id=hood,
                 period=period,
-                period_kind=Period.from_code(period).kind,
+                period_kind=kinds[period],
                 disaggregation=key,
                 numerator=num,
                 denominator=den,
@@ -739,15 +741,14 @@ def refresh(
         marks = dict(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only"))
         every = swept.all | {h for h, stock in marks.items() if not stock}
         stock = (swept.stock_only | {h for h, stock in marks.items() if stock}) - every
+        # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
+        places = Neighbourhood.objects.all()
+        if state.stock_day == today:
+            places = places.filter(pk__in=every | stock | set(swept.changed))
+        existing = set(places.values_list("pk", flat=True))
         if state.stock_day != today:
             # A new day: ages and six-month windows moved for everyone (the module's docstring).
-            stock = set(Neighbourhood.objects.values_list("pk", flat=True)) - every
-        # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
-        existing = set(
-            Neighbourhood.objects.filter(pk__in=every | stock | set(swept.changed)).values_list(
-                "pk", flat=True
-            )
-        )
+            stock = existing - every
         hood_ids = sorted(every & existing)
         stock_ids = sorted(stock & existing)
         changed = {h: swept.changed[h] for h in sorted((set(swept.changed) & existing) - every - stock)}
