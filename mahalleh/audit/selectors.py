@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from mahalleh.accounts.models import Role
 from mahalleh.audit.models import AuditEntry
 from mahalleh.core.jalali import TEHRAN
+from mahalleh.core.roles import is_national_admin
 from mahalleh.core.scoping import NOTHING
 
 AUDIT_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_COORDINATOR, Role.OFFICE_MANAGER}
@@ -28,7 +29,7 @@ def audit_q(user) -> Q:
     """The entries this user may see."""
     if not can_browse_audit(user):
         return NOTHING
-    if user.role == Role.NATIONAL_ADMIN or user.is_superuser:
+    if is_national_admin(user):
         return Q()
     if user.role == Role.PROVINCE_COORDINATOR:
         return Q(province_id=user.province_id)

@@ -33,3 +33,8 @@ def does_office_work(user) -> bool:
 
 def is_partner(user) -> bool:
     return user.role == Role.PARTNER_USER
+
+
+def is_national_admin(user) -> bool:
+    """The national administrator, or a superuser (who may do what the national admin does)."""
+    return user.role == Role.NATIONAL_ADMIN or user.is_superuser

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from mahalleh.core.roles import NATIONAL_ROLES, OFFICE_ROLES, Role
+from mahalleh.core.roles import NATIONAL_ROLES, OFFICE_ROLES, Role, is_national_admin
 
 if TYPE_CHECKING:
     from mahalleh.accounts.models import User
@@ -93,7 +93,7 @@ def assignable_roles(user: User) -> list[str]:
     """Roles this user may give to the accounts they manage."""
     if not _active(user):
         return []
-    if user.role == Role.NATIONAL_ADMIN or user.is_superuser:
+    if is_national_admin(user):
         return [r.value for r in Role]
     if user.role == Role.PROVINCE_COORDINATOR:
         return [Role.OFFICE_MANAGER, Role.FACILITATOR, Role.PR_OFFICER]

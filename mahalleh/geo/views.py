@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from mahalleh.core.access import form_page, page_for
 from mahalleh.core.forms import initial_from, sent_version
-from mahalleh.core.roles import Role
+from mahalleh.core.roles import Role, is_national_admin
 from mahalleh.core.scoping import can_manage_places
 from mahalleh.geo import selectors, services
 from mahalleh.geo.forms import CountyForm, NeighbourhoodForm, OfficeForm, ProvinceForm
@@ -24,10 +24,6 @@ def _features(neighbourhoods) -> dict:
     return selectors.neighbourhood_feature_collection(
         neighbourhoods, url_for=lambda n: reverse("geo:neighbourhood_detail", args=[n.pk])
     )
-
-
-def _is_national_admin(user) -> bool:
-    return user.role == Role.NATIONAL_ADMIN or user.is_superuser
 
 
 # What the office and neighbourhood forms hand to their services, beside the county and the code.
@@ -120,7 +116,7 @@ def province_list(request):
         "geo/province_list.html",
         {
             "provinces": provinces,
-            "can_create": _is_national_admin(request.user),
+            "can_create": is_national_admin(request.user),
         },
     )
 
@@ -144,7 +140,7 @@ def province_detail(request, pk):
 
 @places_view
 def province_form(request, pk=None):
-    province = _place_or_new(request, selectors.province_get, pk, allowed=_is_national_admin)
+    province = _place_or_new(request, selectors.province_get, pk, allowed=is_national_admin)
     form = ProvinceForm(
         request.POST or None,
         initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.jalali import local_date
+from mahalleh.core.roles import is_national_admin
 from mahalleh.core.scoping import NOTHING, office_q
 from mahalleh.core.selectors import narrowed
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
@@ -64,7 +65,7 @@ def can_edit_partner(user, partner: Partner | None) -> bool:
     """The national admin edits every organisation; a province coordinator those of their province."""
     if not can_manage_partners(user):
         return False
-    if user.role == Role.NATIONAL_ADMIN or user.is_superuser:
+    if is_national_admin(user):
         return True
     return partner is None or (partner.province_id is not None and partner.province_id == user.province_id)
 

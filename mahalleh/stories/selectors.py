@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from mahalleh.accounts.models import Role
 from mahalleh.core.persian import search_key
+from mahalleh.core.roles import is_national_admin
 from mahalleh.core.scoping import NOTHING, office_q
 from mahalleh.core.selectors import narrowed
 from mahalleh.geo.models import Neighbourhood, Office, Province
@@ -53,7 +54,7 @@ def is_reviewer(user, story: Story) -> bool:
 def can_unpublish(user, story: Story) -> bool:
     if not _active(user):
         return False
-    if user.role == Role.NATIONAL_ADMIN or user.is_superuser:
+    if is_national_admin(user):
         return True
     if user.role == Role.OFFICE_MANAGER:
         return user.office_id == story.office_id
