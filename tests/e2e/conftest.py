@@ -199,6 +199,15 @@ def submit(page):
     page.locator("#main form button[type=submit]").first.click()
 
 
+def close_calendar(page):
+    """Escape in a date box, as a person closes the calendar to type the date; wait until it stays
+    closed (past the picker's own 300 ms opening), so the next click is on the page, not on a day."""
+    from playwright.sync_api import expect
+
+    page.keyboard.press("Escape")
+    expect(page.locator("body[data-date-picker=closed]")).to_have_count(1)
+
+
 def totp_code(username: str) -> str:
     from django_otp.oath import totp
 

@@ -13,7 +13,7 @@ from mahalleh.core.jalali import format_jalali
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.registry import services as registry_services
 from mahalleh.registry.models import Person
-from tests.e2e.conftest import sign_in, snap
+from tests.e2e.conftest import close_calendar, sign_in, snap
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ def test_facilitator_runs_a_class_and_takes_attendance_with_htmx(page):  # noqa:
     page.check("input[name=age_groups][value=adolescent]")
     page.select_option("#id_sex", "female")
     page.fill("#id_starts_on", format_jalali(today - datetime.timedelta(days=14), persian_digits=False))
-    page.keyboard.press("Escape")
+    close_calendar(page)
     page.get_by_test_id("save-activity").click()
     expect(page.get_by_test_id("activity-title")).to_contain_text("کلاس مهارت")
     activity = Activity.objects.get(title="کلاس مهارت‌های زندگی دختران")
@@ -74,7 +74,7 @@ def test_facilitator_runs_a_class_and_takes_attendance_with_htmx(page):  # noqa:
         # The field comes filled (Persian digits, shown in Latin digits on focus): empty it first.
         page.fill("#id_date", "")
         page.fill("#id_date", format_jalali(day, persian_digits=False))
-        page.keyboard.press("Escape")
+        close_calendar(page)
         page.fill("#id_start_time", "16:00")
         page.fill("#id_end_time", "17:30")
         page.get_by_test_id("save-session").click()

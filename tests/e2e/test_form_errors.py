@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from mahalleh.accounts.models import User
-from tests.e2e.conftest import sign_in, snap, submit
+from tests.e2e.conftest import close_calendar, sign_in, snap, submit
 from tests.e2e.test_activities_journey import residents
 from tests.e2e.test_referrals_journey import make_resident
 
@@ -85,7 +85,7 @@ def test_activity_errors_are_read_with_their_fields(page):
     page.goto("/activities/new/")
     page.fill("#id_title", "")
     page.fill("#id_starts_on", "1402/12/30")  # not a date: Esfand 1402 has 29 days
-    page.keyboard.press("Escape")
+    close_calendar(page)
     page.get_by_test_id("save-activity").click()
     expect(page.locator("[data-field-error=starts_on]")).to_be_visible()
     assert_tied(page, "[data-testid=activity-form] form", {"kind", "title", "starts_on"})

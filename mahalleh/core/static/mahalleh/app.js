@@ -184,7 +184,9 @@
       // Escape closes the calendar and leaves the typed text (the date can always be typed:
       // the calendar is a help for mouse and touch users, not the only way in).
       // As in closePicker, hide once more after the picker's own 300 ms timer (which would show
-      // it again on a busy machine), unless the user clicked the field to open it meanwhile.
+      // it again on a busy machine), unless the user clicked the field to open it meanwhile; then
+      // <body data-date-picker="closed"> says the calendar is closed for good (a click on the page
+      // before that could land on a day of a calendar that comes back).
       let escapedAt = 0;
       document.addEventListener('keydown', (event) => {
         if (event.key === 'Escape' && event.target.matches && event.target.matches(JDP_SELECTOR)) {
@@ -193,7 +195,11 @@
           const field = event.target;
           const at = (escapedAt = Date.now());
           setTimeout(() => {
-            if (escapedAt === at && document.activeElement === field) window.jalaliDatepicker.hide();
+            if (escapedAt !== at) return;
+            const active = document.activeElement;
+            if (active === field) window.jalaliDatepicker.hide();
+            // Not when the focus has moved on to another date box: its calendar is open.
+            if (active === field || !inPicker(active)) document.body.dataset.datePicker = 'closed';
           }, 350);
         }
       });
