@@ -28,16 +28,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mahalleh.core.jalali import Period
+from mahalleh.registry.ages import AGE_GROUPS, age_on
 
-# DESIGN §2: age groups at a reference date.
-AGE_GROUPS = (
-    ("child", 0, 11),
-    ("adolescent", 12, 17),
-    ("youth", 18, 29),
-    ("adult", 30, 59),
-    ("elderly", 60, 200),
-)
-AGE_GROUP_CODES = tuple(code for code, _lo, _hi in AGE_GROUPS)
+# DESIGN §2: age groups at a reference date (registry.ages holds them for every app).
+AGE_GROUP_CODES = tuple(AGE_GROUPS)
 SEXES = ("female", "male")
 NATIONALITIES = ("iranian", "foreign")
 DIMENSIONS = ("sex", "age", "nationality")
@@ -51,18 +45,12 @@ READY_AFTER_DAYS = 183
 GROUP_ACTIVE_DAYS = 60  # community.models.ACTIVE_WITHIN_DAYS
 
 
-def age_on(birth: datetime.date | None, on: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def age_group(birth: datetime.date | None, on: datetime.date) -> str | None:
     return group_of_age(age_on(birth, on))
 
 
 def _group_by_loop(age: int) -> str | None:
-    for code, low, high in AGE_GROUPS:
+    for code, (low, high) in AGE_GROUPS.items():
         if low <= age <= high:
             return code
     return None
