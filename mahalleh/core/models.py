@@ -134,7 +134,10 @@ def in_active_language(field: str) -> property:
 
 class LocalizedName:
     """A record named in both languages (`name_fa`, `name_en`, made by `localized_names`): `name`
-    is the name in the active language, falling back to Persian (a model shows it as its text with
-    `__str__`)."""
+    is the name in the active language, falling back to Persian, and is the record's text
+    (`__str__`; put this mixin before `models.Model` so its `__str__` is the one used)."""
 
     name = in_active_language("name")
+
+    def __str__(self) -> str:
+        return self.name

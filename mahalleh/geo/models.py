@@ -14,6 +14,7 @@ class NamedPlace(LocalizedName, models.Model):
     class Meta:
         abstract = True
 
+    # LocalizedName's, spelled out: ruff's DJ008 looks for `__str__` only in this file.
     def __str__(self) -> str:
         return self.name
 
@@ -36,7 +37,19 @@ class County(NamedPlace):
         verbose_name_plural = _("counties")
 
 
-class Office(NamedPlace, Versioned):
+class CountyPlace(NamedPlace):
+    """A place within a county (an office, a neighbourhood): each declares its own `county` key
+    (the reverse names differ); its province is the county's."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def province(self) -> Province:
+        return self.county.province
+
+
+class Office(CountyPlace, Versioned):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="offices", verbose_name=_("county")
     )
@@ -49,12 +62,8 @@ class Office(NamedPlace, Versioned):
         verbose_name = _("facilitation office")
         verbose_name_plural = _("facilitation offices")
 
-    @property
-    def province(self) -> Province:
-        return self.county.province
 
-
-class Neighbourhood(NamedPlace, Versioned):
+class Neighbourhood(CountyPlace, Versioned):
     class Kind(models.TextChoices):
         TARGET = "target", _("target")
         COMPARISON = "comparison", _("comparison")
@@ -73,10 +82,6 @@ class Neighbourhood(NamedPlace, Versioned):
         ordering = ["name_fa"]
         verbose_name = _("neighbourhood")
         verbose_name_plural = _("neighbourhoods")
-
-    @property
-    def province(self) -> Province:
-        return self.county.province
 
     def clean(self) -> None:
         if self.kind == self.Kind.COMPARISON and self.office_id:

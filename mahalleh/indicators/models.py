@@ -50,9 +50,6 @@ class Indicator(LocalizedName, CatalogueEntry, Versioned):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
 
-    def __str__(self) -> str:
-        return self.name
-
     definition = in_active_language("definition")
 
     @property
@@ -92,9 +89,6 @@ class Plan(LocalizedName, Created):
                 condition=Q(baseline_year__lte=models.F("first_year"), first_year__lte=models.F("last_year")),
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def years(self) -> list[int]:

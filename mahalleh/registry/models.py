@@ -56,9 +56,6 @@ class HarmType(LocalizedName, CatalogueEntry):
         verbose_name = _("social harm type")
         verbose_name_plural = _("social harm types")
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Household(Tracked):
     class Tenure(models.TextChoices):
