@@ -1020,6 +1020,10 @@ class _Builder(_Generator):
                 )
             )
 
+        def withdraw_later(purpose, since, note):
+            """The head takes back the consent to `purpose` given on `since`, some day after."""
+            add(head, purpose, self.day_between(since, self.until), given=False, note=note)
+
         if self.chance(0.97):
             add(head, Consent.Purpose.REGISTRY, family.registered)
         if not family.target:
@@ -1040,24 +1044,12 @@ class _Builder(_Generator):
                 referral_on = min(referral_on, head_care)
             add(head, Consent.Purpose.REFERRAL, referral_on)
             if head_care is None and self.chance(0.03):
-                add(
-                    head,
-                    Consent.Purpose.REFERRAL,
-                    self.day_between(referral_on, self.until),
-                    given=False,
-                    note="انصراف از ارجاع",
-                )
+                withdraw_later(Consent.Purpose.REFERRAL, referral_on, "انصراف از ارجاع")
         if self.chance(0.15):
             photos_on = self.day_between(family.registered, self.until)
             add(head, Consent.Purpose.PHOTOS, photos_on)
             if self.chance(0.08):
-                add(
-                    head,
-                    Consent.Purpose.PHOTOS,
-                    self.day_between(photos_on, self.until),
-                    given=False,
-                    note="درخواست حذف عکس‌ها",
-                )
+                withdraw_later(Consent.Purpose.PHOTOS, photos_on, "درخواست حذف عکس‌ها")
         # Other residents in care were referred with their own consent, or their guardian's.
         for m in family.members:
             on = first_care.get(id(m.person))
