@@ -287,6 +287,15 @@ def _explicit_timestamps(*model_classes):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def _school_level(age: int):
+    """The stage a pupil of `age` is in: primary to 12, lower secondary to 15, then upper."""
+    if age <= 12:
+        return P.Education.PRIMARY
+    if age <= 15:
+        return P.Education.LOWER_SECONDARY
+    return P.Education.UPPER_SECONDARY
+
+
 def _years_before(d: datetime.date, years: int) -> datetime.date:
     try:
         return d.replace(year=d.year - years)
@@ -755,15 +764,8 @@ class _Builder(_Generator):
             if sex == "female" and age >= 13:
                 p_enrolled -= 0.05
             enrolled = self.chance(p_enrolled) if age >= 7 else self.chance(0.9)
-            school_level = (
-                P.Education.PRIMARY
-                if age <= 12
-                else P.Education.LOWER_SECONDARY
-                if age <= 15
-                else P.Education.UPPER_SECONDARY
-            )
             if enrolled:
-                education = school_level
+                education = _school_level(age)
             else:
                 left_at = rng.randint(6, age)
                 education = (
@@ -994,13 +996,7 @@ class _Builder(_Generator):
         if school and all(s == HS.RESOLVED for s in school) and m.age <= 18:
             p.school_enrolled = True
             p.employment = E.STUDENT
-            p.education = (
-                P.Education.PRIMARY
-                if m.age <= 12
-                else P.Education.LOWER_SECONDARY
-                if m.age <= 15
-                else P.Education.UPPER_SECONDARY
-            )
+            p.education = _school_level(m.age)
 
     # ------------------------------------------------------------------ consent and assessments
 
@@ -1024,6 +1020,10 @@ class _Builder(_Generator):
                 )
             )
 
+        def withdraw_later(purpose, since, note):
+            """The head takes back the consent to `purpose` given on `since`, some day after."""
+            add(head, purpose, self.day_between(since, self.until), given=False, note=note)
+
         if self.chance(0.97):
             add(head, Consent.Purpose.REGISTRY, family.registered)
         if not family.target:
@@ -1044,24 +1044,12 @@ class _Builder(_Generator):
                 referral_on = min(referral_on, head_care)
             add(head, Consent.Purpose.REFERRAL, referral_on)
             if head_care is None and self.chance(0.03):
-                add(
-                    head,
-                    Consent.Purpose.REFERRAL,
-                    self.day_between(referral_on, self.until),
-                    given=False,
-                    note="انصراف از ارجاع",
-                )
+                withdraw_later(Consent.Purpose.REFERRAL, referral_on, "انصراف از ارجاع")
         if self.chance(0.15):
             photos_on = self.day_between(family.registered, self.until)
             add(head, Consent.Purpose.PHOTOS, photos_on)
             if self.chance(0.08):
-                add(
-                    head,
-                    Consent.Purpose.PHOTOS,
-                    self.day_between(photos_on, self.until),
-                    given=False,
-                    note="درخواست حذف عکس‌ها",
-                )
+                withdraw_later(Consent.Purpose.PHOTOS, photos_on, "درخواست حذف عکس‌ها")
         # Other residents in care were referred with their own consent, or their guardian's.
         for m in family.members:
             on = first_care.get(id(m.person))

@@ -75,29 +75,25 @@ def _harm_event(sender, instance, **kwargs):
     mark_dirty([_hood_of_person(person_id)])
 
 
+def _hoods_of_residents(rows):
+    """The neighbourhoods of the residents on `rows` (attendance or enrolment rows), once each."""
+    return rows.order_by().values_list("person__household__neighbourhood_id", flat=True).distinct()
+
+
 def _session(sender, instance, **kwargs):
     from mahalleh.activities.models import Attendance
 
-    mark_dirty(
-        Attendance.objects.filter(session_id=instance.pk)
-        .order_by()
-        .values_list("person__household__neighbourhood_id", flat=True)
-        .distinct()
-    )
+    mark_dirty(_hoods_of_residents(Attendance.objects.filter(session_id=instance.pk)))
 
 
 def _activity(sender, instance, **kwargs):
     from mahalleh.activities.models import Enrolment
 
-    mark_dirty(
-        Enrolment.objects.filter(activity_id=instance.pk)
-        .order_by()
-        .values_list("person__household__neighbourhood_id", flat=True)
-        .distinct()
-    )
+    mark_dirty(_hoods_of_residents(Enrolment.objects.filter(activity_id=instance.pk)))
 
 
-def _group(sender, instance, **kwargs):
+def _own_hood(sender, instance, **kwargs):
+    """A community group or a manual value: the neighbourhood it names."""
     mark_dirty([instance.neighbourhood_id])
 
 
@@ -105,10 +101,6 @@ def _meeting(sender, instance, **kwargs):
     from mahalleh.community.models import CommunityGroup
 
     mark_dirty(CommunityGroup.objects.filter(pk=instance.group_id).values_list("neighbourhood_id", flat=True))
-
-
-def _manual(sender, instance, **kwargs):
-    mark_dirty([instance.neighbourhood_id])
 
 
 def connect() -> None:
@@ -130,6 +122,6 @@ def connect() -> None:
             signal.connect(_by_person, sender=model, dispatch_uid=f"{uid}-{model.__name__}-{name}")
         signal.connect(_harm_event, sender=HarmCaseEvent, dispatch_uid=f"{uid}-harm-event-{name}")
         signal.connect(_activity, sender=Activity, dispatch_uid=f"{uid}-activity-{name}")
-        signal.connect(_group, sender=CommunityGroup, dispatch_uid=f"{uid}-group-{name}")
+        signal.connect(_own_hood, sender=CommunityGroup, dispatch_uid=f"{uid}-group-{name}")
         signal.connect(_meeting, sender=Meeting, dispatch_uid=f"{uid}-meeting-{name}")
-        signal.connect(_manual, sender=ManualValue, dispatch_uid=f"{uid}-manual-{name}")
+        signal.connect(_own_hood, sender=ManualValue, dispatch_uid=f"{uid}-manual-{name}")
