@@ -11,8 +11,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from mahalleh.api.base import (
     IdField,
     ScopedViewSet,
+    VersionMixin,
     enum_field,
     object_id,
     require_role,
@@ -31,7 +31,6 @@ from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.core.selectors import narrowed
-from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry.selectors import person_list
 
@@ -55,7 +54,7 @@ class LeaderOut(serializers.Serializer):
     name = serializers.CharField(source="person.full_name")
 
 
-class GroupOut(serializers.ModelSerializer):
+class GroupOut(VersionMixin, serializers.ModelSerializer):
     kind = KindField(read_only=True)
     members_count = serializers.IntegerField(read_only=True, help_text="Current members.")
     meetings_count = serializers.IntegerField(read_only=True)
@@ -85,10 +84,6 @@ class GroupOut(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
 
 
 class GroupFieldsIn(StrictInput):

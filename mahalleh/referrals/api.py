@@ -28,6 +28,7 @@ from mahalleh.api.base import (
     STALE_RESPONSE,
     IdField,
     ScopedViewSet,
+    VersionMixin,
     blank_as_null_enum,
     enum_field,
     object_id,
@@ -39,7 +40,6 @@ from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.core.selectors import narrowed
-from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry import selectors as registry
@@ -145,7 +145,7 @@ class ReferralEventOut(serializers.ModelSerializer):
         return obj.by.display_name if obj.by_id else ""
 
 
-class ReferralOut(serializers.ModelSerializer):
+class ReferralOut(VersionMixin, serializers.ModelSerializer):
     """A referral as the office sees it."""
 
     person_name = serializers.CharField(source="person.full_name", read_only=True)
@@ -187,10 +187,6 @@ class ReferralOut(serializers.ModelSerializer):
             "closed_at",
             "version",
         ]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
 
 
 class ReferralDetailOut(ReferralOut):
