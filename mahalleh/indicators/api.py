@@ -12,18 +12,12 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import scoped_schema, valid_input
+from mahalleh.api.base import IdField, object_id, require_role, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors, services
 from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Target
-from mahalleh.registry.api import IdField, object_id
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
 
 
 def _indicator(user, code) -> Indicator:
@@ -165,7 +159,7 @@ class FactViewSet(viewsets.GenericViewSet):
     def figures(self, request):
         """One indicator in one period per place of a level, with the total of your scope:
         exactly what the dashboard shows you (suppressed for aggregate-only roles)."""
-        _require(selectors.can_see_indicators(request.user))
+        require_role(selectors.can_see_indicators(request.user))
         d = valid_input(FiguresIn, request, query=True)
         indicator = _indicator(request.user, d["indicator"])
         level = d.get("level") or selectors.default_level(request.user)
@@ -237,7 +231,7 @@ class TargetViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(TargetOut(page, many=True).data)
 
     def create(self, request):
-        _require(selectors.can_edit_targets(request.user))
+        require_role(selectors.can_edit_targets(request.user))
         d = valid_input(TargetIn, request)
         plan = selectors.plan_current()
         if plan is None:
@@ -300,7 +294,7 @@ class ManualValueViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ManualValueOut(page, many=True).data)
 
     def create(self, request):
-        _require(selectors.can_enter_manual(request.user))
+        require_role(selectors.can_enter_manual(request.user))
         d = valid_input(ManualValueIn, request)
         hood = Neighbourhood.objects.filter(
             selectors.place_q(request.user, Level.NEIGHBOURHOOD), pk=d.pop("neighbourhood")
@@ -314,7 +308,7 @@ class ManualValueViewSet(viewsets.GenericViewSet):
         return Response(ManualValueOut(value).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, pk, approve):
-        _require(selectors.can_approve_manual(request.user))
+        require_role(selectors.can_approve_manual(request.user))
         value = self.get_queryset().filter(pk=object_id(pk)).first()
         if value is None:
             raise exceptions.NotFound()
