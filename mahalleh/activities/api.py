@@ -22,6 +22,7 @@ from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
 from mahalleh.api.base import (
     IdField,
+    OptionalTextField,
     ScopedViewSet,
     VersionMixin,
     enum_field,
@@ -324,8 +325,8 @@ class SessionIn(StrictInput):
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True)
     end_time = serializers.TimeField(required=False, allow_null=True)
-    topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    topic = OptionalTextField(max_length=200)
+    note = OptionalTextField()
 
 
 class SessionFilterIn(serializers.Serializer):

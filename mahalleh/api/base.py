@@ -32,6 +32,13 @@ class IdField(serializers.IntegerField):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class OptionalTextField(serializers.CharField):
+    """Free text an input may leave out or send blank: it is then "" (a note, a place, a caption)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, default="", **kwargs)
+
+
 def object_id(value) -> int:
     """The id in a URL as an int; anything else is no record (404), never a server error."""
     if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:

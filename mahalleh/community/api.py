@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from mahalleh.api.base import (
     IdField,
+    OptionalTextField,
     ScopedViewSet,
     VersionMixin,
     enum_field,
@@ -295,8 +296,8 @@ class MeetingDetailOut(MeetingOut):
 class MeetingIn(StrictInput):
     group = IdField()
     date = serializers.DateField(help_text="Not in the future.")
-    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    place = OptionalTextField(max_length=200)
+    decisions = OptionalTextField()
     attendees = serializers.ListField(
         child=IdField(),
         required=False,

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema, valid_input
+from mahalleh.api.base import IdField, OptionalTextField, ScopedReadViewSet, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.selectors import narrowed
 from mahalleh.geo import selectors, services
@@ -64,7 +64,7 @@ class NeighbourhoodIn(StrictInput):
     county = serializers.IntegerField()
     code = serializers.CharField(max_length=20)
     name_fa = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name_en = OptionalTextField(max_length=200)
     kind = serializers.ChoiceField(choices=Neighbourhood.Kind.choices, default=Neighbourhood.Kind.TARGET)
     office = serializers.IntegerField(required=False, allow_null=True, default=None)
     est_population = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)

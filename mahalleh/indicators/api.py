@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, object_id, require_role, scoped_schema, valid_input
+from mahalleh.api.base import IdField, OptionalTextField, object_id, require_role, scoped_schema, valid_input
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
@@ -72,12 +72,7 @@ class FiguresIn(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=Level.choices, required=False, help_text="Rows per place of this level."
     )
-    disaggregation = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text='"" (total), sex=female, age=child, nat=foreign …',
-    )
+    disaggregation = OptionalTextField(help_text='"" (total), sex=female, age=child, nat=foreign …')
     place = IdField(required=False, help_text="Only this place of the level.")
 
     def validate_period(self, value):

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from mahalleh.api.base import (
     STALE_RESPONSE,
     IdField,
+    OptionalTextField,
     ScopedViewSet,
     VersionMixin,
     blank_as_null_enum,
@@ -253,12 +254,8 @@ class ReferralTransitionIn(StrictInput):
     to_status = TargetStatusField(
         help_text="Partner: accepted, declined, in_progress, completed. Referring office: cancelled."
     )
-    note = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text="Required to decline (the reason), and to complete with outcome `other`.",
+    note = OptionalTextField(
+        max_length=2000, help_text="Required to decline (the reason), and to complete with outcome `other`."
     )
     outcome = serializers.ChoiceField(
         choices=Referral.Outcome.choices,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from mahalleh.api.base import (
     STALE_RESPONSE,
     IdField,
+    OptionalTextField,
     ScopedViewSet,
     VersionMixin,
     enum_field,
@@ -415,13 +416,13 @@ class HarmCaseCreateIn(StrictInput):
     person = IdField()
     harm_type = IdField(help_text="An id from /api/v1/harm-types/.")
     identified_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = OptionalTextField()
 
 
 class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = OptionalTextField()
     version = version_in("case", required=False)
 
 
@@ -496,14 +497,8 @@ class ConsentIn(StrictInput):
     purpose = _choice(Consent.Purpose.choices)
     given = serializers.BooleanField(help_text="false records a withdrawal.")
     on = serializers.DateField()
-    given_by = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=120,
-        help_text="The resident, or a child's guardian.",
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    given_by = OptionalTextField(max_length=120, help_text="The resident, or a child's guardian.")
+    note = OptionalTextField(max_length=300)
 
 
 class ConsentFilterIn(serializers.Serializer):
@@ -547,7 +542,7 @@ class AssessmentIn(StrictInput):
         child=serializers.BooleanField(),
         help_text="Checklist item code → true when it applies to the household.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = OptionalTextField()
 
 
 class AssessmentFilterIn(serializers.Serializer):

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from mahalleh.api.base import (
+    OptionalTextField,
     ScopedViewSet,
     VersionMixin,
     enum_field,
@@ -152,15 +153,15 @@ class StoryFilterIn(serializers.Serializer):
 
 
 class CommentIn(StrictInput):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = OptionalTextField()
 
 
 class ImageIn(StrictInput):
     photo = serializers.FileField(help_text="JPEG, PNG or WebP; metadata (EXIF, GPS) is removed.")
     alt_fa = serializers.CharField(max_length=300)
-    alt_en = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    caption_fa = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    caption_en = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    alt_en = OptionalTextField(max_length=300)
+    caption_fa = OptionalTextField(max_length=300)
+    caption_en = OptionalTextField(max_length=300)
     make_cover = serializers.BooleanField(required=False, default=False)
 
 
