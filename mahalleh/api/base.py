@@ -8,6 +8,9 @@ An app's `api.py` declares its input and output serializers and which selector l
 
 Retrieves go through the app's `*_get` selector (404 outside the caller's scope) and writes through
 its services; `require_role` refuses a role that may not write (403).
+
+An app's `api.py` imports this module as one name, `from mahalleh.api import base as api`, and
+says `api.IdField`, `api.valid_input` … as it says `selectors.…` and `services.…`.
 """
 
 from django.shortcuts import get_object_or_404
