@@ -99,8 +99,7 @@ class RoundViewSet(api.ScopedViewSet):
 
     @extend_schema(request=RoundIn, responses={201: RoundOut})
     def create(self, request):
-        if not selectors.can_manage_rounds(request.user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        api.require_role(selectors.can_manage_rounds(request.user))
         d = api.valid_input(RoundIn, request)
         province = province_list(user=request.user).filter(code=d.pop("province")).first()
         if province is None:
@@ -144,8 +143,7 @@ class ResponseViewSet(api.ScopedViewSet):
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):
-        if not selectors.can_survey(request.user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        api.require_role(selectors.can_survey(request.user))
         d = api.valid_input(ResponseIn, request)
         round_ = selectors.round_list(user=request.user).filter(pk=d.pop("round")).first()
         if round_ is None:

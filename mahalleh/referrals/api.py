@@ -337,8 +337,7 @@ class ReferralViewSet(api.ScopedViewSet):
 
     def create(self, request):
         user = request.user
-        if not selectors.can_refer(user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
+        api.require_role(selectors.can_refer(user))
         d = api.valid_input(ReferralCreateIn, request)
         person = registry.person_get(user=user, pk=d["person"])
         service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
