@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -128,19 +128,19 @@ def _resolve_people(office, d: dict) -> dict:
     """Turn the facilitator's and the partner's ids into records the office may use (400 otherwise)."""
     d = dict(d)
     if "facilitator" in d:
-        user = selectors.facilitator_choices(office=office).filter(pk=d["facilitator"]).first()
-        if user is None:
-            raise exceptions.ValidationError(
-                {"facilitator": [_("The responsible facilitator must be on the staff of this office.")]}
-            )
-        d["facilitator"] = user
+        d["facilitator"] = api.chosen(
+            selectors.facilitator_choices(office=office),
+            "facilitator",
+            _("The responsible facilitator must be on the staff of this office."),
+            pk=d["facilitator"],
+        )
     if d.get("partner") is not None:
-        partner = selectors.partner_choices(office=office).filter(pk=d["partner"]).first()
-        if partner is None:
-            raise exceptions.ValidationError(
-                {"partner": [_("This partner organisation does not work in this province.")]}
-            )
-        d["partner"] = partner
+        d["partner"] = api.chosen(
+            selectors.partner_choices(office=office),
+            "partner",
+            _("This partner organisation does not work in this province."),
+            pk=d["partner"],
+        )
     return d
 
 

@@ -49,6 +49,16 @@ def object_id(value) -> int:
     raise exceptions.NotFound()
 
 
+def chosen(queryset, field: str, message, **lookup):
+    """The record of `queryset` (what the caller may choose) matching `lookup`, for a body or a
+    filter naming it at `field`; none is bad input: a 400 with `message` at `field`, so an id out
+    of scope reads as unknown."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise exceptions.ValidationError({field: [message]})
+    return found
+
+
 class VersionMixin(serializers.Serializer):
     version = serializers.SerializerMethodField(
         help_text="Send it back with an update: if the record changed since, the update is refused (409)."

@@ -113,9 +113,12 @@ def _neighbourhood(user, data: dict) -> dict:
     """The neighbourhood id in a request body as the object (out of scope reads as unknown)."""
     if "neighbourhood" not in data or data["neighbourhood"] is None:
         return data
-    found = neighbourhood_list(user=user).filter(pk=data["neighbourhood"]).first()
-    if found is None:
-        raise ValidationError({"neighbourhood": _("Choose one of your office's neighbourhoods.")})
+    found = api.chosen(
+        neighbourhood_list(user=user),
+        "neighbourhood",
+        _("Choose one of your office's neighbourhoods."),
+        pk=data["neighbourhood"],
+    )
     return {**data, "neighbourhood": found}
 
 
@@ -195,10 +198,7 @@ class MembershipFilterIn(serializers.Serializer):
 
 
 def _person(user, pk: int, field: str = "person"):
-    person = person_list(user=user).filter(pk=pk).first()
-    if person is None:
-        raise ValidationError({field: services.MESSAGES["not_in_scope"]})
-    return person
+    return api.chosen(person_list(user=user), field, services.MESSAGES["not_in_scope"], pk=pk)
 
 
 @api.scoped_schema(create_in=MembershipCreateIn)

@@ -101,9 +101,12 @@ class RoundViewSet(api.ScopedViewSet):
     def create(self, request):
         api.require_role(selectors.can_manage_rounds(request.user))
         d = api.valid_input(RoundIn, request)
-        province = province_list(user=request.user).filter(code=d.pop("province")).first()
-        if province is None:
-            raise exceptions.ValidationError({"province": [_("There is no such province in your scope.")]})
+        province = api.chosen(
+            province_list(user=request.user),
+            "province",
+            _("There is no such province in your scope."),
+            code=d.pop("province"),
+        )
         ids = d.pop("neighbourhoods")
         found = list(neighbourhood_list(user=request.user).filter(pk__in=ids).select_related("county"))
         if len(found) != len(set(ids)):
@@ -145,12 +148,18 @@ class ResponseViewSet(api.ScopedViewSet):
     def create(self, request):
         api.require_role(selectors.can_survey(request.user))
         d = api.valid_input(ResponseIn, request)
-        round_ = selectors.round_list(user=request.user).filter(pk=d.pop("round")).first()
-        if round_ is None:
-            raise exceptions.ValidationError({"round": [_("There is no such survey round in your scope.")]})
-        person = person_list(user=request.user).filter(pk=d.pop("person")).first()
-        if person is None:
-            raise exceptions.ValidationError({"person": [_("There is no such resident in your scope.")]})
+        round_ = api.chosen(
+            selectors.round_list(user=request.user),
+            "round",
+            _("There is no such survey round in your scope."),
+            pk=d.pop("round"),
+        )
+        person = api.chosen(
+            person_list(user=request.user),
+            "person",
+            _("There is no such resident in your scope."),
+            pk=d.pop("person"),
+        )
         response = services.survey_response_save(
             actor=request.user, round=round_, person=person, via="api", **d
         )

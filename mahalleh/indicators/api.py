@@ -236,9 +236,12 @@ class TargetViewSet(viewsets.GenericViewSet):
         level = d["level"]
         place = None
         if level != Level.NATION and d.get("place"):
-            place = selectors.places(user=request.user, level=level).filter(pk=d["place"]).first()
-            if place is None:
-                raise ValidationError({"place": _("This place is outside your scope.")})
+            place = api.chosen(
+                selectors.places(user=request.user, level=level),
+                "place",
+                _("This place is outside your scope."),
+                pk=d["place"],
+            )
         target = services.target_set(
             actor=request.user, plan=plan, indicator=_indicator(request.user, d["indicator"]), level=level,
             place=place, year=d["year"], value=d["value"], via="api",

@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -340,11 +340,12 @@ class ReferralViewSet(api.ScopedViewSet):
         api.require_role(selectors.can_refer(user))
         d = api.valid_input(ReferralCreateIn, request)
         person = registry.person_get(user=user, pk=d["person"])
-        service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
-        if service is None:
-            raise exceptions.ValidationError(
-                {"service": [_("Choose a service that is offered in this resident's province.")]}
-            )
+        service = api.chosen(
+            selectors.services_for_person(person=person),
+            "service",
+            _("Choose a service that is offered in this resident's province."),
+            pk=d["service"],
+        )
         referral = services.referral_create(
             actor=user,
             person=person,

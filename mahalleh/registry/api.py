@@ -12,7 +12,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -436,9 +436,9 @@ class HarmCaseViewSet(api.ScopedViewSet):
         _require_edit(request.user)
         d = api.valid_input(HarmCaseCreateIn, request)
         person = selectors.person_get(user=request.user, pk=d["person"])
-        harm_type = selectors.harm_types().filter(pk=d["harm_type"]).first()
-        if harm_type is None:
-            raise exceptions.ValidationError({"harm_type": [_("Unknown social harm.")]})
+        harm_type = api.chosen(
+            selectors.harm_types(), "harm_type", _("Unknown social harm."), pk=d["harm_type"]
+        )
         case = services.harm_case_open(
             actor=request.user,
             person=person,

@@ -205,9 +205,9 @@ class ReportViewSet(api.ScopedReadViewSet):
         if "province" in d:
             if d["scope"] != Report.Scope.PROVINCE:
                 raise ValidationError({"province": _("Only a province report names a province.")})
-            province = province_list(user=user).filter(pk=d["province"]).first()
-            if province is None:
-                raise ValidationError({"province": _("Choose the province.")})
+            province = api.chosen(
+                province_list(user=user), "province", _("Choose the province."), pk=d["province"]
+            )
         active = (get_language() or "fa").split("-")[0]
         report = services.report_request(
             user=user,

@@ -158,11 +158,12 @@ class ImageIn(StrictInput):
 def _neighbourhood(user, data: dict) -> dict:
     if data.get("neighbourhood") is None:
         return data
-    found = selectors.writable_neighbourhoods(user=user).filter(pk=data["neighbourhood"]).first()
-    if found is None:
-        raise exceptions.ValidationError(
-            {"neighbourhood": [_("Choose one of your office's neighbourhoods.")]}
-        )
+    found = api.chosen(
+        selectors.writable_neighbourhoods(user=user),
+        "neighbourhood",
+        _("Choose one of your office's neighbourhoods."),
+        pk=data["neighbourhood"],
+    )
     return {**data, "neighbourhood": found}
 
 
