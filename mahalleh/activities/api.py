@@ -126,22 +126,18 @@ class ActivityFilterIn(serializers.Serializer):
 
 def _resolve_people(office, d: dict) -> dict:
     """Turn the facilitator's and the partner's ids into records the office may use (400 otherwise)."""
-    d = dict(d)
-    if "facilitator" in d:
-        d["facilitator"] = api.chosen(
-            selectors.facilitator_choices(office=office),
-            "facilitator",
-            _("The responsible facilitator must be on the staff of this office."),
-            pk=d["facilitator"],
-        )
-    if d.get("partner") is not None:
-        d["partner"] = api.chosen(
-            selectors.partner_choices(office=office),
-            "partner",
-            _("This partner organisation does not work in this province."),
-            pk=d["partner"],
-        )
-    return d
+    d = api.with_record(
+        d,
+        "facilitator",
+        selectors.facilitator_choices(office=office),
+        _("The responsible facilitator must be on the staff of this office."),
+    )
+    return api.with_record(
+        d,
+        "partner",
+        selectors.partner_choices(office=office),
+        _("This partner organisation does not work in this province."),
+    )
 
 
 @api.scoped_schema(create_in=ActivityCreateIn, update_in=ActivityUpdateIn)

@@ -59,6 +59,14 @@ def chosen(queryset, field: str, message, **lookup):
     return found
 
 
+def with_record(data: dict, field: str, queryset, message) -> dict:
+    """`data` (a validated body) with the id at `field` replaced by its record, `chosen` among
+    `queryset` (a 400 at `field` otherwise); an absent or null id is left as it is."""
+    if data.get(field) is None:
+        return data
+    return {**data, field: chosen(queryset, field, message, pk=data[field])}
+
+
 class VersionMixin(serializers.Serializer):
     version = serializers.SerializerMethodField(
         help_text="Send it back with an update: if the record changed since, the update is refused (409)."

@@ -111,15 +111,9 @@ class GroupFilterIn(serializers.Serializer):
 
 def _neighbourhood(user, data: dict) -> dict:
     """The neighbourhood id in a request body as the object (out of scope reads as unknown)."""
-    if "neighbourhood" not in data or data["neighbourhood"] is None:
-        return data
-    found = api.chosen(
-        neighbourhood_list(user=user),
-        "neighbourhood",
-        _("Choose one of your office's neighbourhoods."),
-        pk=data["neighbourhood"],
+    return api.with_record(
+        data, "neighbourhood", neighbourhood_list(user=user), _("Choose one of your office's neighbourhoods.")
     )
-    return {**data, "neighbourhood": found}
 
 
 @api.scoped_schema(create_in=GroupCreateIn, update_in=GroupUpdateIn)

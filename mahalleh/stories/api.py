@@ -156,15 +156,13 @@ class ImageIn(StrictInput):
 
 
 def _neighbourhood(user, data: dict) -> dict:
-    if data.get("neighbourhood") is None:
-        return data
-    found = api.chosen(
-        selectors.writable_neighbourhoods(user=user),
+    """The neighbourhood id in a request body as the object (one the writer may choose)."""
+    return api.with_record(
+        data,
         "neighbourhood",
+        selectors.writable_neighbourhoods(user=user),
         _("Choose one of your office's neighbourhoods."),
-        pk=data["neighbourhood"],
     )
-    return {**data, "neighbourhood": found}
 
 
 @api.scoped_schema(create_in=StoryCreateIn, update_in=StoryUpdateIn)
