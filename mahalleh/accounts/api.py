@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from mahalleh.accounts.models import Role, User
 from mahalleh.accounts.selectors import user_list
-from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema
+from mahalleh.api import base as api
 from mahalleh.core.selectors import narrowed
 
 
@@ -20,12 +20,12 @@ class UserOut(serializers.ModelSerializer):
 class UserFilterIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     # A plain id, not validated against all offices (that would reveal which ids exist).
-    office = IdField(required=False)
+    office = api.IdField(required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@scoped_schema()
-class UserViewSet(ScopedReadViewSet):
+@api.scoped_schema()
+class UserViewSet(api.ScopedReadViewSet):
     output = UserOut
     filter_in = UserFilterIn
 

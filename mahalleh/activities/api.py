@@ -14,40 +14,30 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mahalleh.activities import selectors, services
 from mahalleh.activities.models import Activity, Enrolment, Session
-from mahalleh.api.base import (
-    IdField,
-    ScopedViewSet,
-    VersionMixin,
-    enum_field,
-    object_id,
-    require_role,
-    scoped_schema,
-    valid_input,
-    version_in,
-)
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.selectors import AGE_GROUPS, person_get
 
 # --------------------------------------------------------------------------- shared pieces
 
 
-KindField = enum_field(Activity.Kind.choices, "ActivityKindEnum")
+KindField = api.enum_field(Activity.Kind.choices, "ActivityKindEnum")
 
 
-ActivitySexField = enum_field(Activity.Sex.choices, "ActivitySexEnum")
+ActivitySexField = api.enum_field(Activity.Sex.choices, "ActivitySexEnum")
 
 
-AgeGroupField = enum_field([(g, g) for g in AGE_GROUPS], "ActivityAgeGroupEnum")
+AgeGroupField = api.enum_field([(g, g) for g in AGE_GROUPS], "ActivityAgeGroupEnum")
 
 
 def _require_edit(user) -> None:
-    require_role(selectors.can_edit_activities(user))
+    api.require_role(selectors.can_edit_activities(user))
 
 
 def _rate(attended: int, expected: int) -> float | None:
@@ -57,7 +47,7 @@ def _rate(attended: int, expected: int) -> float | None:
 # --------------------------------------------------------------------------- activities
 
 
-class ActivityOut(VersionMixin, serializers.ModelSerializer):
+class ActivityOut(api.VersionMixin, serializers.ModelSerializer):
     kind = KindField(read_only=True)
     sex = ActivitySexField(read_only=True)
     age_groups = serializers.ListField(child=AgeGroupField(), read_only=True, help_text="Empty: every age.")
@@ -105,8 +95,10 @@ class ActivityFieldsIn(StrictInput):
     description = serializers.CharField(required=False, allow_blank=True)
     age_groups = serializers.ListField(child=AgeGroupField(), required=False)
     sex = ActivitySexField(required=False)
-    partner = IdField(required=False, allow_null=True, help_text="A partner organisation's id, or null.")
-    facilitator = IdField(required=False, help_text="A staff account of the office (manager or facilitator).")
+    partner = api.IdField(required=False, allow_null=True, help_text="A partner organisation's id, or null.")
+    facilitator = api.IdField(
+        required=False, help_text="A staff account of the office (manager or facilitator)."
+    )
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     starts_on = serializers.DateField(required=False)
     ends_on = serializers.DateField(required=False, allow_null=True)
@@ -115,12 +107,12 @@ class ActivityFieldsIn(StrictInput):
 class ActivityCreateIn(ActivityFieldsIn):
     kind = KindField()
     title = serializers.CharField(max_length=200)
-    facilitator = IdField(help_text="A staff account of the office (manager or facilitator).")
+    facilitator = api.IdField(help_text="A staff account of the office (manager or facilitator).")
     starts_on = serializers.DateField()
 
 
 class ActivityUpdateIn(ActivityFieldsIn):
-    version = version_in("activity")
+    version = api.version_in("activity")
 
 
 class ActivityFilterIn(serializers.Serializer):
@@ -134,26 +126,22 @@ class ActivityFilterIn(serializers.Serializer):
 
 def _resolve_people(office, d: dict) -> dict:
     """Turn the facilitator's and the partner's ids into records the office may use (400 otherwise)."""
-    d = dict(d)
-    if "facilitator" in d:
-        user = selectors.facilitator_choices(office=office).filter(pk=d["facilitator"]).first()
-        if user is None:
-            raise exceptions.ValidationError(
-                {"facilitator": [_("The responsible facilitator must be on the staff of this office.")]}
-            )
-        d["facilitator"] = user
-    if d.get("partner") is not None:
-        partner = selectors.partner_choices(office=office).filter(pk=d["partner"]).first()
-        if partner is None:
-            raise exceptions.ValidationError(
-                {"partner": [_("This partner organisation does not work in this province.")]}
-            )
-        d["partner"] = partner
-    return d
+    d = api.with_record(
+        d,
+        "facilitator",
+        selectors.facilitator_choices(office=office),
+        _("The responsible facilitator must be on the staff of this office."),
+    )
+    return api.with_record(
+        d,
+        "partner",
+        selectors.partner_choices(office=office),
+        _("This partner organisation does not work in this province."),
+    )
 
 
-@scoped_schema(create_in=ActivityCreateIn, update_in=ActivityUpdateIn)
-class ActivityViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=ActivityCreateIn, update_in=ActivityUpdateIn)
+class ActivityViewSet(api.ScopedViewSet):
     """Activities of the office (a province's or the whole country's for the coordinator and the admin)."""
 
     output = ActivityOut
@@ -165,20 +153,20 @@ class ActivityViewSet(ScopedViewSet):
         return {"rates": selectors.activity_rates([a.pk for a in page])}
 
     def retrieve(self, request, pk=None):
-        return Response(ActivityOut(selectors.activity_get(user=request.user, pk=object_id(pk))).data)
+        return Response(ActivityOut(selectors.activity_get(user=request.user, pk=api.object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        data = valid_input(ActivityCreateIn, request)
+        data = api.valid_input(ActivityCreateIn, request)
         d = _resolve_people(request.user.office, data)
         activity = services.activity_create(actor=request.user, via="api", **d)
         activity = selectors.activity_get(user=request.user, pk=activity.pk)
         return Response(ActivityOut(activity).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        activity = selectors.activity_get(user=request.user, pk=object_id(pk))
+        activity = selectors.activity_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        d = valid_input(ActivityUpdateIn, request)
+        d = api.valid_input(ActivityUpdateIn, request)
         version = d.pop("version")
         d = _resolve_people(activity.office, d)
         services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
@@ -213,8 +201,8 @@ class EnrolmentOut(serializers.ModelSerializer):
 
 
 class EnrolmentIn(StrictInput):
-    activity = IdField()
-    person = IdField()
+    activity = api.IdField()
+    person = api.IdField()
     enrolled_on = serializers.DateField(required=False, help_text="Today by default.")
 
 
@@ -228,8 +216,8 @@ class LeaveOut(serializers.Serializer):
 
 
 class EnrolmentFilterIn(serializers.Serializer):
-    activity = IdField(required=False)
-    person = IdField(required=False)
+    activity = api.IdField(required=False)
+    person = api.IdField(required=False)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -237,8 +225,8 @@ def _enrolment_out(user, pk) -> dict:
     return EnrolmentOut(selectors.with_attendance(selectors.enrolment_list(user=user)).get(pk=pk)).data
 
 
-@scoped_schema(create_in=EnrolmentIn)
-class EnrolmentViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=EnrolmentIn)
+class EnrolmentViewSet(api.ScopedViewSet):
     """Residents enrolled in activities, with their attendance so far."""
 
     output = EnrolmentOut
@@ -251,12 +239,12 @@ class EnrolmentViewSet(ScopedViewSet):
         return selectors.with_attendance(selectors.enrolment_list(user=user, **filters))
 
     def retrieve(self, request, pk=None):
-        enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
+        enrolment = selectors.enrolment_get(user=request.user, pk=api.object_id(pk))
         return Response(_enrolment_out(request.user, enrolment.pk))
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(EnrolmentIn, request)
+        d = api.valid_input(EnrolmentIn, request)
         activity = selectors.activity_get(user=request.user, pk=d["activity"])
         person = person_get(user=request.user, pk=d["person"])  # another office's resident: 404
         try:
@@ -274,9 +262,9 @@ class EnrolmentViewSet(ScopedViewSet):
     def leave(self, request, pk=None):
         """Take the resident off the activity. With attendance recorded the enrolment is kept with the
         day they left; without any it was a mistake and is removed (`removed: true`)."""
-        enrolment = selectors.enrolment_get(user=request.user, pk=object_id(pk))
+        enrolment = selectors.enrolment_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        data = valid_input(LeaveIn, request)
+        data = api.valid_input(LeaveIn, request)
         kept = services.unenrol(actor=request.user, enrolment=enrolment, on=data.get("on"), via="api")
         if kept is None:
             return Response({"removed": True, "enrolment": None})
@@ -320,27 +308,30 @@ class SessionOut(serializers.ModelSerializer):
 
 
 class SessionIn(StrictInput):
-    activity = IdField()
+    activity = api.IdField()
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True)
     end_time = serializers.TimeField(required=False, allow_null=True)
-    topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    topic = api.OptionalTextField(max_length=200)
+    note = api.OptionalTextField()
 
 
 class SessionFilterIn(serializers.Serializer):
-    activity = IdField(required=False)
+    activity = api.IdField(required=False)
 
 
 class MarkIn(StrictInput):
-    person = IdField()
+    person = api.IdField()
     present = serializers.BooleanField()
 
 
 class AttendanceIn(StrictInput):
     marks = MarkIn(many=True, required=False, default=list)
     walk_ins = serializers.ListField(
-        child=IdField(), required=False, default=list, help_text="Residents who came without being enrolled."
+        child=api.IdField(),
+        required=False,
+        default=list,
+        help_text="Residents who came without being enrolled.",
     )
 
 
@@ -380,8 +371,8 @@ def _attendance_out(session) -> dict:
     ).data
 
 
-@scoped_schema(create_in=SessionIn)
-class SessionViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=SessionIn)
+class SessionViewSet(api.ScopedViewSet):
     """Sessions of activities, and their attendance."""
 
     output = SessionOut
@@ -393,11 +384,11 @@ class SessionViewSet(ScopedViewSet):
         return selectors.session_list(user=user, activity=activity)
 
     def retrieve(self, request, pk=None):
-        return Response(SessionOut(selectors.session_get(user=request.user, pk=object_id(pk))).data)
+        return Response(SessionOut(selectors.session_get(user=request.user, pk=api.object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(SessionIn, request)
+        d = api.valid_input(SessionIn, request)
         activity = selectors.activity_get(user=request.user, pk=d.pop("activity"))
         session = services.session_create(actor=request.user, activity=activity, via="api", **d)
         return Response(
@@ -412,10 +403,10 @@ class SessionViewSet(ScopedViewSet):
         """GET: the attendance sheet (enrolled residents and walk-ins, with their marks).
         POST: save marks ({person, present}) and walk-ins (present, not enrolled). Idempotent; all or
         nothing: one resident outside your office refuses the whole save (400)."""
-        session = selectors.session_get(user=request.user, pk=object_id(pk))
+        session = selectors.session_get(user=request.user, pk=api.object_id(pk))
         if request.method == "POST":
             _require_edit(request.user)
-            d = valid_input(AttendanceIn, request)
+            d = api.valid_input(AttendanceIn, request)
             services.attendance_save(
                 actor=request.user,
                 session=session,

@@ -8,6 +8,9 @@ An app's `api.py` declares its input and output serializers and which selector l
 
 Retrieves go through the app's `*_get` selector (404 outside the caller's scope) and writes through
 its services; `require_role` refuses a role that may not write (403).
+
+An app's `api.py` imports this module as one name, `from mahalleh.api import base as api`, and
+says `api.IdField`, `api.valid_input` … as it says `selectors.…` and `services.…`.
 """
 
 from django.shortcuts import get_object_or_404
@@ -32,11 +35,36 @@ class IdField(serializers.IntegerField):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class OptionalTextField(serializers.CharField):
+    """Free text an input may leave out or send blank: it is then "" (a note, a place, a caption)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, default="", **kwargs)
+
+
 def object_id(value) -> int:
     """The id in a URL as an int; anything else is no record (404), never a server error."""
     if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
         return int(value)
     raise exceptions.NotFound()
+
+
+def chosen(queryset, field: str, message, **lookup):
+    """The record of `queryset` (what the caller may choose) matching `lookup`, for a body or a
+    filter naming it at `field`; none is bad input: a 400 with `message` at `field`, so an id out
+    of scope reads as unknown."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise exceptions.ValidationError({field: [message]})
+    return found
+
+
+def with_record(data: dict, field: str, queryset, message) -> dict:
+    """`data` (a validated body) with the id at `field` replaced by its record, `chosen` among
+    `queryset` (a 400 at `field` otherwise); an absent or null id is left as it is."""
+    if data.get(field) is None:
+        return data
+    return {**data, field: chosen(queryset, field, message, pk=data[field])}
 
 
 class VersionMixin(serializers.Serializer):

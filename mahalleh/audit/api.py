@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
-from mahalleh.api.base import valid_input
+from mahalleh.api import base as api
 from mahalleh.audit import selectors
 from mahalleh.audit.models import AuditEntry
 
@@ -61,6 +61,6 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if self.action != "list":
             return selectors.audit_list(user=user)
-        d = valid_input(AuditFilterIn, self.request, query=True)
+        d = api.valid_input(AuditFilterIn, self.request, query=True)
         # Filtering by a user id inside the caller's scope reveals nothing the unfiltered list doesn't.
         return selectors.audit_list(user=user, actor=d.pop("user", None), **d)

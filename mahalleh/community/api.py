@@ -11,39 +11,28 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import (
-    IdField,
-    ScopedViewSet,
-    enum_field,
-    object_id,
-    require_role,
-    scoped_schema,
-    valid_input,
-    version_in,
-)
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.community import selectors, services
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.core.selectors import narrowed
-from mahalleh.core.services import version_token
 from mahalleh.geo.selectors import neighbourhood_list
 from mahalleh.registry.selectors import person_list
 
 
 def _require_edit(user) -> None:
-    require_role(selectors.can_edit_groups(user))
+    api.require_role(selectors.can_edit_groups(user))
 
 
-KindField = enum_field(CommunityGroup.Kind.choices, "GroupKindEnum")
+KindField = api.enum_field(CommunityGroup.Kind.choices, "GroupKindEnum")
 
 
-RoleField = enum_field(Membership.Role.choices, "GroupRoleEnum")
+RoleField = api.enum_field(Membership.Role.choices, "GroupRoleEnum")
 
 
 # --------------------------------------------------------------------------- groups
@@ -55,7 +44,7 @@ class LeaderOut(serializers.Serializer):
     name = serializers.CharField(source="person.full_name")
 
 
-class GroupOut(serializers.ModelSerializer):
+class GroupOut(api.VersionMixin, serializers.ModelSerializer):
     kind = KindField(read_only=True)
     members_count = serializers.IntegerField(read_only=True, help_text="Current members.")
     meetings_count = serializers.IntegerField(read_only=True)
@@ -86,15 +75,11 @@ class GroupOut(serializers.ModelSerializer):
             "version",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
-
 
 class GroupFieldsIn(StrictInput):
     name = serializers.CharField(required=False, max_length=200)
     kind = KindField(required=False)
-    neighbourhood = IdField(
+    neighbourhood = api.IdField(
         required=False,
         allow_null=True,
         help_text="One of your office's neighbourhoods; null for all of them.",
@@ -110,7 +95,7 @@ class GroupCreateIn(GroupFieldsIn):
 
 
 class GroupUpdateIn(GroupFieldsIn):
-    version = version_in("group")
+    version = api.version_in("group")
 
 
 class GroupFilterIn(serializers.Serializer):
@@ -120,22 +105,19 @@ class GroupFilterIn(serializers.Serializer):
         required=False,
         help_text="active: met in the last 60 days.",
     )
-    neighbourhood = IdField(required=False)
-    office = IdField(required=False)
+    neighbourhood = api.IdField(required=False)
+    office = api.IdField(required=False)
 
 
 def _neighbourhood(user, data: dict) -> dict:
     """The neighbourhood id in a request body as the object (out of scope reads as unknown)."""
-    if "neighbourhood" not in data or data["neighbourhood"] is None:
-        return data
-    found = neighbourhood_list(user=user).filter(pk=data["neighbourhood"]).first()
-    if found is None:
-        raise ValidationError({"neighbourhood": _("Choose one of your office's neighbourhoods.")})
-    return {**data, "neighbourhood": found}
+    return api.with_record(
+        data, "neighbourhood", neighbourhood_list(user=user), _("Choose one of your office's neighbourhoods.")
+    )
 
 
-@scoped_schema(create_in=GroupCreateIn, update_in=GroupUpdateIn)
-class GroupViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=GroupCreateIn, update_in=GroupUpdateIn)
+class GroupViewSet(api.ScopedViewSet):
     """Community groups (councils, women's groups, micro-savings funds, teams …) of the offices
     in your scope, with their current member count, leaders and last meeting."""
 
@@ -149,20 +131,20 @@ class GroupViewSet(ScopedViewSet):
         )
 
     def retrieve(self, request, pk=None):
-        return Response(GroupOut(selectors.group_get(user=request.user, pk=object_id(pk))).data)
+        return Response(GroupOut(selectors.group_get(user=request.user, pk=api.object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        d = _neighbourhood(request.user, valid_input(GroupCreateIn, request))
+        d = _neighbourhood(request.user, api.valid_input(GroupCreateIn, request))
         group = services.group_create(actor=request.user, via="api", **d)
         return Response(
             GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data, status=status.HTTP_201_CREATED
         )
 
     def partial_update(self, request, pk=None):
-        group = selectors.group_get(user=request.user, pk=object_id(pk))
+        group = selectors.group_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        d = _neighbourhood(request.user, valid_input(GroupUpdateIn, request))
+        d = _neighbourhood(request.user, api.valid_input(GroupUpdateIn, request))
         version = d.pop("version")
         services.group_update(actor=request.user, group=group, version=version, via="api", **d)
         return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
@@ -185,8 +167,8 @@ class MembershipOut(serializers.ModelSerializer):
 
 
 class MembershipCreateIn(StrictInput):
-    group = IdField()
-    person = IdField(help_text="A resident of your office (see /api/v1/persons/).")
+    group = api.IdField()
+    person = api.IdField(help_text="A resident of your office (see /api/v1/persons/).")
     role = RoleField(required=False, default=Membership.Role.MEMBER)
     joined_on = serializers.DateField(required=False, help_text="Default: today.")
 
@@ -200,8 +182,8 @@ class MembershipRoleIn(StrictInput):
 
 
 class MembershipFilterIn(serializers.Serializer):
-    group = IdField(required=False)
-    person = IdField(required=False)
+    group = api.IdField(required=False)
+    person = api.IdField(required=False)
     current = serializers.ChoiceField(
         choices=[("true", "true"), ("false", "false")],
         required=False,
@@ -210,14 +192,11 @@ class MembershipFilterIn(serializers.Serializer):
 
 
 def _person(user, pk: int, field: str = "person"):
-    person = person_list(user=user).filter(pk=pk).first()
-    if person is None:
-        raise ValidationError({field: services.MESSAGES["not_in_scope"]})
-    return person
+    return api.chosen(person_list(user=user), field, services.MESSAGES["not_in_scope"], pk=pk)
 
 
-@scoped_schema(create_in=MembershipCreateIn)
-class MembershipViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=MembershipCreateIn)
+class MembershipViewSet(api.ScopedViewSet):
     """Who is (and was) a member of which group, with their role. Leaving keeps the row (with
     `left_on`); joining again makes a new one. A resident is a current member of a group once."""
 
@@ -229,11 +208,11 @@ class MembershipViewSet(ScopedViewSet):
         return narrowed(qs, group_id=group, person_id=person)
 
     def retrieve(self, request, pk=None):
-        return Response(MembershipOut(selectors.membership_get(user=request.user, pk=object_id(pk))).data)
+        return Response(MembershipOut(selectors.membership_get(user=request.user, pk=api.object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(MembershipCreateIn, request)
+        d = api.valid_input(MembershipCreateIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         person = _person(request.user, d["person"])
         membership = services.member_add(
@@ -274,9 +253,9 @@ class MembershipViewSet(ScopedViewSet):
 
     def _change(self, request, pk, input_class, change):
         """`change(membership, input)` on the membership `pk` in scope, by an editor (403 otherwise)."""
-        membership = selectors.membership_get(user=request.user, pk=object_id(pk))
+        membership = selectors.membership_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        return Response(MembershipOut(change(membership, valid_input(input_class, request))).data)
+        return Response(MembershipOut(change(membership, api.valid_input(input_class, request))).data)
 
 
 # --------------------------------------------------------------------------- meetings
@@ -298,12 +277,12 @@ class MeetingDetailOut(MeetingOut):
 
 
 class MeetingIn(StrictInput):
-    group = IdField()
+    group = api.IdField()
     date = serializers.DateField(help_text="Not in the future.")
-    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    place = api.OptionalTextField(max_length=200)
+    decisions = api.OptionalTextField()
     attendees = serializers.ListField(
-        child=IdField(),
+        child=api.IdField(),
         required=False,
         default=list,
         max_length=1000,
@@ -312,11 +291,11 @@ class MeetingIn(StrictInput):
 
 
 class MeetingFilterIn(serializers.Serializer):
-    group = IdField(required=False)
+    group = api.IdField(required=False)
 
 
-@scoped_schema(detail=MeetingDetailOut, create_in=MeetingIn)
-class MeetingViewSet(ScopedViewSet):
+@api.scoped_schema(detail=MeetingDetailOut, create_in=MeetingIn)
+class MeetingViewSet(api.ScopedViewSet):
     """Meetings of the groups in your scope: date, place, decisions and who attended."""
 
     output = MeetingOut
@@ -326,11 +305,11 @@ class MeetingViewSet(ScopedViewSet):
         return narrowed(selectors.meeting_list(user=user), group_id=group)
 
     def retrieve(self, request, pk=None):
-        return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=object_id(pk))).data)
+        return Response(MeetingDetailOut(selectors.meeting_get(user=request.user, pk=api.object_id(pk))).data)
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(MeetingIn, request)
+        d = api.valid_input(MeetingIn, request)
         group = selectors.group_get(user=request.user, pk=d["group"])
         ids = set(d["attendees"])
         people = list(person_list(user=request.user).filter(pk__in=ids))

@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from mahalleh.api.base import ErrorOut, IdField, ScopedViewSet, enum_field, object_id, paginated, valid_input
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.evaluation import selectors, services
 from mahalleh.evaluation.models import SampleHousehold, SurveyResponse, SurveyRound
@@ -18,7 +18,7 @@ from mahalleh.evaluation.results import EvaluationError, evaluation_run
 from mahalleh.geo.selectors import neighbourhood_list, province_list
 from mahalleh.registry.selectors import person_list
 
-KindField = enum_field(SurveyRound.Kind.choices, "SurveyRoundKindEnum")
+KindField = api.enum_field(SurveyRound.Kind.choices, "SurveyRoundKindEnum")
 
 
 class RoundOut(serializers.ModelSerializer):
@@ -46,7 +46,7 @@ class RoundIn(StrictInput):
     name = serializers.CharField(max_length=200)
     kind = KindField()
     held_on = serializers.DateField()
-    neighbourhoods = serializers.ListField(child=IdField(), allow_empty=True)
+    neighbourhoods = serializers.ListField(child=api.IdField(), allow_empty=True)
     households_per_neighbourhood = serializers.IntegerField(min_value=1, max_value=1000, default=30)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
 
@@ -74,8 +74,8 @@ class ResponseOut(serializers.ModelSerializer):
 
 
 class ResponseIn(StrictInput):
-    round = IdField()
-    person = IdField()
+    round = api.IdField()
+    person = api.IdField()
     age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
     in_school = serializers.BooleanField(required=False, allow_null=True, default=None)
     works = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -87,7 +87,7 @@ class ResponseIn(StrictInput):
     harms = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class RoundViewSet(ScopedViewSet):
+class RoundViewSet(api.ScopedViewSet):
     """Survey rounds of the provinces (or, for office staff, the neighbourhoods) in your scope."""
 
     output = RoundOut
@@ -95,16 +95,18 @@ class RoundViewSet(ScopedViewSet):
     list_selector = staticmethod(selectors.round_list)
 
     def retrieve(self, request, pk=None):
-        return Response(RoundOut(selectors.round_get(user=request.user, pk=object_id(pk))).data)
+        return Response(RoundOut(selectors.round_get(user=request.user, pk=api.object_id(pk))).data)
 
     @extend_schema(request=RoundIn, responses={201: RoundOut})
     def create(self, request):
-        if not selectors.can_manage_rounds(request.user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        d = valid_input(RoundIn, request)
-        province = province_list(user=request.user).filter(code=d.pop("province")).first()
-        if province is None:
-            raise exceptions.ValidationError({"province": [_("There is no such province in your scope.")]})
+        api.require_role(selectors.can_manage_rounds(request.user))
+        d = api.valid_input(RoundIn, request)
+        province = api.chosen(
+            province_list(user=request.user),
+            "province",
+            _("There is no such province in your scope."),
+            code=d.pop("province"),
+        )
         ids = d.pop("neighbourhoods")
         found = list(neighbourhood_list(user=request.user).filter(pk__in=ids).select_related("county"))
         if len(found) != len(set(ids)):
@@ -120,7 +122,7 @@ class RoundViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
         """Draw the round's stratified random sample (once; reproducible from the seed)."""
-        round_ = selectors.round_get(user=request.user, pk=object_id(pk))
+        round_ = selectors.round_get(user=request.user, pk=api.object_id(pk))
         services.survey_sample_draw(actor=request.user, round=round_)
         round_.refresh_from_db()
         return Response(RoundOut(round_).data)
@@ -129,12 +131,12 @@ class RoundViewSet(ScopedViewSet):
     @action(detail=True, methods=["get"])
     def sample(self, request, pk=None):
         """The sampled households you may survey."""
-        round_ = selectors.round_get(user=request.user, pk=object_id(pk))
+        round_ = selectors.round_get(user=request.user, pk=api.object_id(pk))
         qs = selectors.sample_list(user=request.user, round=round_)
-        return paginated(self, qs, SampleOut)
+        return api.paginated(self, qs, SampleOut)
 
 
-class ResponseViewSet(ScopedViewSet):
+class ResponseViewSet(api.ScopedViewSet):
     """Survey answers, one per person and round. Posting again for the same person and round
     replaces the earlier answer. A person outside the round's sample is refused (400)."""
 
@@ -144,15 +146,20 @@ class ResponseViewSet(ScopedViewSet):
 
     @extend_schema(request=ResponseIn, responses={201: ResponseOut})
     def create(self, request):
-        if not selectors.can_survey(request.user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        d = valid_input(ResponseIn, request)
-        round_ = selectors.round_list(user=request.user).filter(pk=d.pop("round")).first()
-        if round_ is None:
-            raise exceptions.ValidationError({"round": [_("There is no such survey round in your scope.")]})
-        person = person_list(user=request.user).filter(pk=d.pop("person")).first()
-        if person is None:
-            raise exceptions.ValidationError({"person": [_("There is no such resident in your scope.")]})
+        api.require_role(selectors.can_survey(request.user))
+        d = api.valid_input(ResponseIn, request)
+        round_ = api.chosen(
+            selectors.round_list(user=request.user),
+            "round",
+            _("There is no such survey round in your scope."),
+            pk=d.pop("round"),
+        )
+        person = api.chosen(
+            person_list(user=request.user),
+            "person",
+            _("There is no such resident in your scope."),
+            pk=d.pop("person"),
+        )
         response = services.survey_response_save(
             actor=request.user, round=round_, person=person, via="api", **d
         )
@@ -254,7 +261,9 @@ def _require_results(user) -> None:
         raise exceptions.NotFound()
 
 
-@extend_schema(responses={200: EvaluationOut, 400: ErrorOut, 404: ErrorOut}, operation_id="evaluation_nation")
+@extend_schema(
+    responses={200: EvaluationOut, 400: api.ErrorOut, 404: api.ErrorOut}, operation_id="evaluation_nation"
+)
 @api_view(["GET"])
 def evaluation_nation(request):
     """The difference-in-differences estimates for the whole country (national roles)."""
@@ -265,7 +274,7 @@ def evaluation_nation(request):
 
 
 @extend_schema(
-    responses={200: EvaluationOut, 400: ErrorOut, 404: ErrorOut}, operation_id="evaluation_province"
+    responses={200: EvaluationOut, 400: api.ErrorOut, 404: api.ErrorOut}, operation_id="evaluation_province"
 )
 @api_view(["GET"])
 def evaluation_province(request, code):

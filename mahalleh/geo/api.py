@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet, scoped_schema, valid_input
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.selectors import narrowed
 from mahalleh.geo import selectors, services
@@ -64,7 +64,7 @@ class NeighbourhoodIn(StrictInput):
     county = serializers.IntegerField()
     code = serializers.CharField(max_length=20)
     name_fa = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name_en = api.OptionalTextField(max_length=200)
     kind = serializers.ChoiceField(choices=Neighbourhood.Kind.choices, default=Neighbourhood.Kind.TARGET)
     office = serializers.IntegerField(required=False, allow_null=True, default=None)
     est_population = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
@@ -80,28 +80,28 @@ class NeighbourhoodIn(StrictInput):
 # against the whole table: that would answer 400 for a missing id and 200 for an out-of-scope one,
 # telling an outsider which ids exist.
 class CountyFilterIn(serializers.Serializer):
-    province = IdField(required=False)
+    province = api.IdField(required=False)
 
 
 class OfficeFilterIn(serializers.Serializer):
-    province = IdField(required=False)
-    county = IdField(required=False)
+    province = api.IdField(required=False)
+    county = api.IdField(required=False)
 
 
 class NeighbourhoodFilterIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Neighbourhood.Kind.choices, required=False)
-    county = IdField(required=False)
-    office = IdField(required=False)
+    county = api.IdField(required=False)
+    office = api.IdField(required=False)
 
 
-class ProvinceViewSet(ScopedReadViewSet):
+class ProvinceViewSet(api.ScopedReadViewSet):
     output = ProvinceOut
 
     list_selector = staticmethod(selectors.province_list)
 
 
-@scoped_schema()
-class CountyViewSet(ScopedReadViewSet):
+@api.scoped_schema()
+class CountyViewSet(api.ScopedReadViewSet):
     output = CountyOut
     filter_in = CountyFilterIn
 
@@ -109,8 +109,8 @@ class CountyViewSet(ScopedReadViewSet):
         return narrowed(selectors.county_list(user=user), province_id=province)
 
 
-@scoped_schema()
-class OfficeViewSet(ScopedReadViewSet):
+@api.scoped_schema()
+class OfficeViewSet(api.ScopedReadViewSet):
     output = OfficeOut
     filter_in = OfficeFilterIn
 
@@ -119,8 +119,8 @@ class OfficeViewSet(ScopedReadViewSet):
         return narrowed(qs, county__province_id=province, county_id=county)
 
 
-@scoped_schema()
-class NeighbourhoodViewSet(ScopedReadViewSet):
+@api.scoped_schema()
+class NeighbourhoodViewSet(api.ScopedReadViewSet):
     output = NeighbourhoodOut
     filter_in = NeighbourhoodFilterIn
 
@@ -131,7 +131,7 @@ class NeighbourhoodViewSet(ScopedReadViewSet):
 
     @extend_schema(request=NeighbourhoodIn, responses={201: NeighbourhoodOut})
     def create(self, request):
-        d = valid_input(NeighbourhoodIn, request)
+        d = api.valid_input(NeighbourhoodIn, request)
         county = selectors.county_get(user=request.user, pk=d.pop("county"))
         office_id = d.pop("office")
         office = selectors.office_get(user=request.user, pk=office_id) if office_id else None

@@ -12,18 +12,12 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import scoped_schema, valid_input
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.core.jalali import Period
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import selectors, services
 from mahalleh.indicators.models import Fact, Indicator, Level, ManualValue, Target
-from mahalleh.registry.api import IdField, object_id
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise exceptions.PermissionDenied(_("Your role does not allow this action."))
 
 
 def _indicator(user, code) -> Indicator:
@@ -78,13 +72,8 @@ class FiguresIn(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=Level.choices, required=False, help_text="Rows per place of this level."
     )
-    disaggregation = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text='"" (total), sex=female, age=child, nat=foreign …',
-    )
-    place = IdField(required=False, help_text="Only this place of the level.")
+    disaggregation = api.OptionalTextField(help_text='"" (total), sex=female, age=child, nat=foreign …')
+    place = api.IdField(required=False, help_text="Only this place of the level.")
 
     def validate_period(self, value):
         try:
@@ -134,7 +123,7 @@ class FactFilterIn(serializers.Serializer):
     indicator = serializers.SlugField(required=False)
     period = serializers.CharField(required=False)
     disaggregation = serializers.CharField(required=False, allow_blank=True)
-    neighbourhood = IdField(required=False)
+    neighbourhood = api.IdField(required=False)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FactFilterIn], responses=FactOut(many=True)))
@@ -148,7 +137,7 @@ class FactViewSet(viewsets.GenericViewSet):
         return selectors.fact_list(user=self.request.user)
 
     def list(self, request):
-        d = valid_input(FactFilterIn, request, query=True)
+        d = api.valid_input(FactFilterIn, request, query=True)
         indicator = _indicator(request.user, d["indicator"]) if d.get("indicator") else None
         qs = selectors.fact_list(
             user=request.user,
@@ -165,8 +154,8 @@ class FactViewSet(viewsets.GenericViewSet):
     def figures(self, request):
         """One indicator in one period per place of a level, with the total of your scope:
         exactly what the dashboard shows you (suppressed for aggregate-only roles)."""
-        _require(selectors.can_see_indicators(request.user))
-        d = valid_input(FiguresIn, request, query=True)
+        api.require_role(selectors.can_see_indicators(request.user))
+        d = api.valid_input(FiguresIn, request, query=True)
         indicator = _indicator(request.user, d["indicator"])
         level = d.get("level") or selectors.default_level(request.user)
         rows, total = selectors.indicator_values(
@@ -214,14 +203,16 @@ class TargetOut(serializers.ModelSerializer):
 class TargetIn(StrictInput):
     indicator = serializers.SlugField()
     level = serializers.ChoiceField(choices=Level.choices)
-    place = IdField(required=False, allow_null=True, help_text="The province, office or neighbourhood id.")
+    place = api.IdField(
+        required=False, allow_null=True, help_text="The province, office or neighbourhood id."
+    )
     year = serializers.IntegerField(
         help_text="A Jalali year of the plan; the baseline year sets the baseline."
     )
     value = serializers.FloatField()
 
 
-@scoped_schema(output=TargetOut, retrieve=False, create_in=TargetIn)
+@api.scoped_schema(output=TargetOut, retrieve=False, create_in=TargetIn)
 class TargetViewSet(viewsets.GenericViewSet):
     """Baselines and yearly targets of the current plan, for the places in your scope. National
     admins set any level, province coordinators their province's places, office managers their
@@ -237,17 +228,20 @@ class TargetViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(TargetOut(page, many=True).data)
 
     def create(self, request):
-        _require(selectors.can_edit_targets(request.user))
-        d = valid_input(TargetIn, request)
+        api.require_role(selectors.can_edit_targets(request.user))
+        d = api.valid_input(TargetIn, request)
         plan = selectors.plan_current()
         if plan is None:
             raise ValidationError(_("There is no plan yet."))
         level = d["level"]
         place = None
         if level != Level.NATION and d.get("place"):
-            place = selectors.places(user=request.user, level=level).filter(pk=d["place"]).first()
-            if place is None:
-                raise ValidationError({"place": _("This place is outside your scope.")})
+            place = api.chosen(
+                selectors.places(user=request.user, level=level),
+                "place",
+                _("This place is outside your scope."),
+                pk=d["place"],
+            )
         target = services.target_set(
             actor=request.user, plan=plan, indicator=_indicator(request.user, d["indicator"]), level=level,
             place=place, year=d["year"], value=d["value"], via="api",
@@ -269,7 +263,7 @@ class ManualValueOut(serializers.ModelSerializer):
 
 class ManualValueIn(StrictInput):
     indicator = serializers.SlugField()
-    neighbourhood = IdField()
+    neighbourhood = api.IdField()
     period = serializers.CharField(help_text="1403-05, 1403-S2 or 1403.")
     value = serializers.CharField(help_text="The figure, in the indicator's unit.")
     denominator = serializers.CharField(required=False, allow_blank=True)
@@ -300,8 +294,8 @@ class ManualValueViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ManualValueOut(page, many=True).data)
 
     def create(self, request):
-        _require(selectors.can_enter_manual(request.user))
-        d = valid_input(ManualValueIn, request)
+        api.require_role(selectors.can_enter_manual(request.user))
+        d = api.valid_input(ManualValueIn, request)
         hood = Neighbourhood.objects.filter(
             selectors.place_q(request.user, Level.NEIGHBOURHOOD), pk=d.pop("neighbourhood")
         ).first()
@@ -314,8 +308,8 @@ class ManualValueViewSet(viewsets.GenericViewSet):
         return Response(ManualValueOut(value).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, pk, approve):
-        _require(selectors.can_approve_manual(request.user))
-        value = self.get_queryset().filter(pk=object_id(pk)).first()
+        api.require_role(selectors.can_approve_manual(request.user))
+        value = self.get_queryset().filter(pk=api.object_id(pk)).first()
         if value is None:
             raise exceptions.NotFound()
         return Response(

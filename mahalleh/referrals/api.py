@@ -19,27 +19,16 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from mahalleh.api.base import (
-    STALE_RESPONSE,
-    IdField,
-    ScopedViewSet,
-    blank_as_null_enum,
-    enum_field,
-    object_id,
-    scoped_schema,
-    valid_input,
-    version_in,
-)
+from mahalleh.api import base as api
 from mahalleh.api.permissions import IsVerifiedUser
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.core.selectors import narrowed
-from mahalleh.core.services import version_token
 from mahalleh.referrals import selectors, services
 from mahalleh.referrals.models import Notification, Partner, Referral, ReferralEvent, Service
 from mahalleh.registry import selectors as registry
@@ -47,26 +36,26 @@ from mahalleh.registry import selectors as registry
 # --------------------------------------------------------------------------- named enums
 
 
-PartnerKindField = enum_field(Partner.Kind.choices, "PartnerKindEnum")
-ReferralStatusField = enum_field(Referral.Status.choices, "ReferralStatusEnum")
+PartnerKindField = api.enum_field(Partner.Kind.choices, "PartnerKindEnum")
+ReferralStatusField = api.enum_field(Referral.Status.choices, "ReferralStatusEnum")
 
 
 # The status before a step; null for the first step (sending).
-FromStatusField = blank_as_null_enum(Referral.Status.values, "ReferralFromStatusEnum")
+FromStatusField = api.blank_as_null_enum(Referral.Status.values, "ReferralFromStatusEnum")
 
 
-UrgencyField = enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
+UrgencyField = api.enum_field(Referral.Urgency.choices, "ReferralUrgencyEnum")
 
 
 # The outcome of a completed referral; null until then.
-OutcomeField = blank_as_null_enum(Referral.Outcome.values, "ReferralOutcomeEnum")
-AgeGroupField = blank_as_null_enum(registry.AGE_GROUPS, "AgeGroupEnum")
+OutcomeField = api.blank_as_null_enum(Referral.Outcome.values, "ReferralOutcomeEnum")
+AgeGroupField = api.blank_as_null_enum(registry.AGE_GROUPS, "AgeGroupEnum")
 
 
 TARGETS = [s for s in Referral.Status.values if s != Referral.Status.SENT]
 
 
-TargetStatusField = enum_field([(s, s) for s in TARGETS], "ReferralTargetStatusEnum")
+TargetStatusField = api.enum_field([(s, s) for s in TARGETS], "ReferralTargetStatusEnum")
 
 
 # --------------------------------------------------------------------------- partners and services
@@ -94,8 +83,8 @@ class PartnerFilterIn(serializers.Serializer):
     kind = PartnerKindField(required=False)
 
 
-@scoped_schema()
-class PartnerViewSet(ScopedViewSet):
+@api.scoped_schema()
+class PartnerViewSet(api.ScopedViewSet):
     """Partner organisations (national ones and those of your province) with their services.
     A partner user sees only their own organisation."""
 
@@ -106,17 +95,17 @@ class PartnerViewSet(ScopedViewSet):
         return selectors.partner_list(user=user, kind=kind).prefetch_related("services")
 
     def retrieve(self, request, pk=None):
-        partner = selectors.partner_get(user=request.user, pk=object_id(pk))
+        partner = selectors.partner_get(user=request.user, pk=api.object_id(pk))
         return Response(PartnerOut(partner).data)
 
 
 class ServiceFilterIn(serializers.Serializer):
-    partner = IdField(required=False)
+    partner = api.IdField(required=False)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@scoped_schema()
-class ServiceViewSet(ScopedViewSet):
+@api.scoped_schema()
+class ServiceViewSet(api.ScopedViewSet):
     """The services partner organisations offer (ids for `service` when referring)."""
 
     output = ServiceOut
@@ -126,7 +115,7 @@ class ServiceViewSet(ScopedViewSet):
         return narrowed(selectors.service_list(user=user, active=active), partner_id=partner)
 
     def retrieve(self, request, pk=None):
-        return Response(ServiceOut(selectors.service_get(user=request.user, pk=object_id(pk))).data)
+        return Response(ServiceOut(selectors.service_get(user=request.user, pk=api.object_id(pk))).data)
 
 
 # --------------------------------------------------------------------------- referrals
@@ -145,7 +134,7 @@ class ReferralEventOut(serializers.ModelSerializer):
         return obj.by.display_name if obj.by_id else ""
 
 
-class ReferralOut(serializers.ModelSerializer):
+class ReferralOut(api.VersionMixin, serializers.ModelSerializer):
     """A referral as the office sees it."""
 
     person_name = serializers.CharField(source="person.full_name", read_only=True)
@@ -187,10 +176,6 @@ class ReferralOut(serializers.ModelSerializer):
             "closed_at",
             "version",
         ]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_version(self, obj) -> str:
-        return version_token(obj)
 
 
 class ReferralDetailOut(ReferralOut):
@@ -236,8 +221,8 @@ class ReferralPartnerDetailOut(ReferralPartnerOut):
 
 
 class ReferralCreateIn(StrictInput):
-    person = IdField()
-    service = IdField()
+    person = api.IdField()
+    service = api.IdField()
     reason = serializers.CharField(max_length=2000)
     urgency = UrgencyField(required=False, default=Referral.Urgency.NORMAL)
     due_on = serializers.DateField(
@@ -257,12 +242,8 @@ class ReferralTransitionIn(StrictInput):
     to_status = TargetStatusField(
         help_text="Partner: accepted, declined, in_progress, completed. Referring office: cancelled."
     )
-    note = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text="Required to decline (the reason), and to complete with outcome `other`.",
+    note = api.OptionalTextField(
+        max_length=2000, help_text="Required to decline (the reason), and to complete with outcome `other`."
     )
     outcome = serializers.ChoiceField(
         choices=Referral.Outcome.choices,
@@ -271,13 +252,13 @@ class ReferralTransitionIn(StrictInput):
         default="",
         help_text="To complete.",
     )
-    version = version_in("referral", required=False)
+    version = api.version_in("referral", required=False)
 
 
 class ReferralFilterIn(serializers.Serializer):
     status = ReferralStatusField(required=False)
-    partner = IdField(required=False)
-    person = IdField(required=False)
+    partner = api.IdField(required=False)
+    person = api.IdField(required=False)
     overdue = serializers.BooleanField(
         required=False, default=False, help_text="Only open referrals past due."
     )
@@ -318,8 +299,8 @@ def _partner_detail(referral):
 def _transition(request, pk):
     """Apply one step for the caller; the referral as it is afterwards."""
     user = request.user
-    referral = selectors.referral_get(user=user, pk=object_id(pk))
-    d = valid_input(ReferralTransitionIn, request)
+    referral = selectors.referral_get(user=user, pk=api.object_id(pk))
+    d = api.valid_input(ReferralTransitionIn, request)
     services.referral_transition(
         actor=user,
         referral=referral,
@@ -333,13 +314,13 @@ def _transition(request, pk):
 
 
 def _retrieve(request, pk):
-    referral = selectors.referral_get(user=request.user, pk=object_id(pk))
+    referral = selectors.referral_get(user=request.user, pk=api.object_id(pk))
     audit_record(user=request.user, action="view", obj=referral, via="api")
     return referral
 
 
-@scoped_schema(detail=ReferralDetailOut, create_in=ReferralCreateIn)
-class ReferralViewSet(ScopedViewSet):
+@api.scoped_schema(detail=ReferralDetailOut, create_in=ReferralCreateIn)
+class ReferralViewSet(api.ScopedViewSet):
     """Referrals to partner organisations, as the office sees them (the full record). Partner
     users have their own inbox at `/api/v1/partner-referrals/`."""
 
@@ -356,15 +337,15 @@ class ReferralViewSet(ScopedViewSet):
 
     def create(self, request):
         user = request.user
-        if not selectors.can_refer(user):
-            raise exceptions.PermissionDenied(_("Your role does not allow this action."))
-        d = valid_input(ReferralCreateIn, request)
+        api.require_role(selectors.can_refer(user))
+        d = api.valid_input(ReferralCreateIn, request)
         person = registry.person_get(user=user, pk=d["person"])
-        service = selectors.services_for_person(person=person).filter(pk=d["service"]).first()
-        if service is None:
-            raise exceptions.ValidationError(
-                {"service": [_("Choose a service that is offered in this resident's province.")]}
-            )
+        service = api.chosen(
+            selectors.services_for_person(person=person),
+            "service",
+            _("Choose a service that is offered in this resident's province."),
+            pk=d["service"],
+        )
         referral = services.referral_create(
             actor=user,
             person=person,
@@ -378,7 +359,7 @@ class ReferralViewSet(ScopedViewSet):
         referral = selectors.referral_get(user=user, pk=referral.pk)
         return Response(_office_detail(referral), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReferralTransitionIn, responses={200: ReferralDetailOut, **STALE_RESPONSE})
+    @extend_schema(request=ReferralTransitionIn, responses={200: ReferralDetailOut, **api.STALE_RESPONSE})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Cancel the referral (with the reason in `note`). The partner's steps (accept, decline,
@@ -386,8 +367,8 @@ class ReferralViewSet(ScopedViewSet):
         return Response(_office_detail(_transition(request, pk)))
 
 
-@scoped_schema(detail=ReferralPartnerDetailOut)
-class PartnerReferralViewSet(ScopedViewSet):
+@api.scoped_schema(detail=ReferralPartnerDetailOut)
+class PartnerReferralViewSet(api.ScopedViewSet):
     """The partner organisation's inbox: only its own referrals, with the minimum personal data
     (no national code, birth date, address or household). For partner users only."""
 
@@ -404,7 +385,9 @@ class PartnerReferralViewSet(ScopedViewSet):
     def retrieve(self, request, pk=None):
         return Response(_partner_detail(_retrieve(request, pk)))
 
-    @extend_schema(request=ReferralTransitionIn, responses={200: ReferralPartnerDetailOut, **STALE_RESPONSE})
+    @extend_schema(
+        request=ReferralTransitionIn, responses={200: ReferralPartnerDetailOut, **api.STALE_RESPONSE}
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Accept, decline (with the reason in `note`), start or complete (with an `outcome`) the
@@ -429,8 +412,8 @@ class MarkedOut(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-@scoped_schema()
-class NotificationViewSet(ScopedViewSet):
+@api.scoped_schema()
+class NotificationViewSet(api.ScopedViewSet):
     """Your own notifications (new, accepted, declined, completed, cancelled and overdue referrals)."""
 
     output = NotificationOut
@@ -443,7 +426,7 @@ class NotificationViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         """Mark one notification read."""
-        notification = selectors.notification_get(user=request.user, pk=object_id(pk))
+        notification = selectors.notification_get(user=request.user, pk=api.object_id(pk))
         notification = services.notification_mark_read(user=request.user, notification=notification)
         return Response(NotificationOut(notification).data)
 

@@ -12,22 +12,11 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mahalleh.api.base import (
-    STALE_RESPONSE,
-    IdField,
-    ScopedViewSet,
-    VersionMixin,
-    enum_field,
-    object_id,
-    require_role,
-    scoped_schema,
-    valid_input,
-    version_in,
-)
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.geo.selectors import neighbourhood_get
@@ -42,7 +31,7 @@ SEARCH_LIMIT = 500
 
 
 def _require_edit(user) -> None:
-    require_role(selectors.can_edit_registry(user))
+    api.require_role(selectors.can_edit_registry(user))
 
 
 def _duplicate_response(user, warning: DuplicateWarning) -> Response:
@@ -78,8 +67,8 @@ def _search(help_text: str) -> serializers.CharField:
 
 
 # Residents and harm cases both have a `status`, with different values: each its own named enum.
-PersonStatusField = enum_field(Person.Status.choices, "PersonStatusEnum")
-HarmStatusField = enum_field(HarmCase.Status.choices, "HarmCaseStatusEnum")
+PersonStatusField = api.enum_field(Person.Status.choices, "PersonStatusEnum")
+HarmStatusField = api.enum_field(HarmCase.Status.choices, "HarmCaseStatusEnum")
 
 
 # --------------------------------------------------------------------------- harm types
@@ -100,13 +89,13 @@ class HarmTypeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.harm_types()
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=object_id(self.kwargs["pk"]))
+        return get_object_or_404(self.get_queryset(), pk=api.object_id(self.kwargs["pk"]))
 
 
 # --------------------------------------------------------------------------- persons
 
 
-class PersonOut(VersionMixin, serializers.ModelSerializer):
+class PersonOut(api.VersionMixin, serializers.ModelSerializer):
     status = PersonStatusField(read_only=True)
 
     class Meta:
@@ -165,7 +154,7 @@ class PersonFieldsIn(StrictInput):
 
 
 class PersonCreateIn(PersonFieldsIn):
-    household = IdField()
+    household = api.IdField()
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     sex = _choice(Person.Sex.choices)
@@ -173,24 +162,24 @@ class PersonCreateIn(PersonFieldsIn):
 
 
 class PersonUpdateIn(PersonFieldsIn):
-    version = version_in("record")
+    version = api.version_in("record")
 
 
 class PersonFilterIn(serializers.Serializer):
     q = _search("Any part of a name (however spelled), a national code or a mobile.")
-    household = IdField(required=False)
+    household = api.IdField(required=False)
     status = PersonStatusField(required=False)
 
 
 def _viewed(request, get, pk):
     """The record `pk` through its `*_get` selector (404 outside the caller's scope), its reading
     written to the audit trail."""
-    obj = get(user=request.user, pk=object_id(pk))
+    obj = get(user=request.user, pk=api.object_id(pk))
     audit_record(user=request.user, action="view", obj=obj, via="api")
     return obj
 
 
-class PersonalDataViewSet(ScopedViewSet):
+class PersonalDataViewSet(api.ScopedViewSet):
     """Residents' records: never kept by a browser or proxy cache (`Cache-Control: no-store`),
     and every list page read is one audit entry with the ids it returned."""
 
@@ -217,7 +206,7 @@ class PersonalDataViewSet(ScopedViewSet):
         return response
 
 
-@scoped_schema(create_in=PersonCreateIn, update_in=PersonUpdateIn)
+@api.scoped_schema(create_in=PersonCreateIn, update_in=PersonUpdateIn)
 class PersonViewSet(PersonalDataViewSet):
     """Residents. `q` searches names through the Persian search key, national codes and mobiles."""
 
@@ -241,7 +230,7 @@ class PersonViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(PersonCreateIn, request)
+        d = api.valid_input(PersonCreateIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -253,9 +242,9 @@ class PersonViewSet(PersonalDataViewSet):
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        person = selectors.person_get(user=request.user, pk=object_id(pk))
+        person = selectors.person_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        d = valid_input(PersonUpdateIn, request)
+        d = api.valid_input(PersonUpdateIn, request)
         version = d.pop("version")
         confirm = d.pop("confirm_duplicate", False)
         try:
@@ -270,7 +259,7 @@ class PersonViewSet(PersonalDataViewSet):
 # --------------------------------------------------------------------------- households
 
 
-class HouseholdOut(VersionMixin, serializers.ModelSerializer):
+class HouseholdOut(api.VersionMixin, serializers.ModelSerializer):
     head_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -311,19 +300,19 @@ class HouseholdFieldsIn(StrictInput):
 
 
 class HouseholdCreateIn(HouseholdFieldsIn):
-    neighbourhood = IdField()
+    neighbourhood = api.IdField()
 
 
 class HouseholdUpdateIn(HouseholdFieldsIn):
-    version = version_in("household")
+    version = api.version_in("household")
 
 
 class HouseholdFilterIn(serializers.Serializer):
     """The filters of the household list page."""
 
     q = _search("Households with a member matching a name, national code or mobile.")
-    neighbourhood = IdField(required=False)
-    harm_type = IdField(required=False, help_text="Households with an open case of this harm.")
+    neighbourhood = api.IdField(required=False)
+    harm_type = api.IdField(required=False, help_text="Households with an open case of this harm.")
     age_group = _choice(
         [(k, k) for k in selectors.AGE_GROUPS], required=False, help_text="Has a member aged …"
     )
@@ -335,7 +324,7 @@ class HouseholdFilterIn(serializers.Serializer):
     vulnerability_min = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
-@scoped_schema(detail=HouseholdDetailOut, create_in=HouseholdCreateIn, update_in=HouseholdUpdateIn)
+@api.scoped_schema(detail=HouseholdDetailOut, create_in=HouseholdCreateIn, update_in=HouseholdUpdateIn)
 class HouseholdViewSet(PersonalDataViewSet):
     """Households, with the list page's filters. A household's members come with the household."""
 
@@ -351,16 +340,16 @@ class HouseholdViewSet(PersonalDataViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(HouseholdCreateIn, request)
+        d = api.valid_input(HouseholdCreateIn, request)
         neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
         household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
         return Response(HouseholdDetailOut(household).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        household = selectors.household_get(user=request.user, pk=object_id(pk))
+        household = selectors.household_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        d = valid_input(HouseholdUpdateIn, request)
+        d = api.valid_input(HouseholdUpdateIn, request)
         version = d.pop("version")
         services.household_update(actor=request.user, household=household, version=version, via="api", **d)
         household = selectors.household_get(user=request.user, pk=household.pk)
@@ -382,7 +371,7 @@ class HarmCaseEventOut(serializers.ModelSerializer):
         return obj.from_status
 
 
-class HarmCaseOut(VersionMixin, serializers.ModelSerializer):
+class HarmCaseOut(api.VersionMixin, serializers.ModelSerializer):
     household = serializers.IntegerField(source="person.household_id", read_only=True)
     harm_type_code = serializers.CharField(source="harm_type.code", read_only=True)
     status = HarmStatusField(read_only=True)
@@ -412,27 +401,27 @@ class HarmCaseDetailOut(HarmCaseOut):
 
 
 class HarmCaseCreateIn(StrictInput):
-    person = IdField()
-    harm_type = IdField(help_text="An id from /api/v1/harm-types/.")
+    person = api.IdField()
+    harm_type = api.IdField(help_text="An id from /api/v1/harm-types/.")
     identified_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = api.OptionalTextField()
 
 
 class HarmTransitionIn(StrictInput):
     to_status = HarmStatusField()
     on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = version_in("case", required=False)
+    note = api.OptionalTextField()
+    version = api.version_in("case", required=False)
 
 
 class HarmCaseFilterIn(serializers.Serializer):
-    person = IdField(required=False)
-    household = IdField(required=False)
+    person = api.IdField(required=False)
+    household = api.IdField(required=False)
     status = HarmStatusField(required=False)
 
 
-@scoped_schema(detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
-class HarmCaseViewSet(ScopedViewSet):
+@api.scoped_schema(detail=HarmCaseDetailOut, create_in=HarmCaseCreateIn)
+class HarmCaseViewSet(api.ScopedViewSet):
     """Social-harm cases and their history (identified → in care → resolved, or relapsed)."""
 
     output = HarmCaseOut
@@ -445,11 +434,11 @@ class HarmCaseViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(HarmCaseCreateIn, request)
+        d = api.valid_input(HarmCaseCreateIn, request)
         person = selectors.person_get(user=request.user, pk=d["person"])
-        harm_type = selectors.harm_types().filter(pk=d["harm_type"]).first()
-        if harm_type is None:
-            raise exceptions.ValidationError({"harm_type": [_("Unknown social harm.")]})
+        harm_type = api.chosen(
+            selectors.harm_types(), "harm_type", _("Unknown social harm."), pk=d["harm_type"]
+        )
         case = services.harm_case_open(
             actor=request.user,
             person=person,
@@ -463,13 +452,13 @@ class HarmCaseViewSet(ScopedViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=HarmTransitionIn, responses={200: HarmCaseDetailOut, **STALE_RESPONSE})
+    @extend_schema(request=HarmTransitionIn, responses={200: HarmCaseDetailOut, **api.STALE_RESPONSE})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the case to another status (who, when and why are kept in its history)."""
-        case = selectors.harm_case_get(user=request.user, pk=object_id(pk))
+        case = selectors.harm_case_get(user=request.user, pk=api.object_id(pk))
         _require_edit(request.user)
-        d = valid_input(HarmTransitionIn, request)
+        d = api.valid_input(HarmTransitionIn, request)
         services.harm_case_transition(
             actor=request.user,
             case=case,
@@ -492,26 +481,20 @@ class ConsentOut(serializers.ModelSerializer):
 
 
 class ConsentIn(StrictInput):
-    person = IdField()
+    person = api.IdField()
     purpose = _choice(Consent.Purpose.choices)
     given = serializers.BooleanField(help_text="false records a withdrawal.")
     on = serializers.DateField()
-    given_by = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=120,
-        help_text="The resident, or a child's guardian.",
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    given_by = api.OptionalTextField(max_length=120, help_text="The resident, or a child's guardian.")
+    note = api.OptionalTextField(max_length=300)
 
 
 class ConsentFilterIn(serializers.Serializer):
-    person = IdField(required=False)
+    person = api.IdField(required=False)
 
 
-@scoped_schema(retrieve=False, create_in=ConsentIn)
-class ConsentViewSet(ScopedViewSet):
+@api.scoped_schema(retrieve=False, create_in=ConsentIn)
+class ConsentViewSet(api.ScopedViewSet):
     """Informed consent records; the latest per resident and purpose is in force."""
 
     output = ConsentOut
@@ -521,7 +504,7 @@ class ConsentViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(ConsentIn, request)
+        d = api.valid_input(ConsentIn, request)
         person = selectors.person_get(user=request.user, pk=d.pop("person"))
         consent = services.consent_record(actor=request.user, person=person, via="api", **d)
         return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
@@ -541,21 +524,21 @@ class AssessmentOut(serializers.ModelSerializer):
 
 
 class AssessmentIn(StrictInput):
-    household = IdField()
+    household = api.IdField()
     on = serializers.DateField()
     answers = serializers.DictField(
         child=serializers.BooleanField(),
         help_text="Checklist item code → true when it applies to the household.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = api.OptionalTextField()
 
 
 class AssessmentFilterIn(serializers.Serializer):
-    household = IdField(required=False)
+    household = api.IdField(required=False)
 
 
-@scoped_schema(retrieve=False, create_in=AssessmentIn)
-class AssessmentViewSet(ScopedViewSet):
+@api.scoped_schema(retrieve=False, create_in=AssessmentIn)
+class AssessmentViewSet(api.ScopedViewSet):
     """Needs assessments; the score (0–100) is computed from the checklist, and the latest sets the
     household's vulnerability."""
 
@@ -566,7 +549,7 @@ class AssessmentViewSet(ScopedViewSet):
 
     def create(self, request):
         _require_edit(request.user)
-        d = valid_input(AssessmentIn, request)
+        d = api.valid_input(AssessmentIn, request)
         household = selectors.household_get(user=request.user, pk=d.pop("household"))
         assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)

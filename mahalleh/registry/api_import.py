@@ -14,7 +14,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mahalleh.api.base import valid_input
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.registry.importer.jobs import (
     household_import_commit,
@@ -140,7 +140,7 @@ class ImportListCreateView(generics.ListAPIView):
 
     @extend_schema(request=ImportUploadIn, responses={202: ImportStartedOut})
     def post(self, request):
-        data = valid_input(ImportUploadIn, request)
+        data = api.valid_input(ImportUploadIn, request)
         job = import_job_start(
             actor=request.user,
             upload=data["file"],

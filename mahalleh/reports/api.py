@@ -29,7 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
-from mahalleh.api.base import IdField, ScopedReadViewSet, require_role
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.audit.services import audit_record
 from mahalleh.core.jalali import Period
@@ -130,7 +130,9 @@ class ReportCreateIn(StrictInput):
         max_length=12,
         help_text="1403-05 is a month, 1403-S2 a season (summer), 1403 a year; it must have ended.",
     )
-    province = IdField(required=False, help_text="For a province report by a national role: which province.")
+    province = api.IdField(
+        required=False, help_text="For a province report by a national role: which province."
+    )
     language = LanguageField(
         required=False, help_text="The report's language; the request's language by default."
     )
@@ -145,8 +147,8 @@ class ReportFilterIn(serializers.Serializer):
     scope = ScopeField(required=False)
     period = serializers.CharField(required=False, max_length=12, help_text="A period code, e.g. 1403-05.")
     status = StatusField(required=False)
-    office = IdField(required=False)
-    province = IdField(required=False)
+    office = api.IdField(required=False)
+    province = api.IdField(required=False)
 
     def validate_period(self, value):
         try:
@@ -179,7 +181,7 @@ def _download_schema(media_type: str, what: str):
     retrieve=extend_schema(responses=ReportOut),
     create=extend_schema(request=ReportCreateIn, responses={201: ReportOut}),
 )
-class ReportViewSet(ScopedReadViewSet):
+class ReportViewSet(api.ScopedReadViewSet):
     """Periodic office, province and national reports you may read, newest first. Ask for one with
     a POST; it is generated in the background (poll `status` and `progress`), then its PDF and XLSX
     can be downloaded."""
@@ -195,7 +197,7 @@ class ReportViewSet(ScopedReadViewSet):
     def create(self, request):
         user = request.user
         scopes = selectors.generate_scopes(user)
-        require_role(bool(scopes))
+        api.require_role(bool(scopes))
         data = ReportCreateIn(data=request.data, scopes=scopes)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -203,9 +205,9 @@ class ReportViewSet(ScopedReadViewSet):
         if "province" in d:
             if d["scope"] != Report.Scope.PROVINCE:
                 raise ValidationError({"province": _("Only a province report names a province.")})
-            province = province_list(user=user).filter(pk=d["province"]).first()
-            if province is None:
-                raise ValidationError({"province": _("Choose the province.")})
+            province = api.chosen(
+                province_list(user=user), "province", _("Choose the province."), pk=d["province"]
+            )
         active = (get_language() or "fa").split("-")[0]
         report = services.report_request(
             user=user,

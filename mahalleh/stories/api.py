@@ -18,22 +18,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from mahalleh.api.base import (
-    ScopedViewSet,
-    VersionMixin,
-    enum_field,
-    object_id,
-    require_role,
-    scoped_schema,
-    valid_input,
-    version_in,
-)
+from mahalleh.api import base as api
 from mahalleh.api.serializers import StrictInput
 from mahalleh.stories import names, selectors, services
 from mahalleh.stories.models import Story, Theme
 from mahalleh.stories.portal import story_path
 
-StoryStatusField = enum_field(Story.Status.choices, "StoryStatusEnum")
+StoryStatusField = api.enum_field(Story.Status.choices, "StoryStatusEnum")
 
 
 class RenditionOut(serializers.Serializer):
@@ -84,7 +75,7 @@ class ThemesField(serializers.ListField):
         super().__init__(child=serializers.ChoiceField(choices=Theme.choices), **kwargs)
 
 
-class StoryOut(VersionMixin, serializers.Serializer):
+class StoryOut(api.VersionMixin, serializers.Serializer):
     id = serializers.IntegerField()
     office = serializers.IntegerField(source="office_id")
     neighbourhood = serializers.IntegerField(source="neighbourhood_id", allow_null=True)
@@ -143,7 +134,7 @@ class StoryCreateIn(StoryFieldsIn):
 
 
 class StoryUpdateIn(StoryFieldsIn):
-    version = version_in("story")
+    version = api.version_in("story")
 
 
 class StoryFilterIn(serializers.Serializer):
@@ -152,31 +143,30 @@ class StoryFilterIn(serializers.Serializer):
 
 
 class CommentIn(StrictInput):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = api.OptionalTextField()
 
 
 class ImageIn(StrictInput):
     photo = serializers.FileField(help_text="JPEG, PNG or WebP; metadata (EXIF, GPS) is removed.")
     alt_fa = serializers.CharField(max_length=300)
-    alt_en = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    caption_fa = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    caption_en = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    alt_en = api.OptionalTextField(max_length=300)
+    caption_fa = api.OptionalTextField(max_length=300)
+    caption_en = api.OptionalTextField(max_length=300)
     make_cover = serializers.BooleanField(required=False, default=False)
 
 
 def _neighbourhood(user, data: dict) -> dict:
-    if data.get("neighbourhood") is None:
-        return data
-    found = selectors.writable_neighbourhoods(user=user).filter(pk=data["neighbourhood"]).first()
-    if found is None:
-        raise exceptions.ValidationError(
-            {"neighbourhood": [_("Choose one of your office's neighbourhoods.")]}
-        )
-    return {**data, "neighbourhood": found}
+    """The neighbourhood id in a request body as the object (one the writer may choose)."""
+    return api.with_record(
+        data,
+        "neighbourhood",
+        selectors.writable_neighbourhoods(user=user),
+        _("Choose one of your office's neighbourhoods."),
+    )
 
 
-@scoped_schema(create_in=StoryCreateIn, update_in=StoryUpdateIn)
-class StoryViewSet(ScopedViewSet):
+@api.scoped_schema(create_in=StoryCreateIn, update_in=StoryUpdateIn)
+class StoryViewSet(api.ScopedViewSet):
     """Experience stories of the offices in your scope, with their review status, photos, the residents
     they name (and whether those consented) and what still stops them from being published."""
 
@@ -197,22 +187,22 @@ class StoryViewSet(ScopedViewSet):
         return self._out(self.get_object())
 
     def create(self, request):
-        require_role(selectors.can_write_stories(request.user))
-        data = valid_input(StoryCreateIn, request)
+        api.require_role(selectors.can_write_stories(request.user))
+        data = api.valid_input(StoryCreateIn, request)
         story = services.story_create(actor=request.user, **_neighbourhood(request.user, dict(data)))
         return self._out(story, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        story = selectors.story_get(user=request.user, pk=object_id(pk))
-        require_role(selectors.can_edit(request.user, story))
-        d = _neighbourhood(request.user, valid_input(StoryUpdateIn, request))
+        story = selectors.story_get(user=request.user, pk=api.object_id(pk))
+        api.require_role(selectors.can_edit(request.user, story))
+        d = _neighbourhood(request.user, api.valid_input(StoryUpdateIn, request))
         version = d.pop("version")
         services.story_update(actor=request.user, story=story, version=version, **d)
         return self._out(story)
 
     def _transition(self, request, pk, call):
-        story = selectors.story_get(user=request.user, pk=object_id(pk))
-        body = valid_input(CommentIn, request)
+        story = selectors.story_get(user=request.user, pk=api.object_id(pk))
+        body = api.valid_input(CommentIn, request)
         call(story, body["comment"])
         return self._out(story)
 
@@ -250,9 +240,9 @@ class StoryViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def images(self, request, pk=None):
         """Add a photo (checked by its content, stored without metadata, resized)."""
-        story = selectors.story_get(user=request.user, pk=object_id(pk))
-        require_role(selectors.can_edit(request.user, story))
-        d = valid_input(ImageIn, request)
+        story = selectors.story_get(user=request.user, pk=api.object_id(pk))
+        api.require_role(selectors.can_edit(request.user, story))
+        d = api.valid_input(ImageIn, request)
         services.image_add(actor=request.user, story=story, upload=d.pop("photo"), **d)
         return self._out(story, status.HTTP_201_CREATED)
 
@@ -351,5 +341,5 @@ class PublicStoryViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         lang = _lang(request)
-        story = selectors.public_story_get(lang=lang, pk=object_id(pk))
+        story = selectors.public_story_get(lang=lang, pk=api.object_id(pk))
         return Response(PublicStoryOut(_public(story, lang, request), context={"request": request}).data)
