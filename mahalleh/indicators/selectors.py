@@ -292,6 +292,15 @@ def _places_in_scope(user, level) -> list:
     return _remembered(("places", level), lambda: list(places(user=user, level=level)), user)
 
 
+def _place_positions(user, level) -> dict[int, int]:
+    """{place id: its index in the batch's :func:`_places_in_scope`}."""
+
+    def index():
+        return {p.pk: i for i, p in enumerate(_places_in_scope(user, level))}
+
+    return _remembered(("place positions", level), index, user)
+
+
 def _sums_by(user, period, column, keys, indicator_id=None) -> dict:
     """{indicator id: {place or None: {breakdown: (numerator, denominator)}}} for one period and
     the breakdowns ``keys`` (of one indicator, or all)."""
@@ -334,27 +343,35 @@ def indicator_values(
         place_rows = _places_in_scope(user, level)
     if place_ids is not None:
         wanted = {int(p) for p in place_ids}
-        place_rows = [p for p in place_rows if p.pk in wanted]
+        if _batch.get() is None:
+            place_rows = [p for p in place_rows if p.pk in wanted]
+        else:  # the batch's places, looked up (a table asks for one place at a time)
+            position = _place_positions(user, level)
+            place_rows = [place_rows[i] for i in sorted(position[pk] for pk in wanted if pk in position)]
     keys = list(_keys(disaggregation))
-    pks = [p.pk for p in place_rows] if column and place_ids is not None else None
-    where = column if pks is not None else None
+    pks = [p.pk for p in place_rows]
+    subset = pks if column and place_ids is not None else None
+    where = column if subset is not None else None
     by_place = {}
     if column:
-        by_place = _sums(user, indicator, period, keys, group=column, where=where, place_pks=pks)
-    totals = _sums(user, indicator, period, keys, group=None, where=where, place_pks=pks)
+        by_place = _sums(user, indicator, period, keys, group=column, where=where, place_pks=subset)
+    totals = _sums(user, indicator, period, keys, group=None, where=where, place_pks=subset)
+    exact = exact_figures(user)
+    # Exact figures need the asked breakdown only; suppression looks at its siblings too.
+    shown_keys = [disaggregation] if exact else keys
     cells: dict[tuple, Cell] = {}
-    for p in place_rows:
-        for key in keys:
-            n, d = by_place.get((p.pk, key), (None, None))
-            cells[(p.pk, key)] = Cell(p.pk, key, n, d)
-    for key in keys:
+    for pk in pks:
+        for key in shown_keys:
+            n, d = by_place.get((pk, key), (None, None))
+            cells[(pk, key)] = Cell(pk, key, n, d)
+    for key in shown_keys:
         n, d = totals.get((None, key), (None, None))
         cells[("total", key)] = Cell(None, key, n, d)
-    if not exact_figures(user):
+    if not exact:
         groups = []
         for key in keys:  # the places of one breakdown with their total
-            groups.append([cells[(p.pk, key)] for p in place_rows] + [cells[("total", key)]])
-        for owner in [p.pk for p in place_rows] + ["total"]:
+            groups.append([cells[(pk, key)] for pk in pks] + [cells[("total", key)]])
+        for owner in [*pks, "total"]:
             for group in siblings(disaggregation):
                 groups.append([cells[(owner, k)] for k in group if (owner, k) in cells])
         suppress(indicator, cells.values(), groups)
@@ -365,7 +382,7 @@ def indicator_values(
             return Figure(cell.place, name, None, None, None, True, place)
         return Figure(cell.place, name, cell.numerator, cell.denominator, value, False, place)
 
-    rows = [figure(cells[(p.pk, disaggregation)], p, p.name) for p in place_rows]
+    rows = [figure(cells[(pk, disaggregation)], p, p.name) for pk, p in zip(pks, place_rows, strict=True)]
     total = figure(cells[("total", disaggregation)], None, str(_("Total")))
     return rows, total
 
@@ -376,7 +393,10 @@ def indicator_series(
     """The total of the user's scope (or one place) for each period, suppressed like the tables."""
     # One indicator over many periods: its facts of every period in one query, then each period's
     # figure (and suppression) from them, as `batched()` does for many indicators of one period.
-    token = _batch.set({})
+    # Inside a page's batch, on a copy of its memo: the places read for the page serve here too,
+    # and the series' one-indicator tables do not stand in for the page's all-indicator ones.
+    outer = _batch.get()
+    token = _batch.set(dict(outer) if outer is not None else {})
     try:
         column = LEVEL_COLUMN[level] if (level and place_id) else None
         codes = [p.code for p in periods]
@@ -454,6 +474,17 @@ def target_list(*, user, plan=None, indicator=None):
     q |= Q(level=Level.NEIGHBOURHOOD) & scoping.neighbourhood_q(user, "neighbourhood__")
     qs = Target.objects.filter(q).select_related("indicator", "plan", "province", "office", "neighbourhood")
     return narrowed(qs, plan=plan, indicator=indicator).distinct()
+
+
+def _level_targets(user, plan, level: str):
+    """The plan's targets at one level in the user's scope: the places of that level only (one
+    scope join, none of :func:`target_list`'s OR over four levels, DISTINCT and ordering)."""
+    if not can_see_indicators(user):
+        return Target.objects.none()
+    qs = Target.objects.filter(plan=plan, level=level)
+    if level != Level.NATION:
+        qs = qs.filter(place_q(user, level, f"{level}__"))
+    return qs.order_by()
 
 
 @dataclass
@@ -544,22 +575,19 @@ def progress_for(*, user, indicator: Indicator, level: str, place=None, year: in
     current = figure(str(year))
     targets = {}
     if plan is not None:
+        level_of = Level.NATION if place is None else level
         if _batch.get() is None:
-            rows = target_list(user=user, plan=plan, indicator=indicator)
-            if place is None:
-                rows = rows.filter(level=Level.NATION)
-            else:
-                rows = rows.filter(level=level, **{level: place})
-            targets = {t.year: t.value for t in rows}
+            rows = _level_targets(user, plan, level_of).filter(indicator=indicator)
+            if place is not None:
+                rows = rows.filter(**{level: place})
+            targets = dict(rows.values_list("year", "value"))
         else:  # the plan's targets of this level, every place and indicator, read once
-            level_of = Level.NATION if place is None else level
             column = None if place is None else f"{level}_id"
 
             def read():
-                rows = target_list(user=user, plan=plan).filter(level=level_of)
                 fields = ["indicator_id", "year", "value", *([column] if column else [])]
                 by_place = defaultdict(lambda: defaultdict(dict))
-                for row in rows.values_list(*fields):
+                for row in _level_targets(user, plan, level_of).values_list(*fields):
                     owner = row[3] if column else None
                     by_place[owner][row[0]][row[1]] = row[2]
                 return by_place
