@@ -231,8 +231,6 @@ def trend(user, filters: Filters) -> dict:
 
 def map_features(user, filters: Filters) -> dict:
     """The neighbourhoods' boundaries with the chosen indicator, for the choropleth and its table."""
-    from mahalleh.geo import selectors as geo
-
     ind = filters.indicator
     if ind is None:
         return {}
@@ -242,7 +240,7 @@ def map_features(user, filters: Filters) -> dict:
     )
     by_pk = {fig.place_id: fig for fig in rows}
     features = []
-    for hood in geo.neighbourhood_list(user=user):
+    for hood in selectors.places_in_scope(user, Level.NEIGHBOURHOOD):  # as the figures' places
         if not hood.boundary:
             continue
         fig = by_pk.get(hood.pk)

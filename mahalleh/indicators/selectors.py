@@ -156,7 +156,9 @@ def places(*, user, level: str):
     """The places of a level the user may see (nation: none; the total stands for it)."""
     if level == Level.NATION or not can_see_indicators(user):
         return LEVEL_MODEL.get(level, Province).objects.none()
-    qs = LEVEL_MODEL[level].objects.filter(place_q(user, level)).distinct()
+    qs = LEVEL_MODEL[level].objects.filter(place_q(user, level))
+    if level == Level.PROVINCE:
+        qs = qs.distinct()  # office staff's provinces are found through their counties' offices
     if level == Level.NEIGHBOURHOOD:
         qs = qs.select_related("office")
     return qs.order_by("name_fa")
@@ -240,18 +242,38 @@ def _sums(user, indicator, period, keys, *, group, where, place_pks):
     # (or in all), read once; a subset of places is picked (and, for its total, added up) here.
     column = where or group
     ordered = tuple(sorted(wanted))
+    if column is None:
+        # The whole scope is one office or one province (an office's staff, a province's
+        # coordinator): its total is the sum of the table that place's own figures come from
+        # (the same facts, grouped), not one more query.
+        column = _single_place_column(user)
     key, only = _sums_key(user, period, column, ordered, indicator)
     table = _remembered(key, lambda: _sums_by(user, period, column, ordered, only), user)
     mine = table.get(indicator.pk, {})
+    if group is None and where is None and column is not None:  # the scope's total, folded
+        return _folded(mine.values())
     if place_pks is None or column is None:
         return {(place, key): v for place, cells in mine.items() for key, v in cells.items()}
-    picked = {(place, key): v for place in set(place_pks) for key, v in mine.get(place, {}).items()}
     if group:
-        return picked
+        return {(place, key): v for place in set(place_pks) for key, v in mine.get(place, {}).items()}
+    return _folded(mine.get(place, {}) for place in set(place_pks))
+
+
+def _single_place_column(user) -> str | None:
+    """The column of the office or province level when the user's scope is one such place."""
+    for level in (Level.OFFICE, Level.PROVINCE):
+        if len(places_in_scope(user, level)) == 1:
+            return LEVEL_COLUMN[level]
+    return None
+
+
+def _folded(tables) -> dict:
+    """{(None, breakdown): (Σ numerator, Σ denominator)} over places' {breakdown: (n, d)} tables."""
     totals: dict = {}
-    for (_place, key), (n, d) in picked.items():
-        tn, td = totals.get((None, key), (None, None))
-        totals[(None, key)] = (_add(tn, n), _add(td, d))
+    for cells in tables:
+        for key, (n, d) in cells.items():
+            tn, td = totals.get((None, key), (None, None))
+            totals[(None, key)] = (_add(tn, n), _add(td, d))
     return totals
 
 
@@ -283,20 +305,21 @@ def _sums_key(user, period, column, keys, indicator) -> tuple[tuple, int | None]
     every indicator). Many indicators of one place (a scope's indicator table) are read together;
     one indicator over many places (a ranking, a map) is read alone, not every indicator's cells."""
     level = COLUMN_LEVEL.get(column)
-    many = level is not None and len(_places_in_scope(user, level)) > 1
+    many = level is not None and len(places_in_scope(user, level)) > 1
     only = indicator.pk if many else None
     return ("sums", period, column, keys, only), only
 
 
-def _places_in_scope(user, level) -> list:
+def places_in_scope(user, level) -> list:
+    """:func:`places` as a list, read once per batch."""
     return _remembered(("places", level), lambda: list(places(user=user, level=level)), user)
 
 
 def _place_positions(user, level) -> dict[int, int]:
-    """{place id: its index in the batch's :func:`_places_in_scope`}."""
+    """{place id: its index in the batch's :func:`places_in_scope`}."""
 
     def index():
-        return {p.pk: i for i, p in enumerate(_places_in_scope(user, level))}
+        return {p.pk: i for i, p in enumerate(places_in_scope(user, level))}
 
     return _remembered(("place positions", level), index, user)
 
@@ -340,7 +363,7 @@ def indicator_values(
     column = LEVEL_COLUMN[level]
     place_rows = []
     if column:
-        place_rows = _places_in_scope(user, level)
+        place_rows = places_in_scope(user, level)
     if place_ids is not None:
         wanted = {int(p) for p in place_ids}
         if _batch.get() is None:
