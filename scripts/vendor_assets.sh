@@ -13,7 +13,8 @@
 # fails collectstatic on a sourceMappingURL that points to a missing file).
 #
 # To upgrade a package: change its spec below, run the script once with
-# VENDOR_UPDATE_INTEGRITY=1 to print the new integrity, paste it, re-run.
+# VENDOR_UPDATE_INTEGRITY=1 to print the new integrity, paste it, re-run
+# (the fetching and checking is scripts/vendor_lib.sh, shared with the test assets).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,47 +31,9 @@ PACKAGES=(
   "jalalidatepicker|@majidh1/jalalidatepicker@0.9.12|sha512-KsQ8yEXQph46CLeKxhrUvdYxD3now5EvhulDWlAOnV5YZKwX8PHcEBUy0EZUxDBgN54H9n31uy2kBMARgi7OWA=="
 )
 
-die() { echo "vendor_assets: $*" >&2; exit 1; }
-
-for tool in node npm tar; do
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required"
-done
-
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/mahalleh-vendor.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
-
-sha512_of() {
-  node -e 'const c=require("crypto"),fs=require("fs");
-process.stdout.write("sha512-"+c.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$1"
-}
-
-# fetch FOLDER SPEC INTEGRITY -> unpacks into $TMP/FOLDER/package
-fetch() {
-  local folder="$1" spec="$2" integrity="$3" work tarball actual
-  work="$TMP/$folder"
-  mkdir -p "$work"
-  echo "==> $spec"
-  (cd "$work" && npm pack --silent --ignore-scripts "$spec" >/dev/null)
-  tarball="$(find "$work" -maxdepth 1 -name '*.tgz' | head -n1)"
-  [[ -n "$tarball" ]] || die "npm pack produced no tarball for $spec"
-  actual="$(sha512_of "$tarball")"
-  if [[ "$actual" != "$integrity" ]]; then
-    if [[ "${VENDOR_UPDATE_INTEGRITY:-}" == "1" ]]; then
-      echo "    new integrity for $spec: $actual"
-    else
-      die "integrity mismatch for $spec: expected $integrity, got $actual"
-    fi
-  fi
-  tar -xzf "$tarball" -C "$work"
-  [[ -f "$work/package/package.json" ]] || die "unexpected tarball layout for $spec"
-}
-
-pkg_dir() { echo "$TMP/$1/package"; }
-
-pkg_version() {
-  node -e 'process.stdout.write(require(process.argv[1]).name+"@"+require(process.argv[1]).version)' \
-    "$(pkg_dir "$1")/package.json"
-}
+VENDOR_NAME=vendor_assets
+# shellcheck source=scripts/vendor_lib.sh
+source "$ROOT/scripts/vendor_lib.sh"
 
 # put FOLDER RELATIVE_SRC [TARGET_NAME] -> copies into $OUT/FOLDER/
 put() {
@@ -108,9 +71,7 @@ VERSIONS="$OUT/VERSIONS.txt"
 for entry in "${PACKAGES[@]}"; do
   IFS='|' read -r folder spec integrity <<<"$entry"
   fetch "$folder" "$spec" "$integrity"
-  got="$(pkg_version "$folder")"
-  [[ "$got" == "$spec" ]] || die "asked for $spec but the tarball is $got"
-  printf '%-18s %-34s %s\n' "$folder/" "$got" "$integrity" >>"$VERSIONS"
+  printf '%-18s %-34s %s\n' "$folder/" "$spec" "$integrity" >>"$VERSIONS"
 done
 
 # --- bootstrap -------------------------------------------------------------
