@@ -177,6 +177,8 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
             ("", _("Any kind")),
             *((t, object_type_label(t)) for t in selectors.audit_object_types(user=actor)),
         ]
+        for field in self.fields.values():  # five narrow filters on one line (core/_filter_form.html)
+            field.column = "col-6 col-md-4 col-lg-2"
 
     def clean(self):
         data = super().clean()
@@ -196,6 +198,10 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
             "since": data.get("since"),
             "until": data.get("until"),
         }
+
+    @property
+    def has_filters(self) -> bool:
+        return any(v is not None for v in self.selector_kwargs().values())
 
 
 @require_safe  # read-only: no POST, let alone an edit or delete view
