@@ -5,7 +5,7 @@ icon of its own (hidden from screen readers, which read the word)."""
 from html.parser import HTMLParser
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.utils import translation
 
 from mahalleh.indicators.selectors import Progress
@@ -42,13 +42,16 @@ class Badge(HTMLParser):
             self.icon += data
 
 
+BADGE = Template("{% load indicators %}{% progress_badge progress %}")
+
+
 def badge(status, language: str) -> Badge:
     progress = Progress(
         indicator=None, year=1404, value=VALUES[status], baseline=0, target=100, suppressed=False
     )
     assert progress.status == status
     with translation.override(language):
-        html = render_to_string("indicators/_status.html", {"progress": progress})
+        html = BADGE.render(Context({"progress": progress}))
     parser = Badge()
     parser.feed(html)
     return parser

@@ -1,0 +1,30 @@
+"""The dashboards' own tags."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# status: (badge class, the sign that says it without colour)
+BADGES = {
+    "reached": ("text-bg-success", "✓"),
+    "on_track": ("text-bg-warning", "→"),
+    "behind": ("text-bg-danger", "↓"),
+}
+
+
+@register.simple_tag
+def progress_badge(progress) -> str:
+    """A place's or an indicator's progress to target as a badge: its colour, a sign and the words
+    (colour is never the only signal). A tag, not an include: a province's dashboard shows a
+    hundred of them."""
+    css, sign = BADGES.get(progress.status, (None, None))
+    if css is None:
+        return format_html('<span class="text-body-secondary small">{}</span>', progress.status_label)
+    return format_html(
+        '<span class="badge {}" data-status="{}"><span aria-hidden="true">{} </span>{}</span>',
+        css,
+        progress.status,
+        sign,
+        progress.status_label,
+    )
