@@ -113,3 +113,34 @@ def test_a_series_reads_every_period_at_once_with_the_same_figures(refreshed, wh
                     assert got == one_period(user, ind, period, key, level, place), (ind.code, period, key)
                     seen += fig.numerator is not None
     assert seen >= 5  # real figures were compared (the small test data leaves many suppressed)
+
+
+@pytest.mark.parametrize("who", ["manager_a", "coordinator", "coordinator_fars", "analyst"])
+def test_a_scope_total_counts_a_neighbourhood_in_another_province(refreshed, who):
+    """An office may serve a neighbourhood whose county lies in another province. A batched scope
+    total (summed from the table of the scope's one office or province) still counts what the
+    plain total counts."""
+    from mahalleh.geo.models import Neighbourhood
+    from mahalleh.registry.models import Household
+    from tests.indicators.conftest import make_person
+
+    w = refreshed.world
+    across = Neighbourhood.objects.create(
+        county=w.county_f, code="NX", name_fa="محله مرزی", name_en="Border hood", office=w.office_a
+    )
+    home = Household.objects.create(neighbourhood=across, vulnerability=20)
+    make_person(home, "لیلا", "female", TODAY.replace(year=TODAY.year - 10), school_enrolled=False)
+    refresh(full=True, today=TODAY)
+    user = getattr(w, who)
+    for period in ("1403", "1403-10"):
+        plain = figures(user, "nation", period)
+        with selectors.batched():
+            batched = figures(user, "nation", period)
+        assert batched == plain, (who, period)
+    school = Indicator.objects.get(code="school_enrolment")
+    _rows, total = selectors.indicator_values(user=user, indicator=school, level="nation", period="1403")
+    with selectors.batched():
+        _rows, batched_total = selectors.indicator_values(
+            user=user, indicator=school, level="nation", period="1403"
+        )
+    assert (batched_total.numerator, batched_total.denominator) == (total.numerator, total.denominator)
