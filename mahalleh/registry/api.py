@@ -242,8 +242,7 @@ class PersonViewSet(PersonalDataViewSet):
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        person = selectors.person_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        person = api.record_to_change(selectors.person_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(PersonUpdateIn, request)
         version = d.pop("version")
         confirm = d.pop("confirm_duplicate", False)
@@ -343,17 +342,16 @@ class HouseholdViewSet(PersonalDataViewSet):
         d = api.valid_input(HouseholdCreateIn, request)
         neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
         household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
-        household = selectors.household_get(user=request.user, pk=household.pk)
-        return Response(HouseholdDetailOut(household).data, status=status.HTTP_201_CREATED)
+        return api.written(
+            selectors.household_get, request, household, HouseholdDetailOut, status.HTTP_201_CREATED
+        )
 
     def partial_update(self, request, pk=None):
-        household = selectors.household_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        household = api.record_to_change(selectors.household_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(HouseholdUpdateIn, request)
         version = d.pop("version")
         services.household_update(actor=request.user, household=household, version=version, via="api", **d)
-        household = selectors.household_get(user=request.user, pk=household.pk)
-        return Response(HouseholdDetailOut(household).data)
+        return api.written(selectors.household_get, request, household, HouseholdDetailOut)
 
 
 # --------------------------------------------------------------------------- harm cases
@@ -447,17 +445,13 @@ class HarmCaseViewSet(api.ScopedViewSet):
             note=d["note"],
             via="api",
         )
-        return Response(
-            HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return api.written(selectors.harm_case_get, request, case, HarmCaseDetailOut, status.HTTP_201_CREATED)
 
     @extend_schema(request=HarmTransitionIn, responses={200: HarmCaseDetailOut, **api.STALE_RESPONSE})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the case to another status (who, when and why are kept in its history)."""
-        case = selectors.harm_case_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        case = api.record_to_change(selectors.harm_case_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(HarmTransitionIn, request)
         services.harm_case_transition(
             actor=request.user,
@@ -468,7 +462,7 @@ class HarmCaseViewSet(api.ScopedViewSet):
             version=d.get("version"),
             via="api",
         )
-        return Response(HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data)
+        return api.written(selectors.harm_case_get, request, case, HarmCaseDetailOut)
 
 
 # --------------------------------------------------------------------------- consents
