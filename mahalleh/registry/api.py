@@ -171,6 +171,18 @@ class PersonFilterIn(serializers.Serializer):
     status = PersonStatusField(required=False)
 
 
+def _record_of(request, input_class, owner: str, get, record, output_class) -> Response:
+    """A record kept of a resident or a household (a consent, an assessment): the body through
+    `input_class`, whose id at `owner` is the person or household (`get`: 404 outside the caller's
+    scope), written by the service `record`; 201 with it through `output_class`."""
+    _require_edit(request.user)
+    d = api.valid_input(input_class, request)
+    d[owner] = get(user=request.user, pk=d[owner])
+    return Response(
+        output_class(record(actor=request.user, via="api", **d)).data, status=status.HTTP_201_CREATED
+    )
+
+
 def _viewed(request, get, pk):
     """The record `pk` through its `*_get` selector (404 outside the caller's scope), its reading
     written to the audit trail."""
@@ -497,11 +509,9 @@ class ConsentViewSet(api.ScopedViewSet):
     list_selector = staticmethod(selectors.consent_list)
 
     def create(self, request):
-        _require_edit(request.user)
-        d = api.valid_input(ConsentIn, request)
-        person = selectors.person_get(user=request.user, pk=d.pop("person"))
-        consent = services.consent_record(actor=request.user, person=person, via="api", **d)
-        return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
+        return _record_of(
+            request, ConsentIn, "person", selectors.person_get, services.consent_record, ConsentOut
+        )
 
 
 # --------------------------------------------------------------------------- assessments
@@ -542,8 +552,11 @@ class AssessmentViewSet(api.ScopedViewSet):
     list_selector = staticmethod(selectors.assessment_list)
 
     def create(self, request):
-        _require_edit(request.user)
-        d = api.valid_input(AssessmentIn, request)
-        household = selectors.household_get(user=request.user, pk=d.pop("household"))
-        assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
-        return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
+        return _record_of(
+            request,
+            AssessmentIn,
+            "household",
+            selectors.household_get,
+            services.assessment_record,
+            AssessmentOut,
+        )
