@@ -160,17 +160,15 @@ class ActivityViewSet(api.ScopedViewSet):
         data = api.valid_input(ActivityCreateIn, request)
         d = _resolve_people(request.user.office, data)
         activity = services.activity_create(actor=request.user, via="api", **d)
-        activity = selectors.activity_get(user=request.user, pk=activity.pk)
-        return Response(ActivityOut(activity).data, status=status.HTTP_201_CREATED)
+        return api.written(selectors.activity_get, request, activity, ActivityOut, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        activity = selectors.activity_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        activity = api.record_to_change(selectors.activity_get, request, pk, selectors.can_edit_activities)
         d = api.valid_input(ActivityUpdateIn, request)
         version = d.pop("version")
         d = _resolve_people(activity.office, d)
         services.activity_update(actor=request.user, activity=activity, version=version, via="api", **d)
-        return Response(ActivityOut(selectors.activity_get(user=request.user, pk=activity.pk)).data)
+        return api.written(selectors.activity_get, request, activity, ActivityOut)
 
 
 # --------------------------------------------------------------------------- enrolments
@@ -262,8 +260,7 @@ class EnrolmentViewSet(api.ScopedViewSet):
     def leave(self, request, pk=None):
         """Take the resident off the activity. With attendance recorded the enrolment is kept with the
         day they left; without any it was a mistake and is removed (`removed: true`)."""
-        enrolment = selectors.enrolment_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        enrolment = api.record_to_change(selectors.enrolment_get, request, pk, selectors.can_edit_activities)
         data = api.valid_input(LeaveIn, request)
         kept = services.unenrol(actor=request.user, enrolment=enrolment, on=data.get("on"), via="api")
         if kept is None:
@@ -391,10 +388,7 @@ class SessionViewSet(api.ScopedViewSet):
         d = api.valid_input(SessionIn, request)
         activity = selectors.activity_get(user=request.user, pk=d.pop("activity"))
         session = services.session_create(actor=request.user, activity=activity, via="api", **d)
-        return Response(
-            SessionOut(selectors.session_get(user=request.user, pk=session.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return api.written(selectors.session_get, request, session, SessionOut, status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], responses=AttendanceOut)
     @extend_schema(methods=["post"], request=AttendanceIn, responses=AttendanceOut)

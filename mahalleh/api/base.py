@@ -160,6 +160,21 @@ def require_role(allowed: bool) -> None:
         raise exceptions.PermissionDenied(_("Your role does not allow this action."))
 
 
+def record_to_change(get, request, pk, may_change) -> object:
+    """The record `pk` a request changes, through the app's `*_get` selector: a 404 outside the
+    caller's scope first (out of scope reads as absent to every role), then a 403 when
+    `may_change(user)` is false."""
+    record = get(user=request.user, pk=object_id(pk))
+    require_role(may_change(request.user))
+    return record
+
+
+def written(get, request, record, serializer_class, code: int = 200) -> Response:
+    """The answer to a write: `record` read again through the app's `*_get` selector (its counts
+    and version as stored), through `serializer_class`."""
+    return Response(serializer_class(get(user=request.user, pk=record.pk)).data, status=code)
+
+
 def valid_input(serializer_class, request, *, query: bool = False) -> dict:
     """The request's body (or, with `query`, its query parameters) validated by `serializer_class`:
     a copy of the validated data, or a 400 with the messages per field."""

@@ -137,17 +137,14 @@ class GroupViewSet(api.ScopedViewSet):
         _require_edit(request.user)
         d = _neighbourhood(request.user, api.valid_input(GroupCreateIn, request))
         group = services.group_create(actor=request.user, via="api", **d)
-        return Response(
-            GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return api.written(selectors.group_get, request, group, GroupOut, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        group = selectors.group_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        group = api.record_to_change(selectors.group_get, request, pk, selectors.can_edit_groups)
         d = _neighbourhood(request.user, api.valid_input(GroupUpdateIn, request))
         version = d.pop("version")
         services.group_update(actor=request.user, group=group, version=version, via="api", **d)
-        return Response(GroupOut(selectors.group_get(user=request.user, pk=group.pk)).data)
+        return api.written(selectors.group_get, request, group, GroupOut)
 
 
 # --------------------------------------------------------------------------- memberships
@@ -253,8 +250,7 @@ class MembershipViewSet(api.ScopedViewSet):
 
     def _change(self, request, pk, input_class, change):
         """`change(membership, input)` on the membership `pk` in scope, by an editor (403 otherwise)."""
-        membership = selectors.membership_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        membership = api.record_to_change(selectors.membership_get, request, pk, selectors.can_edit_groups)
         return Response(MembershipOut(change(membership, api.valid_input(input_class, request))).data)
 
 
@@ -332,7 +328,4 @@ class MeetingViewSet(api.ScopedViewSet):
             attendees=people,
             via="api",
         )
-        return Response(
-            MeetingDetailOut(selectors.meeting_get(user=request.user, pk=meeting.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return api.written(selectors.meeting_get, request, meeting, MeetingDetailOut, status.HTTP_201_CREATED)

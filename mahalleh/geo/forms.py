@@ -10,7 +10,20 @@ from mahalleh.geo.selectors import county_list, neighbourhood_list, office_list,
 MAX_BOUNDARY_BYTES = 2 * 1024 * 1024
 
 
-class ProvinceForm(StyledFormMixin, forms.Form):
+class PlaceForm(StyledFormMixin, forms.Form):
+    """A place's form: once the place exists (`editing`), its code and the place it lies in
+    (`fixed`) are shown but cannot change."""
+
+    fixed = ("code",)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            for name in self.fixed:
+                self.fields[name].disabled = True
+
+
+class ProvinceForm(PlaceForm):
     code = forms.CharField(label=_("Code"), max_length=20)
     name_fa = forms.CharField(label=_("Persian name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
@@ -18,13 +31,14 @@ class ProvinceForm(StyledFormMixin, forms.Form):
 
 class CountyForm(ProvinceForm):
     province = forms.ModelChoiceField(label=_("Province"), queryset=None)
+    fixed = ("code", "province")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = province_list(user=actor)
 
 
-class OfficeForm(StyledFormMixin, forms.Form):
+class OfficeForm(PlaceForm):
     county = forms.ModelChoiceField(label=_("County"), queryset=None)
     code = forms.CharField(label=_("Code"), max_length=20)
     name_fa = forms.CharField(label=_("Persian name"), max_length=200)
@@ -37,15 +51,14 @@ class OfficeForm(StyledFormMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, actor, editing=False, **kwargs):
+    fixed = ("county", "code")
+
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = county_list(user=actor)
         self.fields["neighbourhoods"].queryset = neighbourhood_list(
             user=actor, kind=Neighbourhood.Kind.TARGET
         )
-        if editing:
-            self.fields["county"].disabled = True
-            self.fields["code"].disabled = True
 
     def clean(self):
         data = super().clean()
@@ -57,7 +70,7 @@ class OfficeForm(StyledFormMixin, forms.Form):
         return data
 
 
-class NeighbourhoodForm(StyledFormMixin, forms.Form):
+class NeighbourhoodForm(PlaceForm):
     county = forms.ModelChoiceField(label=_("County"), queryset=None)
     code = forms.CharField(label=_("Code"), max_length=20)
     name_fa = forms.CharField(label=_("Persian name"), max_length=200)
@@ -83,13 +96,12 @@ class NeighbourhoodForm(StyledFormMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, actor, editing=False, **kwargs):
+    fixed = ("county", "code")
+
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = county_list(user=actor)
         self.fields["office"].queryset = office_list(user=actor)
-        if editing:
-            self.fields["county"].disabled = True
-            self.fields["code"].disabled = True
 
     def clean_boundary_file(self):
         upload = self.cleaned_data.get("boundary_file")

@@ -38,8 +38,11 @@ def _can_edit(user, province) -> bool:
 
 
 def _place_page(request, kind, place, province, **context):
-    """The page of a place of `kind`: its map (`map_id` "<kind>-map") shows `context["neighbourhoods"]`
-    (or the place itself); `can_edit` says whether the user may change places of its `province`."""
+    """The page of a place of `kind`: its map (`map_id` "<kind>-map") shows the neighbourhoods in it
+    (`context["neighbourhoods"]`; a neighbourhood shows itself); `can_edit` says whether the user may
+    change places of its `province`."""
+    if kind != "neighbourhood":
+        context["neighbourhoods"] = selectors.neighbourhood_list(user=request.user, **{kind: place})
     shown = context.get("neighbourhoods", [place])
     return render(
         request,
@@ -126,16 +129,7 @@ def province_detail(request, pk):
     province = selectors.province_get(user=request.user, pk=pk)
     counties = selectors.county_list(user=request.user, province=province)
     offices = selectors.office_list(user=request.user, province=province)
-    neighbourhoods = selectors.neighbourhood_list(user=request.user, province=province)
-    return _place_page(
-        request,
-        "province",
-        province,
-        province,
-        counties=counties,
-        offices=offices,
-        neighbourhoods=neighbourhoods,
-    )
+    return _place_page(request, "province", province, province, counties=counties, offices=offices)
 
 
 @places_view
@@ -143,10 +137,9 @@ def province_form(request, pk=None):
     province = _place_or_new(request, selectors.province_get, pk, allowed=is_national_admin)
     form = ProvinceForm(
         request.POST or None,
+        editing=bool(province),
         initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
     )
-    if province:
-        form.fields["code"].disabled = True
 
     return _place_form(
         request,
@@ -163,10 +156,7 @@ def province_form(request, pk=None):
 def county_detail(request, pk):
     county = selectors.county_get(user=request.user, pk=pk)
     offices = selectors.office_list(user=request.user, county=county)
-    neighbourhoods = selectors.neighbourhood_list(user=request.user, county=county)
-    return _place_page(
-        request, "county", county, county.province, offices=offices, neighbourhoods=neighbourhoods
-    )
+    return _place_page(request, "county", county, county.province, offices=offices)
 
 
 @places_view
@@ -175,10 +165,7 @@ def county_form(request, pk=None):
     initial = {n: getattr(county, n) for n in ("code", "name_fa", "name_en", "province")} if county else {}
     if not county and request.GET.get("province"):
         initial = {"province": request.GET["province"]}
-    form = CountyForm(request.POST or None, actor=request.user, initial=initial)
-    if county:
-        form.fields["code"].disabled = True
-        form.fields["province"].disabled = True
+    form = CountyForm(request.POST or None, actor=request.user, editing=bool(county), initial=initial)
 
     return _place_form(
         request,
@@ -208,15 +195,8 @@ def office_list(request):
 @places_view
 def office_detail(request, pk):
     office = selectors.office_get(user=request.user, pk=pk)
-    neighbourhoods = selectors.neighbourhood_list(user=request.user, office=office)
-    return _place_page(
-        request,
-        "office",
-        office,
-        office.county.province,
-        neighbourhoods=neighbourhoods,
-        staff_count=office.staff.filter(is_active=True).count(),
-    )
+    staff_count = office.staff.filter(is_active=True).count()
+    return _place_page(request, "office", office, office.county.province, staff_count=staff_count)
 
 
 @places_view

@@ -171,6 +171,18 @@ class PersonFilterIn(serializers.Serializer):
     status = PersonStatusField(required=False)
 
 
+def _record_of(request, input_class, owner: str, get, record, output_class) -> Response:
+    """A record kept of a resident or a household (a consent, an assessment): the body through
+    `input_class`, whose id at `owner` is the person or household (`get`: 404 outside the caller's
+    scope), written by the service `record`; 201 with it through `output_class`."""
+    _require_edit(request.user)
+    d = api.valid_input(input_class, request)
+    d[owner] = get(user=request.user, pk=d[owner])
+    return Response(
+        output_class(record(actor=request.user, via="api", **d)).data, status=status.HTTP_201_CREATED
+    )
+
+
 def _viewed(request, get, pk):
     """The record `pk` through its `*_get` selector (404 outside the caller's scope), its reading
     written to the audit trail."""
@@ -242,8 +254,7 @@ class PersonViewSet(PersonalDataViewSet):
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        person = selectors.person_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        person = api.record_to_change(selectors.person_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(PersonUpdateIn, request)
         version = d.pop("version")
         confirm = d.pop("confirm_duplicate", False)
@@ -343,17 +354,16 @@ class HouseholdViewSet(PersonalDataViewSet):
         d = api.valid_input(HouseholdCreateIn, request)
         neighbourhood = neighbourhood_get(user=request.user, pk=d.pop("neighbourhood"))
         household = services.household_create(actor=request.user, neighbourhood=neighbourhood, via="api", **d)
-        household = selectors.household_get(user=request.user, pk=household.pk)
-        return Response(HouseholdDetailOut(household).data, status=status.HTTP_201_CREATED)
+        return api.written(
+            selectors.household_get, request, household, HouseholdDetailOut, status.HTTP_201_CREATED
+        )
 
     def partial_update(self, request, pk=None):
-        household = selectors.household_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        household = api.record_to_change(selectors.household_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(HouseholdUpdateIn, request)
         version = d.pop("version")
         services.household_update(actor=request.user, household=household, version=version, via="api", **d)
-        household = selectors.household_get(user=request.user, pk=household.pk)
-        return Response(HouseholdDetailOut(household).data)
+        return api.written(selectors.household_get, request, household, HouseholdDetailOut)
 
 
 # --------------------------------------------------------------------------- harm cases
@@ -447,17 +457,13 @@ class HarmCaseViewSet(api.ScopedViewSet):
             note=d["note"],
             via="api",
         )
-        return Response(
-            HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return api.written(selectors.harm_case_get, request, case, HarmCaseDetailOut, status.HTTP_201_CREATED)
 
     @extend_schema(request=HarmTransitionIn, responses={200: HarmCaseDetailOut, **api.STALE_RESPONSE})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the case to another status (who, when and why are kept in its history)."""
-        case = selectors.harm_case_get(user=request.user, pk=api.object_id(pk))
-        _require_edit(request.user)
+        case = api.record_to_change(selectors.harm_case_get, request, pk, selectors.can_edit_registry)
         d = api.valid_input(HarmTransitionIn, request)
         services.harm_case_transition(
             actor=request.user,
@@ -468,7 +474,7 @@ class HarmCaseViewSet(api.ScopedViewSet):
             version=d.get("version"),
             via="api",
         )
-        return Response(HarmCaseDetailOut(selectors.harm_case_get(user=request.user, pk=case.pk)).data)
+        return api.written(selectors.harm_case_get, request, case, HarmCaseDetailOut)
 
 
 # --------------------------------------------------------------------------- consents
@@ -503,11 +509,9 @@ class ConsentViewSet(api.ScopedViewSet):
     list_selector = staticmethod(selectors.consent_list)
 
     def create(self, request):
-        _require_edit(request.user)
-        d = api.valid_input(ConsentIn, request)
-        person = selectors.person_get(user=request.user, pk=d.pop("person"))
-        consent = services.consent_record(actor=request.user, person=person, via="api", **d)
-        return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
+        return _record_of(
+            request, ConsentIn, "person", selectors.person_get, services.consent_record, ConsentOut
+        )
 
 
 # --------------------------------------------------------------------------- assessments
@@ -548,8 +552,11 @@ class AssessmentViewSet(api.ScopedViewSet):
     list_selector = staticmethod(selectors.assessment_list)
 
     def create(self, request):
-        _require_edit(request.user)
-        d = api.valid_input(AssessmentIn, request)
-        household = selectors.household_get(user=request.user, pk=d.pop("household"))
-        assessment = services.assessment_record(actor=request.user, household=household, via="api", **d)
-        return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
+        return _record_of(
+            request,
+            AssessmentIn,
+            "household",
+            selectors.household_get,
+            services.assessment_record,
+            AssessmentOut,
+        )
