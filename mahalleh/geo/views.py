@@ -57,8 +57,13 @@ def _place_page(request, kind, place, province, **context):
     )
 
 
-def _place_form(request, *, kind, place, form, save, message, title, multipart=False):
-    """The form page of a place of `kind`, going to its page once `save(cleaned_data)` succeeds."""
+def _place_form(
+    request, *, kind, place, form_class, initial, save, message, title, multipart=False, **form_kwargs
+):
+    """The form page of a place of `kind` (a `form_class` form, locked to its code and parent when
+    editing `place`), going to its page once `save(cleaned_data)` succeeds."""
+    files = [request.FILES or None] if multipart else []
+    form = form_class(request.POST or None, *files, editing=bool(place), initial=initial, **form_kwargs)
     return form_page(
         request,
         form=form,
@@ -135,17 +140,12 @@ def province_detail(request, pk):
 @places_view
 def province_form(request, pk=None):
     province = _place_or_new(request, selectors.province_get, pk, allowed=is_national_admin)
-    form = ProvinceForm(
-        request.POST or None,
-        editing=bool(province),
-        initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
-    )
-
     return _place_form(
         request,
         kind="province",
         place=province,
-        form=form,
+        form_class=ProvinceForm,
+        initial={n: getattr(province, n) for n in ("code", "name_fa", "name_en")} if province else {},
         save=_save_names(request, "province", province, services.province_update, services.province_create),
         message=_("The province was saved."),
         title=_("Province"),
@@ -165,13 +165,13 @@ def county_form(request, pk=None):
     initial = {n: getattr(county, n) for n in ("code", "name_fa", "name_en", "province")} if county else {}
     if not county and request.GET.get("province"):
         initial = {"province": request.GET["province"]}
-    form = CountyForm(request.POST or None, actor=request.user, editing=bool(county), initial=initial)
-
     return _place_form(
         request,
         kind="county",
         place=county,
-        form=form,
+        form_class=CountyForm,
+        initial=initial,
+        actor=request.user,
         save=_save_names(
             request, "county", county, services.county_update, services.county_create, "province"
         ),
@@ -207,13 +207,13 @@ def office_form(request, pk=None):
         initial = initial_from(
             office, "county", "code", *OFFICE_FIELDS, neighbourhoods=list(office.neighbourhoods.all())
         )
-    form = OfficeForm(request.POST or None, actor=request.user, editing=bool(office), initial=initial)
-
     return _place_form(
         request,
         kind="office",
         place=office,
-        form=form,
+        form_class=OfficeForm,
+        initial=initial,
+        actor=request.user,
         save=_save_in_county(
             request,
             "office",
@@ -257,19 +257,13 @@ def neighbourhood_detail(request, pk):
 def neighbourhood_form(request, pk=None):
     neighbourhood = _place_or_new(request, selectors.neighbourhood_get, pk)
     initial = initial_from(neighbourhood, "county", "code", *NEIGHBOURHOOD_FIELDS) if neighbourhood else {}
-    form = NeighbourhoodForm(
-        request.POST or None,
-        request.FILES or None,
-        actor=request.user,
-        editing=bool(neighbourhood),
-        initial=initial,
-    )
-
     return _place_form(
         request,
         kind="neighbourhood",
         place=neighbourhood,
-        form=form,
+        form_class=NeighbourhoodForm,
+        initial=initial,
+        actor=request.user,
         save=_save_in_county(
             request,
             "neighbourhood",
