@@ -260,7 +260,10 @@ def _sums(user, indicator, period, keys, *, group, where, place_pks):
 
 
 def _single_place_column(user) -> str | None:
-    """The column of the office or province level when the user's scope is one such place."""
+    """The column of the office or province level when the user's scope is one such place (never
+    for a national scope: that would read every office to find out)."""
+    if user.is_national:
+        return None
     for level in (Level.OFFICE, Level.PROVINCE):
         if len(places_in_scope(user, level)) == 1:
             return LEVEL_COLUMN[level]
