@@ -51,6 +51,9 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     assert report["value"] > 0 and report["peer"] > 0, report.get("note")
     page = next(r for r in results["rows"] if r["name"].startswith("dashboard page p95 (SQLite"))
     assert page["value"] > 0 and page["peer"] > 0 and page["limit"] > 0
+    for role in ("office manager", "province coordinator"):  # every role's dashboard, not only one
+        row = next(r for r in results["rows"] if r["name"].startswith(f"dashboard page p95, {role}"))
+        assert row["value"] > 0 and row["target"] == 100, row
     assert any(n.startswith("indicator refresh after") for n in names)
     sqlite_import = next(r for r in results["rows"] if r["name"].startswith("CSV import → SQLite"))
     # The figure, the peer and the limit were all measured on the same rows.
