@@ -5,22 +5,27 @@ from django.views.i18n import set_language
 from mahalleh.core.views import favicon
 from mahalleh.stories import portal as stories_portal
 
+# Each app's pages under its prefix, tried in this order ("" first: the home page and health checks).
+APP_URLS = [
+    ("", "core"),
+    ("", "ops"),
+    ("accounts/", "accounts"),
+    ("places/", "geo"),
+    ("registry/", "registry"),
+    ("audit/", "audit"),
+    ("activities/", "activities"),
+    ("referrals/", "referrals"),
+    ("groups/", "community"),
+    ("evaluation/", "evaluation"),
+    ("stories/", "stories"),
+    ("indicators/", "indicators"),
+    ("reports/", "reports"),
+    ("api/", "api"),
+]
+
 urlpatterns = [
-    path("", include("mahalleh.core.urls")),
-    path("", include("mahalleh.ops.urls")),
-    path("accounts/", include("mahalleh.accounts.urls")),
-    path("places/", include("mahalleh.geo.urls")),
-    path("registry/", include("mahalleh.registry.urls")),
-    path("audit/", include("mahalleh.audit.urls")),
-    path("activities/", include("mahalleh.activities.urls")),
-    path("referrals/", include("mahalleh.referrals.urls")),
-    path("groups/", include("mahalleh.community.urls")),
-    path("evaluation/", include("mahalleh.evaluation.urls")),
-    path("stories/", include("mahalleh.stories.urls")),
-    path("indicators/", include("mahalleh.indicators.urls")),
-    path("reports/", include("mahalleh.reports.urls")),
+    *(path(prefix, include(f"mahalleh.{app}.urls")) for prefix, app in APP_URLS),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/", include("mahalleh.api.urls")),
     path("django-admin/", admin.site.urls),
     # The public portal: /fa/…, /en/…, feeds, story photos; and the sitemap and robots.txt of the site.
     path("", include("mahalleh.stories.portal_urls")),
