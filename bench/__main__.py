@@ -86,6 +86,14 @@ def run_worker(step: str, *args, env: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _attempt(step: str, *args, env: dict) -> dict:
+    """run_worker's answer, or {"error": the end of what went wrong} for a row that says so."""
+    try:
+        return run_worker(step, *args, env=env)
+    except RuntimeError as exc:
+        return {"error": str(exc)[-300:]}
+
+
 def manage(*args, env: dict) -> None:
     subprocess.run(
         [sys.executable, "-m", "mahalleh.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True
@@ -342,10 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  generated {import_rows:,} rows in {gen_seconds:.1f} s", flush=True)
 
     print("  evaluation: one indicator, 10,000 respondents, 999 bootstrap draws", flush=True)
-    try:
-        ev = run_worker("evaluation", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'eval.sqlite3'}"})
-    except RuntimeError as exc:
-        ev = {"error": str(exc)[-300:]}
+    ev = _attempt("evaluation", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'eval.sqlite3'}"})
     if "error" in ev:
         rows.append(
             _row("evaluation, 1 indicator (DiD + wild bootstrap)", None, "s", target=3, note=ev["error"])
@@ -359,10 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
 
     print("  monthly office report: content, Persian PDF and XLSX", flush=True)
-    try:
-        rp = run_worker("report", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'report.sqlite3'}"})
-    except RuntimeError as exc:
-        rp = {"error": str(exc)[-300:]}
+    rp = _attempt("report", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'report.sqlite3'}"})
     if "error" in rp:
         rows.append(_row("monthly office report PDF", None, "s", target=5, note=rp["error"]))
     else:
@@ -453,11 +455,11 @@ def main(argv: list[str] | None = None) -> int:
                      note=(f"p50 {ind['page']['p50_ms']} ms, first render after start {ind.get('first_ms')} ms; "
                            "the peer is ONE indicator, the page shows all"))
             )  # fmt: skip
-            for role, timing in ind.get("roles", {}).items():
-                rows.append(
-                    _row(f"dashboard page p95, {role} ({label}, {ind['persons']:,} persons)", timing["p95_ms"],
-                         "ms", target=100, lower_is_better=True, note=f"p50 {timing['p50_ms']} ms")
-                )  # fmt: skip
+            rows.extend(  # the other roles' dashboards
+                _row(f"dashboard page p95, {role} ({label}, {ind['persons']:,} persons)", timing["p95_ms"], "ms",
+                     target=100, lower_is_better=True, note=f"p50 {timing['p50_ms']} ms")
+                for role, timing in ind.get("roles", {}).items()
+            )  # fmt: skip
             rows.append(
                 _row(f"indicator refresh after {ind['changed']:,} changed persons ({label})",
                      ind["incremental_seconds"], "s", target=5, lower_is_better=True,
