@@ -94,6 +94,15 @@ def _attempt(step: str, *args, env: dict) -> dict:
         return {"error": str(exc)[-300:]}
 
 
+def _warm_row(answer: dict, failed: str, name, *, target, peer_name: str, first_loads: str) -> dict:
+    """The row of a step timed warm (after its first call) beside its peer: `name(answer)` with the
+    seconds, or the `failed` row with the step's error."""
+    if "error" in answer:
+        return _row(failed, None, "s", target=target, note=answer["error"])
+    return _row(name(answer), answer["warm"], "s", target=target, lower_is_better=True, peer=answer["peer"],
+                peer_name=peer_name, note=f"first call after start {answer['first']:.2f} s ({first_loads})")  # fmt: skip
+
+
 def manage(*args, env: dict) -> None:
     subprocess.run(
         [sys.executable, "-m", "mahalleh.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True
@@ -351,28 +360,18 @@ def main(argv: list[str] | None = None) -> int:
 
     print("  evaluation: one indicator, 10,000 respondents, 999 bootstrap draws", flush=True)
     ev = _attempt("evaluation", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'eval.sqlite3'}"})
-    if "error" in ev:
-        rows.append(
-            _row("evaluation, 1 indicator (DiD + wild bootstrap)", None, "s", target=3, note=ev["error"])
-        )
-    else:
-        rows.append(
-            _row(f"evaluation, 1 indicator ({ev['respondents']:,} respondents, {ev['clusters']} clusters, 999 draws)",
-                 ev["warm"], "s", target=3, lower_is_better=True,
-                 peer=ev["peer"], peer_name="statsmodels clustered OLS, no bootstrap",
-                 note=f"first call after start {ev['first']:.2f} s (imports statsmodels/numba)")
-        )  # fmt: skip
+    rows.append(
+        _warm_row(ev, "evaluation, 1 indicator (DiD + wild bootstrap)",
+                  lambda a: f"evaluation, 1 indicator ({a['respondents']:,} respondents, {a['clusters']} clusters, 999 draws)",
+                  target=3, peer_name="statsmodels clustered OLS, no bootstrap", first_loads="imports statsmodels/numba")
+    )  # fmt: skip
 
     print("  monthly office report: content, Persian PDF and XLSX", flush=True)
     rp = _attempt("report", env={**base_env, "DATABASE_URL": f"sqlite:///{work / 'report.sqlite3'}"})
-    if "error" in rp:
-        rows.append(_row("monthly office report PDF", None, "s", target=5, note=rp["error"]))
-    else:
-        rows.append(
-            _row(f"monthly office report PDF + XLSX ({rp['persons']:,} residents)", rp["warm"], "s", target=5,
-                 lower_is_better=True, peer=rp["peer"], peer_name="the same report as HTML only",
-                 note=f"first call after start {rp['first']:.2f} s (loads pango)")
-        )  # fmt: skip
+    rows.append(
+        _warm_row(rp, "monthly office report PDF", lambda a: f"monthly office report PDF + XLSX ({a['persons']:,} residents)",
+                  target=5, peer_name="the same report as HTML only", first_loads="loads pango")
+    )  # fmt: skip
 
     databases = []
     if "sqlite" in only:
