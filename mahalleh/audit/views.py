@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from mahalleh.accounts.selectors import user_list
 from mahalleh.audit import selectors
 from mahalleh.audit.models import AuditEntry
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin
+from mahalleh.core.forms import FilterFormMixin, JalaliDateField, StyledFormMixin
 from mahalleh.core.i18n import is_persian, join_list
 from mahalleh.core.jalali import format_jalali
 from mahalleh.core.persian import to_persian_digits
@@ -160,7 +160,7 @@ def object_url(entry: AuditEntry) -> str | None:
     return reverse(name, args=[int(entry.object_id)])
 
 
-class AuditFilterForm(StyledFormMixin, forms.Form):
+class AuditFilterForm(FilterFormMixin, StyledFormMixin, forms.Form):
     """The audit page's filters (a GET form; every field optional)."""
 
     actor = forms.ModelChoiceField(label=_("User"), queryset=None, required=False, empty_label=_("Everyone"))
@@ -198,10 +198,6 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
             "since": data.get("since"),
             "until": data.get("until"),
         }
-
-    @property
-    def has_filters(self) -> bool:
-        return any(v is not None for v in self.selector_kwargs().values())
 
 
 @require_safe  # read-only: no POST, let alone an edit or delete view

@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mahalleh.community.models import CommunityGroup, Membership
-from mahalleh.core.forms import JalaliDateField, StyledFormMixin, VersionField, choice_field
+from mahalleh.core.forms import FilterFormMixin, JalaliDateField, StyledFormMixin, VersionField, choice_field
 from mahalleh.geo.selectors import neighbourhood_list
 
 
-class GroupFilterForm(StyledFormMixin, forms.Form):
+class GroupFilterForm(FilterFormMixin, StyledFormMixin, forms.Form):
     """The filters of the group list (a GET form; every field optional)."""
 
     kind = forms.ChoiceField(
@@ -37,10 +37,6 @@ class GroupFilterForm(StyledFormMixin, forms.Form):
             "active": {"active": True, "inactive": False}.get(status),
             "neighbourhood": data.get("neighbourhood"),
         }
-
-    @property
-    def has_filters(self) -> bool:
-        return any(v is not None for v in self.selector_kwargs().values())
 
 
 class GroupForm(StyledFormMixin, forms.Form):

@@ -109,6 +109,15 @@ class StyledFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+class FilterFormMixin:
+    """A list page's filter form (core/_filter_form.html): `selector_kwargs()` gives the list
+    selector's arguments, and a filter is set when any of them is given ("Clear" is then shown)."""
+
+    @property
+    def has_filters(self) -> bool:
+        return any(v not in (None, "") for v in self.selector_kwargs().values())
+
+
 def initial_from(obj, *names: str, **values) -> dict:
     """An edit form's initial values: the attributes `names` of `obj` (unless `values` gives one),
     the other `values`, and the `version` the form sends back so a stale edit is refused."""

@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import JalaliDateField, LtrTextInput, StyledFormMixin, VersionField, choice_field
+from mahalleh.core.forms import (
+    FilterFormMixin,
+    JalaliDateField,
+    LtrTextInput,
+    StyledFormMixin,
+    VersionField,
+    choice_field,
+)
 from mahalleh.core.jalali import to_jalali
 from mahalleh.core.persian import to_latin_digits
 from mahalleh.geo.selectors import neighbourhood_list
@@ -31,7 +38,7 @@ def _ltr(**attrs) -> forms.TextInput:
     return LtrTextInput(attrs=attrs)
 
 
-class HouseholdFilterForm(StyledFormMixin, forms.Form):
+class HouseholdFilterForm(FilterFormMixin, StyledFormMixin, forms.Form):
     """The search box and filters of the household list (a GET form; every field optional)."""
 
     q = forms.CharField(
@@ -86,10 +93,6 @@ class HouseholdFilterForm(StyledFormMixin, forms.Form):
             "consent": data.get("consent") or None,
             "vulnerability_min": data.get("vulnerability_min"),
         }
-
-    @property
-    def has_filters(self) -> bool:
-        return any(v not in (None, "") for v in self.selector_kwargs().values())
 
 
 class HouseholdForm(StyledFormMixin, forms.Form):
