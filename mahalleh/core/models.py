@@ -72,10 +72,11 @@ def office_fk(related_name: str) -> models.ForeignKey:
     )
 
 
-def user_fk(verbose_name=None, *, blank: bool = False) -> models.ForeignKey:
+def user_fk(verbose_name=None, *, blank: bool = False, db_index: bool = True) -> models.ForeignKey:
     """The account that did something to a row (created, recorded, entered, decided it …): the
     row keeps its history with an empty key when the account is deleted, and a user does not
-    list the rows back (no reverse name)."""
+    list the rows back (no reverse name). ``db_index=False`` on the registry's large tables, where
+    nothing looks rows up by their author and every imported row paid for the index."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -83,6 +84,7 @@ def user_fk(verbose_name=None, *, blank: bool = False) -> models.ForeignKey:
         blank=blank,
         related_name="+",
         verbose_name=verbose_name,
+        db_index=db_index,
     )
 
 

@@ -36,7 +36,8 @@ HH = "mahalleh_imp_hh"  # one row per household key
 VAL = "mahalleh_imp_val"  # the rows that will be written, with what they match
 TOUCHED = "mahalleh_imp_touched"  # households whose head and search key are refreshed
 HEADS = "mahalleh_imp_heads"
-TABLES = (ROW, ERR, HH, VAL, TOUCHED, HEADS)
+NEW = "mahalleh_imp_new"  # the id each new resident gets
+TABLES = (ROW, ERR, HH, VAL, TOUCHED, HEADS, NEW)
 ERR_COLUMNS = ("row_no", "col", "code", "value", "params")
 PERSON_FIELDS = (
     "id_type", "national_code", "document_number", "first_name", "last_name", "father_name", "father_key",
@@ -518,15 +519,22 @@ class Stage:
     def write(self, *, user_id: int | None, now) -> None:
         d = self.dialect
         now = now if self.pg else connection.ops.adapt_datetimefield_value(now)
+        self._new_person_ids()
         self._run(
-            # New households (their search key gets the head's name below).
+            # New households, written with their head and search key at once when the head is a new
+            # resident (its id is taken above): updating 60,000 households just written cost a
+            # third of the writes. A registered resident who heads a new household is set by
+            # refresh_heads below, which first clears them as the head of the household they leave.
             f"INSERT INTO registry_household (neighbourhood_id, office_id, address, phone, tenure, "
             f"income_band, external_id, search_key, vulnerability, head_id, created_at, updated_at, "
             f"created_by_id) "
             f"SELECT x.nb_id, n.office_id, COALESCE(x.address, ''), COALESCE(x.phone, ''), "
-            f"COALESCE(x.tenure, ''), COALESCE(x.income, ''), x.hh_key, '|' || COALESCE(x.addr_key, ''), "
-            f"NULL, NULL, %s, %s, %s "
+            f"COALESCE(x.tenure, ''), COALESCE(x.income, ''), x.hh_key, "
+            f"COALESCE(hv.name_key, '') || '|' || COALESCE(x.addr_key, ''), "
+            f"NULL, hn.id, %s, %s, %s "
             f"FROM {HH} x JOIN geo_neighbourhood n ON n.id = x.nb_id "
+            f"LEFT JOIN ({VAL} hv JOIN {NEW} hn ON hn.row_no = hv.row_no) "
+            f"ON hv.hh_key = x.hh_key AND hv.relation = 'head' "
             f"WHERE x.used = 1 AND x.hh_id IS NULL ORDER BY x.first_row",
             params=[now, now, user_id],
         )
@@ -549,7 +557,6 @@ class Stage:
                 f"(SELECT 1 FROM registry_person p WHERE p.id = {VAL}.person_id AND p.search_key IS NOT "
                 f"({VAL}.name_key || '|' || COALESCE({VAL}.father_key, {d.after_pipe('p.search_key')})))",
             )
-            self._first_new_person = self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM registry_person")[0]
         inserted = self._insert_persons(user_id=user_id, now=now)
         self._update(
             "registry_person",
@@ -578,15 +585,40 @@ class Stage:
             if inserted > 0.2 * max(reltuples or 0, 0):
                 self._run("ANALYZE registry_person", "ANALYZE registry_household")
 
+    def _new_person_ids(self) -> None:
+        """The ids of the residents to be created, in the file's order, in NEW (row_no → id):
+        PostgreSQL takes them from the table's sequence (safe beside other writers); SQLite counts
+        on from the largest id ever given, its write lock being held since lock()."""
+        if self.pg:
+            source = (
+                f"SELECT row_no, nextval(pg_get_serial_sequence('registry_person', 'id')) AS id "
+                f"FROM (SELECT row_no FROM {VAL} WHERE person_id IS NULL ORDER BY row_no) o"
+            )
+            params = None
+        else:
+            # Never an id a deleted resident had (AUTOINCREMENT's counter), as an insert would take.
+            self._first_new_person = self._one(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'registry_person'), 0), "
+                "COALESCE((SELECT MAX(id) FROM registry_person), 0)) + 1"
+            )[0]
+            source = (
+                f"SELECT row_no, ROW_NUMBER() OVER (ORDER BY row_no) + %s - 1 AS id "
+                f"FROM {VAL} WHERE person_id IS NULL"
+            )
+            params = [self._first_new_person]
+        self._run(f"CREATE TEMP TABLE {NEW} AS {source}", params=params)
+        self._run(f"CREATE UNIQUE INDEX {NEW}_row ON {NEW} (row_no)")
+        self._analyze(NEW)
+
     def _insert_persons(self, *, user_id, now) -> int:
         with connection.cursor() as cur:
             cur.execute(
-                f"INSERT INTO registry_person (household_id, neighbourhood_id, office_id, id_type, "
+                f"INSERT INTO registry_person (id, household_id, neighbourhood_id, office_id, id_type, "
                 f"national_code, document_number, "
                 f"first_name, last_name, father_name, sex, birth_date, relation, nationality, education, "
                 f"school_enrolled, employment, disability, insurance, mobile, status, status_changed_on, "
                 f"search_key, created_at, updated_at, created_by_id) "
-                f"SELECT h.hh_id, h.nb_id, n.office_id, COALESCE(v.id_type, 'none'), v.national_code, "
+                f"SELECT i.id, h.hh_id, h.nb_id, n.office_id, COALESCE(v.id_type, 'none'), v.national_code, "
                 f"COALESCE(v.document_number, ''), "
                 f"v.first_name, v.last_name, COALESCE(v.father_name, ''), v.sex, v.birth_date, v.relation, "
                 f"COALESCE(v.nationality, "
@@ -595,8 +627,8 @@ class Stage:
                 f"COALESCE(v.disability, 'none'), COALESCE(v.insurance, ''), COALESCE(v.mobile, ''), "
                 f"'active', NULL, "
                 f"v.name_key || '|' || COALESCE(v.father_key, ''), %s, %s, %s "
-                f"FROM {VAL} v JOIN {HH} h ON h.hh_key = v.hh_key JOIN geo_neighbourhood n ON n.id = h.nb_id "
-                f"WHERE v.person_id IS NULL "
+                f"FROM {VAL} v JOIN {NEW} i ON i.row_no = v.row_no JOIN {HH} h ON h.hh_key = v.hh_key "
+                f"JOIN geo_neighbourhood n ON n.id = h.nb_id "
                 f"ORDER BY v.row_no",
                 [now, now, user_id],
             )
