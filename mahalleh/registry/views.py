@@ -82,9 +82,26 @@ def _person_url(person) -> str:
 def _in_force(consents) -> dict:
     """{person_id: {purpose: Consent}} — the latest record per person and purpose (newest first in)."""
     out: dict[int, dict[str, Consent]] = {}
-    for consent in consents.order_by("-on", "-pk"):
+    for consent in sorted(consents, key=lambda c: (c.on, c.pk), reverse=True):
         out.setdefault(consent.person_id, {}).setdefault(consent.purpose, consent)
     return out
+
+
+#: Timeline entries a household's or a resident's page shows at first (newest first); the rest
+#: behind "show the whole timeline", so a long-served household's page stays one screenful of work.
+TIMELINE_SHOWN = 50
+
+
+def _timeline(request, items: list[dict]) -> dict:
+    """The page's timeline: the newest TIMELINE_SHOWN entries, or all of them when asked."""
+    total = len(items)
+    if request.GET.get("timeline") == "all" or total <= TIMELINE_SHOWN:
+        return {"timeline": items, "timeline_total": total, "timeline_hidden": 0}
+    return {
+        "timeline": items[:TIMELINE_SHOWN],
+        "timeline_total": total,
+        "timeline_hidden": total - TIMELINE_SHOWN,
+    }
 
 
 # --------------------------------------------------------------------------- households
@@ -288,7 +305,7 @@ def household_detail(request, pk):
             "open_cases": list(cases),
             "purposes": Consent.Purpose.choices,
             "assessment": selectors.assessment_list(user=user, household=household).first(),
-            "timeline": selectors.household_timeline(household=household),
+            **_timeline(request, selectors.household_timeline(household=household)),
             "can_edit": selectors.can_edit_registry(user),
         },
     )
@@ -326,18 +343,15 @@ def person_detail(request, pk):
     person = selectors.person_get(user=user, pk=pk)
     audit_record(user=user, action="view", obj=person)
     today = timezone.localdate()
-    in_force = _in_force(selectors.consent_list(user=user, person=person)).get(person.pk, {})
+    consents = list(selectors.consent_list(user=user, person=person).select_related("recorded_by"))
+    in_force = _in_force(consents).get(person.pk, {})
     # The person's own entries of the household timeline (referrals, activities, groups included).
-    timeline = [
-        item
-        for item in selectors.household_timeline(household=person.household)
-        if item["person"] is not None and item["person"].pk == person.pk
-    ]
+    timeline = selectors.household_timeline(household=person.household, person=person)
     return render(
         request,
         "registry/person_detail.html",
         {
-            "timeline": timeline,
+            **_timeline(request, timeline),
             "action_panels": plugins.render_panels("person_actions", request, person=person),
             "panels": plugins.render_panels("person", request, person=person),
             "person": person,
@@ -345,7 +359,7 @@ def person_detail(request, pk):
             "age": age_on(person.birth_date, today),
             "age_group": age_group_label(person.birth_date, today),
             "cases": selectors.harm_case_list(user=user, person=person).prefetch_related("events__by"),
-            "consents": selectors.consent_list(user=user, person=person).select_related("recorded_by"),
+            "consents": consents,
             "in_force": [(value, label, in_force.get(value)) for value, label in Consent.Purpose.choices],
             "can_edit": selectors.can_edit_registry(user),
         },
