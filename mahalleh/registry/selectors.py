@@ -129,7 +129,9 @@ def person_list(*, user, household=None, status=None) -> QuerySet[Person]:
 
 
 def person_get(*, user, pk) -> Person:
-    return get_object_or_404(person_list(user=user), pk=pk)
+    # The resident's own neighbourhood and county come along: the audit entry of every read of the
+    # record is filed under them (two queries fewer on a resident's page).
+    return get_object_or_404(person_list(user=user).select_related("neighbourhood__county"), pk=pk)
 
 
 def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
