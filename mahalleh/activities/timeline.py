@@ -19,10 +19,12 @@ def _items(enrolments) -> list[dict]:
 
 
 @plugins.provider("household_timeline")
-def household_items(household) -> list[dict]:
+def household_items(household, person=None) -> list[dict]:
     """Timeline entries for the household: dicts with "on" (a date), "kind", "person" (or None),
     "obj", and "template", the template that renders the entry (it gets the entry as `item`).
 
     One entry per member's enrolment ("enrolled in <activity>", with their attendance so far) and
-    one more when they left it. The household was already scoped by the caller."""
-    return _items(Enrolment.objects.filter(person__household=household))
+    one more when they left it; with ``person``, only that member's. The household was already
+    scoped by the caller."""
+    whose = {"person": person} if person is not None else {"person__household": household}
+    return _items(Enrolment.objects.filter(**whose))

@@ -10,16 +10,18 @@ TEMPLATE = "community/_timeline_item.html"
 
 
 @plugins.provider("household_timeline")
-def household_items(household) -> list[dict]:
+def household_items(household, person=None) -> list[dict]:
     """Timeline entries for the household: dicts with "on" (a date), "kind", "person" (or None),
     "obj", and "template", the template that renders the entry (it gets the entry as `item`).
 
     A member joining a group ("group_joined", with the role), leaving it ("group_left"), and the
     meetings they attended, one entry per person, group and Jalali month ("group_meetings", dated
     the last of those meetings, with ``count`` and ``period``) so a weekly group does not flood it.
+    With ``person``, only that member's entries.
     """
     items: list[dict] = []
-    memberships = Membership.objects.filter(person__household=household).select_related("person", "group")
+    whose = {"person": person} if person is not None else {"person__household": household}
+    memberships = Membership.objects.filter(**whose).select_related("person", "group")
     for m in memberships:
         items.append(
             {
@@ -43,7 +45,7 @@ def household_items(household) -> list[dict]:
                 }
             )
     attended = (
-        Meeting.attendees.through.objects.filter(person__household=household)
+        Meeting.attendees.through.objects.filter(**whose)
         .select_related("person", "meeting__group")
         .order_by("meeting__date", "pk")
     )

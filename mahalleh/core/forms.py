@@ -131,3 +131,19 @@ def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class ReadOnceModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a select read with one plain query, kept by the queryset: Django's own
+    iterator reads them through queryset.iterator(), on PostgreSQL a server-side cursor (DECLARE,
+    FETCH, CLOSE: three round trips for a handful of rows) on every page of a list."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    iterator = ReadOnceModelChoiceIterator

@@ -281,13 +281,14 @@ def facilitator_panel(user) -> dict:
     # No registry consent in force: none recorded, or the latest one withdrawn (as the household
     # list's "consent missing" filter counts them).
     no_consent = registry.person_list(user=user, status="active").filter(registry_consent=False)
+    # The week's sessions read once: today's are among them (the week starts today).
+    week = list(sessions.order_by("date", "start_time"))
     return {
         "open_cases": open_cases.count(),
-        "open_cases_list": list(open_cases.order_by("identified_on")[:10]),
         "overdue": overdue.count(),
         "overdue_list": list(overdue[:10]),
-        "sessions_today": [s for s in sessions.order_by("date", "start_time") if s.date == today],
-        "sessions_week": list(sessions.order_by("date", "start_time")[:20]),
+        "sessions_today": [s for s in week if s.date == today],
+        "sessions_week": week[:20],
         "households_month": households.count(),
         "month": month,
         "consents_missing": no_consent.count(),

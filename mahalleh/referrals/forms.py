@@ -4,7 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mahalleh.core.forms import BLANK, JalaliDateField, StyledFormMixin, VersionField, choice_field
+from mahalleh.core.forms import (
+    BLANK,
+    JalaliDateField,
+    ReadOnceModelChoiceField,
+    StyledFormMixin,
+    VersionField,
+    choice_field,
+)
 from mahalleh.core.i18n import is_persian
 from mahalleh.core.jalali import format_jalali
 from mahalleh.referrals.models import Partner, Referral, Service
@@ -106,7 +113,7 @@ class ActionForm(StyledFormMixin, forms.Form):
 
 class ReferralFilterForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))])
-    partner = forms.ModelChoiceField(
+    partner = ReadOnceModelChoiceField(
         label=_("Partner organisation"), queryset=None, required=False, empty_label=_("All organisations")
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -10,6 +10,7 @@ from mahalleh.core.forms import (
     FilterFormMixin,
     JalaliDateField,
     LtrTextInput,
+    ReadOnceModelChoiceField,
     StyledFormMixin,
     VersionField,
     choice_field,
@@ -49,10 +50,10 @@ class HouseholdFilterForm(FilterFormMixin, StyledFormMixin, forms.Form):
             attrs={"type": "search", "placeholder": _("Name, national code or mobile"), "autocomplete": "off"}
         ),
     )
-    neighbourhood = forms.ModelChoiceField(
+    neighbourhood = ReadOnceModelChoiceField(
         label=_("Neighbourhood"), queryset=None, required=False, empty_label=_("All neighbourhoods")
     )
-    harm_type = forms.ModelChoiceField(
+    harm_type = ReadOnceModelChoiceField(
         label=_("Social harm"), queryset=None, required=False, empty_label=_("Any harm or none")
     )
     age_group = forms.ChoiceField(
@@ -75,7 +76,10 @@ class HouseholdFilterForm(FilterFormMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = neighbourhood_list(user=actor)
+        # Only the names the options show (not the boundary's GeoJSON and three joined places).
+        self.fields["neighbourhood"].queryset = (
+            neighbourhood_list(user=actor).select_related(None).only("id", "name_fa", "name_en")
+        )
         self.fields["harm_type"].queryset = selectors.harm_types()
         # A wide search box and a narrow score: their columns in core/_filter_form.html.
         self.fields["q"].column = "col-12 col-lg-4"

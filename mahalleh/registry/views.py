@@ -82,12 +82,50 @@ def _person_url(person) -> str:
 def _in_force(consents) -> dict:
     """{person_id: {purpose: Consent}} — the latest record per person and purpose (newest first in)."""
     out: dict[int, dict[str, Consent]] = {}
-    for consent in consents.order_by("-on", "-pk"):
+    for consent in sorted(consents, key=lambda c: (c.on, c.pk), reverse=True):
         out.setdefault(consent.person_id, {}).setdefault(consent.purpose, consent)
     return out
 
 
+#: Timeline entries a household's or a resident's page shows at first (newest first); the rest
+#: behind "show the whole timeline", so a long-served household's page stays one screenful of work.
+TIMELINE_SHOWN = 50
+
+
+def _timeline(request, items: list[dict]) -> dict:
+    """The page's timeline: the newest TIMELINE_SHOWN entries, or all of them when asked."""
+    total = len(items)
+    if request.GET.get("timeline") == "all" or total <= TIMELINE_SHOWN:
+        return {"timeline": items, "timeline_total": total, "timeline_hidden": 0}
+    return {
+        "timeline": items[:TIMELINE_SHOWN],
+        "timeline_total": total,
+        "timeline_hidden": total - TIMELINE_SHOWN,
+    }
+
+
 # --------------------------------------------------------------------------- households
+
+
+#: The columns the household list and its search results show (with the keys their rows join on):
+#: a row of each is about 30 columns and two joined records, and the page draws up to 100 of them.
+HOUSEHOLD_ROW = (
+    "id", "phone", "vulnerability", "neighbourhood", "neighbourhood__name_fa", "neighbourhood__name_en",
+    "head", "head__first_name", "head__last_name",
+)  # fmt: skip
+PERSON_ROW = (
+    "id", "first_name", "last_name", "father_name", "national_code", "document_number", "birth_date",
+    "mobile", "status", "status_changed_on", "household", "household__neighbourhood",
+    "household__neighbourhood__name_fa", "household__neighbourhood__name_en",
+)  # fmt: skip
+
+
+def _url_of(name: str):
+    """pk -> the URL of the page `name` for that pk, from one reverse() instead of one per row (a
+    search page links 150 rows)."""
+    marker = "2305843009213693951"  # no real pk
+    head, tail = reverse(name, args=[marker]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @registry_view
@@ -95,8 +133,9 @@ def household_list(request):
     user = request.user
     form = HouseholdFilterForm(request.GET, actor=user)
     filters = form.selector_kwargs()
-    households = selectors.household_list(user=user, **filters)
+    households = selectors.household_list(user=user, **filters).only(*HOUSEHOLD_ROW)
     page = page_of(request, households, PAGE_SIZE)
+    page.object_list = list(page.object_list)
     ids = [h.pk for h in page.object_list]
     counts = dict(
         selectors.person_list(user=user, status=Person.Status.ACTIVE)
@@ -105,11 +144,17 @@ def household_list(request):
         .values_list("household_id")
         .annotate(n=Count("pk"))
     )
+    household_url, person_url = _url_of("registry:household_detail"), _url_of("registry:person_detail")
     for household in page.object_list:
         household.members_count = counts.get(household.pk, 0)
+        household.url = household_url(household.pk)
     people = None
     if filters["query"]:
-        people = selectors.person_search(user=user, query=filters["query"], limit=SEARCH_LIMIT)
+        people = list(
+            selectors.person_search(user=user, query=filters["query"], limit=SEARCH_LIMIT).only(*PERSON_ROW)
+        )
+        for person in people:
+            person.url, person.household_url = person_url(person.pk), household_url(person.household_id)
     return render(
         request,
         "registry/household_list.html",
@@ -288,7 +333,7 @@ def household_detail(request, pk):
             "open_cases": list(cases),
             "purposes": Consent.Purpose.choices,
             "assessment": selectors.assessment_list(user=user, household=household).first(),
-            "timeline": selectors.household_timeline(household=household),
+            **_timeline(request, selectors.household_timeline(household=household)),
             "can_edit": selectors.can_edit_registry(user),
         },
     )
@@ -326,18 +371,15 @@ def person_detail(request, pk):
     person = selectors.person_get(user=user, pk=pk)
     audit_record(user=user, action="view", obj=person)
     today = timezone.localdate()
-    in_force = _in_force(selectors.consent_list(user=user, person=person)).get(person.pk, {})
+    consents = list(selectors.consent_list(user=user, person=person).select_related("recorded_by"))
+    in_force = _in_force(consents).get(person.pk, {})
     # The person's own entries of the household timeline (referrals, activities, groups included).
-    timeline = [
-        item
-        for item in selectors.household_timeline(household=person.household)
-        if item["person"] is not None and item["person"].pk == person.pk
-    ]
+    timeline = selectors.household_timeline(household=person.household, person=person)
     return render(
         request,
         "registry/person_detail.html",
         {
-            "timeline": timeline,
+            **_timeline(request, timeline),
             "action_panels": plugins.render_panels("person_actions", request, person=person),
             "panels": plugins.render_panels("person", request, person=person),
             "person": person,
@@ -345,7 +387,7 @@ def person_detail(request, pk):
             "age": age_on(person.birth_date, today),
             "age_group": age_group_label(person.birth_date, today),
             "cases": selectors.harm_case_list(user=user, person=person).prefetch_related("events__by"),
-            "consents": selectors.consent_list(user=user, person=person).select_related("recorded_by"),
+            "consents": consents,
             "in_force": [(value, label, in_force.get(value)) for value, label in Consent.Purpose.choices],
             "can_edit": selectors.can_edit_registry(user),
         },

@@ -190,3 +190,34 @@ def test_names_in_the_timeline_are_isolated_from_the_sentence_around_them(reg, l
     client.cookies["mahalleh_language"] = lang
     timeline = section(page(client, url("household_detail", reg.household_a.pk)), "timeline")
     assert f"<bdi>{reg.head_a.full_name}</bdi>" in timeline
+
+
+def test_a_residents_timeline_is_their_own_entries_of_the_household_timeline(reg):
+    from mahalleh.registry.selectors import household_timeline
+
+    fa, today = reg.world.facilitator_a, timezone.localdate()
+    services.consent_record(actor=fa, person=reg.child_a, purpose="referral", given=True, on=today)
+    services.consent_record(actor=fa, person=reg.head_a, purpose="registry", given=True, on=today)
+    services.harm_case_open(actor=fa, person=reg.child_a, harm_type=reg.child_labour, identified_on=today)
+    whole = household_timeline(household=reg.household_a)
+    own = household_timeline(household=reg.household_a, person=reg.child_a)
+    expected = [i for i in whole if i["person"] is not None and i["person"].pk == reg.child_a.pk]
+    assert [(i["kind"], i["obj"].pk) for i in own] == [(i["kind"], i["obj"].pk) for i in expected]
+    assert {"registered", "consent", "harm"} <= {i["kind"] for i in own}
+
+
+def test_a_long_timeline_shows_the_newest_entries_and_a_link_to_the_whole(reg, login, monkeypatch):
+    from mahalleh.registry import views
+
+    monkeypatch.setattr(views, "TIMELINE_SHOWN", 2)
+    fa, today = reg.world.facilitator_a, timezone.localdate()
+    for given in (True, False, True):
+        services.consent_record(actor=fa, person=reg.child_a, purpose="referral", given=given, on=today)
+    client = login(fa)
+    for name, pk in (("household_detail", reg.household_a.pk), ("person_detail", reg.child_a.pk)):
+        html = page(client, url(name, pk))
+        assert len(re.findall(r'data-testid="timeline-item"', section(html, "timeline"))) == 2
+        assert 'href="?timeline=all#timeline"' in section(html, "timeline-all")
+        whole = page(client, url(name, pk), timeline="all")
+        assert len(re.findall(r'data-testid="timeline-item"', section(whole, "timeline"))) > 2
+        assert section(whole, "timeline-all") == ""
