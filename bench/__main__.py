@@ -438,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                  peer=opx["rows"] / opx["seconds"], peer_name="openpyxl read only",
                  note=f"{ximp['rows']:,} rows in {ximp['seconds']:.1f} s; " + _stages(ximp))
         )  # fmt: skip
+        vac = run_worker("vacuum", env=env)
+        print(f"  {label}: VACUUM (ANALYZE) after the loads, {vac['seconds']:.0f} s", flush=True)
         print(f"  {label}: search", flush=True)
         srch = run_worker("search", search_queries, env=env)
         for kind, title in (("name", "name part"), ("national_code", "national code"), ("mobile", "mobile")):
