@@ -275,6 +275,8 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^]]*\]')
 # row's number, what may stand between rows, and one cell in the forms spreadsheet writers use.
 _ROOT = re.compile(r"<(\w+:)?worksheet\b[^>]*>")
 _SHEET_DATA = re.compile(r"<sheetData\s*(/)?>")
+_SST_ROOT = re.compile(r"<(\w+:)?sst\b[^>]*>")
+_SST_END = re.compile(r"\s*</sst>\s*")
 _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 _BETWEEN_ROWS = re.compile(r"(?:\s|<!--.*?-->)*", re.S)
 _CELL = re.compile(
@@ -305,6 +307,12 @@ STREAM_ABOVE_BYTES = 64 * 1024 * 1024
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def _local_ns(root_tag: str) -> str:
+    """``{namespace}`` of the default namespace a root start tag declares."""
+    match = re.search(r'\bxmlns="([^"]*)"', root_tag)
+    return f"{{{match.group(1)}}}" if match else ""
 
 
 def _is_date_format(code: str) -> bool:
@@ -388,9 +396,76 @@ class StreamingXlsxRows(RowSource):
 
     def _load_shared_strings(self) -> None:
         try:
-            source = self._zip.open("xl/sharedStrings.xml")
+            info = self._zip.getinfo("xl/sharedStrings.xml")
         except KeyError:
             return
+        with self._zip.open(info) as f:
+            head = f.read(4096).decode("utf-8", "replace")
+        root = _SST_ROOT.search(head)
+        if root is None or root.group(1):  # a prefixed namespace: the general parser
+            self._load_shared_strings_etree()
+            return
+        if root.group(0).endswith("/>"):  # <sst count="0"/>
+            return
+        write, offsets, length = self._strings.write, self._offsets, 0
+        for texts in self._shared_texts(root.group(0)):
+            write("".join(texts))
+            for text in texts:
+                length += len(text)
+                offsets.append(length)
+
+    def _shared_texts(self, root: str):
+        """Lists of the shared strings, a chunk of the zip at a time: ``<si><t>…</t></si>`` read as
+        text, any other ``<si>`` (rich text, phonetic runs, entities) by ElementTree."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        ns = _local_ns(root)
+        t_tag = f"{ns}t"
+        plain, preserved = "<si><t>", '<si><t xml:space="preserve">'
+        with self._zip.open("xl/sharedStrings.xml") as source:
+            buffer, started, done = "", False, False
+            while not done:
+                data = source.read(1 << 20)
+                done = not data
+                buffer += decoder.decode(data, final=done)
+                if not started:
+                    match = _SST_ROOT.search(buffer)
+                    if match is None:
+                        if done:
+                            raise ValueError("no <sst> in the shared strings")
+                        continue
+                    buffer, started = buffer[match.end() :], True
+                cut = len(buffer) if done else buffer.rfind("</si>") + 5
+                if cut < 5:
+                    continue
+                chunk, buffer = buffer[:cut], buffer[cut:]
+                if "\r" in chunk:  # as an XML parser reads line ends
+                    chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+                pieces = chunk.split("</si>")
+                tail = pieces.pop()  # "" but at the end: "</sst>", or anything ElementTree must judge
+                texts = []
+                for piece in pieces:
+                    if piece.startswith(plain):
+                        text = piece[len(plain) : -4]
+                    elif piece.startswith(preserved):
+                        text = piece[len(preserved) : -4]
+                    else:
+                        text = None
+                    if text is not None and piece.endswith("</t>") and "<" not in text and "&" not in text:
+                        texts.append(text)
+                    else:
+                        texts.extend(self._shared_by_etree(f"{root}{piece}</si></sst>", t_tag))
+                if tail and not _SST_END.fullmatch(tail):
+                    texts.extend(self._shared_by_etree(f"{root}{tail}", t_tag))
+                yield texts
+
+    def _shared_by_etree(self, text: str, t_tag: str) -> list[str]:
+        element = ET.fromstring(text)  # noqa: S314 - see _SAFE_EXPAT
+        return [
+            "".join(t.text or "" for t in si.iter(t_tag) if not self._in_phonetic(si, t)) for si in element
+        ]
+
+    def _load_shared_strings_etree(self) -> None:
+        source = self._zip.open("xl/sharedStrings.xml")
         write, offsets, length = self._strings.write, self._offsets, 0
         for _event, element in ET.iterparse(source, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
             if _local(element.tag) != "si":
@@ -514,7 +589,7 @@ class StreamingXlsxRows(RowSource):
         usual libraries write (``<c r="B2" s="1" t="s"><v>…</v></c>``, inline strings). A row holding
         anything else (an entity such as ``&amp;``, rich text, formulas, other attributes, CDATA,
         comments, cells out of order) is handed whole to ElementTree."""
-        shared, date = self._shared_string, self._date
+        strings, offsets, date = self._shared, self._offsets, self._date
         dates = {str(i) for i in self._dates}
         columns, cells_of = _COLUMNS, _CELL.findall
         expected = 1
@@ -543,7 +618,11 @@ class StreamingXlsxRows(RowSource):
                 if kind == "inlineStr":
                     cells.append(text)
                 elif kind == "s":
-                    cells.append(shared(int(v)) if v else "")
+                    if v:
+                        k = int(v)
+                        cells.append(strings[offsets[k] : offsets[k + 1]])
+                    else:
+                        cells.append("")
                 elif kind == "str" or kind == "e" or kind == "d":
                     cells.append(v)
                 elif kind == "b":

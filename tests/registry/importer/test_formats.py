@@ -237,6 +237,19 @@ def test_a_broken_large_xlsx_is_unreadable_not_a_crash(run, tmp_path, streaming)
     assert result.failed and result.file_error.code == "unreadable"
 
 
+def _shared_strings_by_etree(path):
+    import array
+    import io
+
+    from mahalleh.registry.importer.readers import StreamingXlsxRows
+
+    reader = StreamingXlsxRows(path)
+    reader._strings, reader._offsets = io.StringIO(), array.array("q", [0])
+    if "xl/sharedStrings.xml" in reader._zip.namelist():
+        reader._load_shared_strings_etree()
+    return reader._strings.getvalue(), list(reader._offsets)
+
+
 def _tricky_rows(sheet, book) -> None:
     """Cells of every kind a spreadsheet writer produces, in one sheet."""
     bold, date = book.add_format({"bold": True}), book.add_format({"num_format": "yyyy/mm/dd"})
@@ -268,6 +281,7 @@ def test_the_fast_xlsx_reader_reads_what_the_xml_parser_reads(tmp_path, options)
     fast, general = StreamingXlsxRows(path), StreamingXlsxRows(path)
     rows = list(fast)
     assert rows == list(general._iter_etree())
+    assert _shared_strings_by_etree(path) == (fast._shared, list(fast._offsets))
     assert rows[1] == (2, ["H1", "  علی  ", 12345679.0, datetime.date(1980, 3, 1), True, 2.0])
     assert rows[2][1][:2] == ["H&2", "a < b > c \"d\" 'e'"]
     assert rows[3][1][1:3] == ["نام پررنگ پایان", "xy"] and rows[3][1][27] == "AB column"
@@ -320,3 +334,23 @@ def test_the_fast_xlsx_reader_reads_openpyxl_and_prefixed_sheets(tmp_path):
     rows = list(StreamingXlsxRows(prefixed))
     assert rows == list(StreamingXlsxRows(prefixed)._iter_etree())
     assert rows == [(1, ["a\nb", "a"]), (2, []), (3, []), (4, [1.0])]
+
+    # Shared strings as Excel writes them for Japanese (phonetic runs), with rich text, entities,
+    # pretty-printing and an empty string at the end.
+    parts["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0"?>\r\n<sst xmlns="{main}" count="6"><si><t>plain</t></si>'
+        '<si><t xml:space="preserve"> kept </t></si>\n  '
+        "<si><r><t>ri</t></r><r><rPr><b/></rPr><t>ch</t></r></si>"
+        '<si><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></si><si><t>a &amp; b</t></si><si/></sst>'
+    ).encode()
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<worksheet xmlns="{main}"><sheetData><row r="1">'
+        + "".join(f'<c r="{letter}1" t="s"><v>{i}</v></c>' for i, letter in enumerate("ABCDEF"))
+        + "</row></sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(prefixed, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    reader = StreamingXlsxRows(prefixed)
+    assert _shared_strings_by_etree(prefixed) == (reader._shared, list(reader._offsets))
+    assert list(reader) == [(1, ["plain", " kept ", "rich", "漢字", "a & b", ""])]
