@@ -10,6 +10,7 @@ codes) need them; only rows without any error are ever written to the registry.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -180,14 +181,19 @@ def _phone(v: str) -> str:
 _CACHE_LIMIT = 200_000
 
 
-class _Bad(tuple):
-    """A cell's error as remembered in a column's cache: (code, value as reported, params)."""
+class _Mark:
+    """What a cell comes to when it is no value, as remembered in a column's cache: blank, a dash,
+    or an error (code, value as reported, params). A value is never of this class, so telling a
+    value from the rest costs one check in the hot loop."""
 
-    __slots__ = ()
+    __slots__ = ("error",)
+
+    def __init__(self, error: tuple | None):
+        self.error = error
 
 
-_BLANK = object()  # nothing but spaces: as if empty
-_DASH = object()  # "-": a placeholder for "nothing", but the row is not empty
+_BLANK = _Mark(None)  # nothing but spaces: as if empty
+_DASH = _Mark(None)  # "-": a placeholder for "nothing", but the row is not empty
 
 
 _SLOT = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -236,6 +242,7 @@ class RowParser:
         self.width = max(header.mapping.values()) + 1
         self._padding = [""] * self.width
         self._required = tuple((slot, header.mapping[key]) for slot, key in _REQUIRED_SLOTS)
+        self._required_values = operator.itemgetter(*(slot for slot, _key in _REQUIRED_SLOTS))
         self.has_code_column = "national_code" in header.mapping
         self.has_document_column = "document_number" in header.mapping
         self._keys: dict[str, str] = {}
@@ -252,7 +259,7 @@ class RowParser:
     @staticmethod
     def _fill(cache: dict, handler, v: str):
         """What a cell holding ``v`` (as read, unstripped) comes to, remembered: the stored value,
-        :data:`_BLANK`, :data:`_DASH` or a :class:`_Bad` (code, value as reported, params)."""
+        :data:`_BLANK`, :data:`_DASH` or a :class:`_Mark` holding the error."""
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
         text = v.strip()
@@ -261,12 +268,12 @@ class RowParser:
         elif text[0] in "=+-@" and text == "-":
             found = _DASH
         elif text[0] in "=+-@" and looks_like_formula(text):
-            found = _Bad(("formula", text[:MAX_VALUE], None))
+            found = _Mark(("formula", text[:MAX_VALUE], None))
         else:
             try:
                 found = handler(text)
             except CellError as exc:
-                found = _Bad((exc.code, text[:MAX_VALUE], exc.params))
+                found = _Mark((exc.code, text[:MAX_VALUE], exc.params))
         cache[v] = found
         return found
 
@@ -355,13 +362,13 @@ class RowParser:
                 found = cache[v]
             except KeyError:
                 found = self._fill(cache, handler, v)
-            if found.__class__ is _Bad:
+            if found.__class__ is not _Mark:
+                vals[slot] = found
                 seen = True
-                errors.append((row_no, i, *found))
             elif found is not _BLANK:
                 seen = True
-                if found is not _DASH:
-                    vals[slot] = found
+                if found.error:
+                    errors.append((row_no, i, *found.error))
         for slot, i, handler in self.uncached:
             v = cells[i]
             if v.__class__ is not str:
@@ -388,9 +395,10 @@ class RowParser:
             return None
         col = self.col
         bad = {e[1] for e in errors} if errors else ()
-        for slot, i in self._required:
-            if vals[slot] is None and i not in bad:
-                errors.append((row_no, i, "required", "", None))
+        if None in self._required_values(vals):
+            for slot, i in self._required:
+                if vals[slot] is None and i not in bad:
+                    errors.append((row_no, i, "required", "", None))
         (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex,
          birth, id_type, code, document, nationality, education, school, employment, disability, insurance,
          mobile) = vals  # fmt: skip
