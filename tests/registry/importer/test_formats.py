@@ -354,3 +354,27 @@ def test_the_fast_xlsx_reader_reads_openpyxl_and_prefixed_sheets(tmp_path):
     reader = StreamingXlsxRows(prefixed)
     assert _shared_strings_by_etree(prefixed) == (reader._shared, list(reader._offsets))
     assert list(reader) == [(1, ["plain", " kept ", "rich", "漢字", "a & b", ""])]
+
+
+def test_the_parser_reads_usual_jalali_dates_as_core_jalali_does():
+    from django.core.exceptions import ValidationError
+
+    from mahalleh.core.jalali import days_in_month, parse_date
+    from mahalleh.registry.importer.validate import _plain_jalali
+
+    years = (1300, 1309, 1350, 1399, 1403, 1404, 1499, 1600)  # leap and common years
+    read = 0
+    for year in years:
+        for month in range(0, 14):
+            for day in range(0, 33):
+                for text in (f"{year}/{month}/{day}", f"{year}/{month:02d}/{day:02d}"):
+                    fast = _plain_jalali(text)
+                    if fast is None:  # left to parse_date
+                        continue
+                    read += 1
+                    try:
+                        assert fast == parse_date(text), text
+                    except ValidationError:
+                        pytest.fail(f"{text} is no date, but read as {fast}")
+    # Every real day, in both spellings, is read by the fast path.
+    assert read == 2 * sum(days_in_month(y, m) for y in years for m in range(1, 13))
