@@ -5,9 +5,9 @@ clear message, a CSV saved as ``.txt`` is read. CSV: UTF-8 with or without BOM, 
 "Unicode text"), or Windows-1256 (Excel's "CSV" on a Persian Windows); comma, semicolon, tab or
 Arabic semicolon. XLS, ODS and XLSX through python-calamine, whose rows are handed over one by
 one (the sheet itself is held compactly by the Rust reader, not as Python objects) — except an XLSX
-whose sheet XML is larger than ``STREAM_ABOVE_BYTES`` (64 MB, about half a million rows): calamine
-loads a whole sheet, so that one is read by the streaming stdlib reader below, slower but with flat
-memory.
+whose sheet XML is larger than ``STREAM_ABOVE_BYTES`` (64 MB, 70,000 to half a million rows): calamine
+loads a whole sheet, so that one is read by the streaming reader below, with flat memory and about
+two thirds of calamine's speed.
 """
 
 from __future__ import annotations
@@ -271,6 +271,31 @@ _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 
                     50, 51, 52, 53, 54, 55, 56, 57, 58}  # fmt: skip
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^]]*\]')
 
+# The fast reader's patterns (StreamingXlsxRows._iter_fast): the root tag, the start of the rows, a
+# row's number, what may stand between rows, and one cell in the forms spreadsheet writers use.
+_ROOT = re.compile(r"<(\w+:)?worksheet\b[^>]*>")
+_SHEET_DATA = re.compile(r"<sheetData\s*(/)?>")
+_SST_ROOT = re.compile(r"<(\w+:)?sst\b[^>]*>")
+_SST_END = re.compile(r"\s*</sst>\s*")
+_ROW_NUMBER = re.compile(r'\br="(\d+)"')
+_BETWEEN_ROWS = re.compile(r"(?:\s|<!--.*?-->)*", re.S)
+_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?'
+    r'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+)
+_LETTERS = [chr(65 + i) for i in range(26)]
+# Column letters (A … XFD, Excel's last) -> index.
+_COLUMNS = {
+    name: i
+    for i, name in enumerate(
+        [
+            *_LETTERS,
+            *(a + b for a in _LETTERS for b in _LETTERS),
+            *(a + b + c for a in _LETTERS for b in _LETTERS for c in _LETTERS),
+        ]
+    )
+}
+
 #: Sheets whose XML is larger than this are read by the streaming reader below instead of calamine,
 #: which holds the whole sheet in memory (about 2 KB a row of 22 columns).
 STREAM_ABOVE_BYTES = 64 * 1024 * 1024
@@ -284,6 +309,12 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _local_ns(root_tag: str) -> str:
+    """``{namespace}`` of the default namespace a root start tag declares."""
+    match = re.search(r'\bxmlns="([^"]*)"', root_tag)
+    return f"{{{match.group(1)}}}" if match else ""
+
+
 def _is_date_format(code: str) -> bool:
     code = _QUOTED.sub("", code).lower()
     return any(ch in code for ch in "ymd") and "general" not in code
@@ -292,8 +323,10 @@ def _is_date_format(code: str) -> bool:
 class StreamingXlsxRows(RowSource):
     """Rows of the first visible worksheet of an XLSX, parsed as the zip is read (bounded memory).
 
-    Slower than calamine, so only used for sheets above :data:`STREAM_ABOVE_BYTES`. Shared strings
-    are kept as one compact string with offsets; dates are recognised from the cell's number format.
+    Used for sheets above :data:`STREAM_ABOVE_BYTES`. Rows are cut out of the decompressed text and
+    their cells read with a regular expression where they have the usual form, with ElementTree
+    otherwise (and for a whole sheet whose elements carry a namespace prefix). Shared strings are kept
+    as one compact string with offsets; dates are recognised from the cell's number format.
     """
 
     format = "xlsx"
@@ -363,9 +396,76 @@ class StreamingXlsxRows(RowSource):
 
     def _load_shared_strings(self) -> None:
         try:
-            source = self._zip.open("xl/sharedStrings.xml")
+            info = self._zip.getinfo("xl/sharedStrings.xml")
         except KeyError:
             return
+        with self._zip.open(info) as f:
+            head = f.read(4096).decode("utf-8", "replace")
+        root = _SST_ROOT.search(head)
+        if root is None or root.group(1):  # a prefixed namespace: the general parser
+            self._load_shared_strings_etree()
+            return
+        if root.group(0).endswith("/>"):  # <sst count="0"/>
+            return
+        write, offsets, length = self._strings.write, self._offsets, 0
+        for texts in self._shared_texts(root.group(0)):
+            write("".join(texts))
+            for text in texts:
+                length += len(text)
+                offsets.append(length)
+
+    def _shared_texts(self, root: str):
+        """Lists of the shared strings, a chunk of the zip at a time: ``<si><t>…</t></si>`` read as
+        text, any other ``<si>`` (rich text, phonetic runs, entities) by ElementTree."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        ns = _local_ns(root)
+        t_tag = f"{ns}t"
+        plain, preserved = "<si><t>", '<si><t xml:space="preserve">'
+        with self._zip.open("xl/sharedStrings.xml") as source:
+            buffer, started, done = "", False, False
+            while not done:
+                data = source.read(1 << 20)
+                done = not data
+                buffer += decoder.decode(data, final=done)
+                if not started:
+                    match = _SST_ROOT.search(buffer)
+                    if match is None:
+                        if done:
+                            raise ValueError("no <sst> in the shared strings")
+                        continue
+                    buffer, started = buffer[match.end() :], True
+                cut = len(buffer) if done else buffer.rfind("</si>") + 5
+                if cut < 5:
+                    continue
+                chunk, buffer = buffer[:cut], buffer[cut:]
+                if "\r" in chunk:  # as an XML parser reads line ends
+                    chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+                pieces = chunk.split("</si>")
+                tail = pieces.pop()  # "" but at the end: "</sst>", or anything ElementTree must judge
+                texts = []
+                for piece in pieces:
+                    if piece.startswith(plain):
+                        text = piece[len(plain) : -4]
+                    elif piece.startswith(preserved):
+                        text = piece[len(preserved) : -4]
+                    else:
+                        text = None
+                    if text is not None and piece.endswith("</t>") and "<" not in text and "&" not in text:
+                        texts.append(text)
+                    else:
+                        texts.extend(self._shared_by_etree(f"{root}{piece}</si></sst>", t_tag))
+                if tail and not _SST_END.fullmatch(tail):
+                    texts.extend(self._shared_by_etree(f"{root}{tail}", t_tag))
+                yield texts
+
+    def _shared_by_etree(self, text: str, t_tag: str) -> list[str]:
+        element = ET.fromstring(text)  # noqa: S314 - see _SAFE_EXPAT
+        return [
+            "".join(t.text or "" for t in si.iter(t_tag) if not self._in_phonetic(si, t)) for si in element
+        ]
+
+    def _load_shared_strings_etree(self) -> None:
+        source = self._zip.open("xl/sharedStrings.xml")
         write, offsets, length = self._strings.write, self._offsets, 0
         for _event, element in ET.iterparse(source, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
             if _local(element.tag) != "si":
@@ -410,54 +510,193 @@ class StreamingXlsxRows(RowSource):
         moment = base + datetime.timedelta(days=number)
         return moment.date() if moment.time() == datetime.time() else moment
 
-    def __iter__(self):
-        ns = self._namespace()
-        row_tag, v_tag, t_tag = f"{ns}row", f"{ns}v", f"{ns}t"
+    def _cells(self, element, ns: str) -> list:
+        """The values of one ``<row>`` element, at their column's index."""
+        v_tag, t_tag = f"{ns}v", f"{ns}t"
         shared, dates, column = self._shared_string, self._dates, self._column
-        expected = 1
+        cells: list = []
+        for position, cell in enumerate(element):
+            ref = cell.get("r")
+            index = column(ref) if ref else position
+            if index > len(cells):
+                cells.extend([""] * (index - len(cells)))
+            kind = cell.get("t")
+            if kind == "inlineStr":
+                value = "".join(t.text or "" for t in cell.iter(t_tag))
+            else:
+                v = cell.find(v_tag)
+                text = (v.text or "") if v is not None else ""
+                if kind == "s":
+                    value = shared(int(text)) if text else ""
+                elif kind in ("str", "e", "d"):
+                    value = text
+                elif kind == "b":
+                    value = text == "1"
+                elif not text:
+                    value = ""
+                else:
+                    value = float(text)
+                    style = cell.get("s")
+                    if style is not None and int(style) in dates:
+                        value = self._date(value)
+            if index == len(cells):
+                cells.append(value)
+            else:
+                cells[index] = value
+        return cells
+
+    def __iter__(self):
         try:
-            counted = _CountingReader(self._zip.open(self._sheet_name), self)
-            for _event, element in ET.iterparse(counted, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
-                if element.tag != row_tag:
-                    continue
-                number = int(element.get("r") or expected)
-                while expected < number:  # rows Excel left out are empty rows
-                    yield expected, []
-                    expected += 1
-                cells: list = []
-                for position, cell in enumerate(element):
-                    ref = cell.get("r")
-                    index = column(ref) if ref else position
-                    if index > len(cells):
-                        cells.extend([""] * (index - len(cells)))
-                    kind = cell.get("t")
-                    if kind == "inlineStr":
-                        value = "".join(t.text or "" for t in cell.iter(t_tag))
-                    else:
-                        v = cell.find(v_tag)
-                        text = (v.text or "") if v is not None else ""
-                        if kind == "s":
-                            value = shared(int(text)) if text else ""
-                        elif kind in ("str", "e", "d"):
-                            value = text
-                        elif kind == "b":
-                            value = text == "1"
-                        elif not text:
-                            value = ""
-                        else:
-                            value = float(text)
-                            style = cell.get("s")
-                            if style is not None and int(style) in dates:
-                                value = self._date(value)
-                    if index == len(cells):
-                        cells.append(value)
-                    else:
-                        cells[index] = value
-                element.clear()
-                yield number, cells
-                expected = number + 1
-        except (ET.ParseError, zipfile.BadZipFile, ValueError, KeyError, OSError, OverflowError):
+            head = self._head()
+            if head is None:  # a prefixed namespace (x:row …): the general, slower parser
+                yield from self._iter_etree()
+            else:
+                yield from self._iter_fast(head)
+        except (ET.ParseError, zipfile.BadZipFile, ValueError, KeyError, IndexError, OSError, OverflowError):
             raise ImportFileError("unreadable", format="XLSX") from None
+
+    def _iter_etree(self):
+        ns = self._namespace()
+        row_tag = f"{ns}row"
+        expected = 1
+        counted = _CountingReader(self._zip.open(self._sheet_name), self)
+        for _event, element in ET.iterparse(counted, events=("end",)):  # noqa: S314 - see _SAFE_EXPAT
+            if element.tag != row_tag:
+                continue
+            number = int(element.get("r") or expected)
+            while expected < number:  # rows Excel left out are empty rows
+                yield expected, []
+                expected += 1
+            cells = self._cells(element, ns)
+            element.clear()
+            yield number, cells
+            expected = number + 1
+
+    # -- the fast path: the sheet's rows cut out of the decompressed text with regular expressions
+
+    def _head(self) -> str | None:
+        """The sheet's ``<worksheet …>`` start tag, or None when its elements carry a prefix."""
+        with self._zip.open(self._sheet_name) as f:
+            text = f.read(65536).decode("utf-8", "replace")
+        match = _ROOT.search(text)
+        if match is None or match.group(1):
+            return None
+        return match.group(0)
+
+    def _iter_fast(self, head: str):
+        """Rows as the general parser reads them, several times faster: each ``<row>`` is cut out of the
+        text and its cells matched by one regular expression for the forms Excel, LibreOffice and the
+        usual libraries write (``<c r="B2" s="1" t="s"><v>…</v></c>``, inline strings). A row holding
+        anything else (an entity such as ``&amp;``, rich text, formulas, other attributes, CDATA,
+        comments, cells out of order) is handed whole to ElementTree."""
+        strings, offsets, date = self._shared, self._offsets, self._date
+        dates = {str(i) for i in self._dates}
+        columns, cells_of = _COLUMNS, _CELL.findall
+        expected = 1
+        for row_attrs, body in self._row_texts():
+            match = _ROW_NUMBER.search(row_attrs)
+            number = int(match.group(1)) if match else expected
+            while expected < number:  # rows Excel left out are empty rows
+                yield expected, []
+                expected += 1
+            expected = number + 1
+            if not body:
+                yield number, []
+                continue
+            found = cells_of(body)
+            if len(found) != body.count("<c") or "&" in body:
+                yield number, self._row_by_etree(head, row_attrs, body)
+                continue
+            cells: list = []
+            for letters, style, kind, v, text in found:
+                index = columns[letters]
+                if index != len(cells):
+                    if index < len(cells):  # out of order: as the general parser reads it
+                        cells = self._row_by_etree(head, row_attrs, body)
+                        break
+                    cells.extend([""] * (index - len(cells)))
+                if kind == "inlineStr":
+                    cells.append(text)
+                elif kind == "s":
+                    if v:
+                        k = int(v)
+                        cells.append(strings[offsets[k] : offsets[k + 1]])
+                    else:
+                        cells.append("")
+                elif kind == "str" or kind == "e" or kind == "d":
+                    cells.append(v)
+                elif kind == "b":
+                    cells.append(v == "1")
+                elif not v:  # a number (no type, "n", or one unknown: as the general parser reads it)
+                    cells.append("")
+                elif style in dates:
+                    cells.append(date(float(v)))
+                else:
+                    cells.append(float(v))
+            yield number, cells
+
+    def _row_texts(self):
+        """(attributes, inner text) of each ``<row>`` of the sheet, a chunk of the zip at a time."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        counted = _CountingReader(self._zip.open(self._sheet_name), self)
+        buffer, started, done = "", False, False
+        while not done:
+            data = counted.read(1 << 20)
+            done = not data
+            buffer += decoder.decode(data, final=done)
+            if not started:
+                match = _SHEET_DATA.search(buffer)
+                if match is None:
+                    if done:
+                        return
+                    continue
+                if match.group(1):  # <sheetData/>
+                    return
+                buffer, started = buffer[match.end() :], True
+            cut = buffer.find("</sheetData>")
+            if cut >= 0:
+                done = True
+            elif done:
+                raise ValueError("the sheet ends inside its data")
+            else:
+                cut = buffer.rfind("<row")  # every row before the last start is whole
+                if cut <= 0:
+                    continue
+            chunk, buffer = buffer[:cut], buffer[cut:]
+            if "\r" in chunk:  # as an XML parser reads line ends
+                chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+            # Each piece is "<row r="7" …>…" (the text of </row> cut off), after any self-closing empty
+            # rows ("<row r="6"/>"); the last piece holds only such rows.
+            pieces = chunk.split("</row>")
+            last = len(pieces) - 1
+            for n, piece in enumerate(pieces):
+                at = 0
+                while True:
+                    start = piece.find("<row", at)
+                    if start < 0:
+                        if n == last and _BETWEEN_ROWS.fullmatch(piece, at):
+                            break
+                        raise ValueError("unexpected text between rows")
+                    if start != at and not _BETWEEN_ROWS.fullmatch(piece, at, start):
+                        raise ValueError("unexpected text between rows")
+                    close = piece.find(">", start)
+                    if close < 0:
+                        raise ValueError("a row is not closed")
+                    if piece[close - 1] == "/":
+                        yield piece[start + 4 : close - 1], ""
+                        at = close + 1
+                        continue
+                    body = piece[close + 1 :]
+                    if n == last or "<row" in body:
+                        raise ValueError("a row is not closed")
+                    yield piece[start + 4 : close], body
+                    break
+
+    def _row_by_etree(self, head: str, row_attrs: str, body: str) -> list:
+        ns = self._namespace()
+        text = f"{head}<sheetData><row{row_attrs}>{body}</row></sheetData></worksheet>"
+        root = ET.fromstring(text)  # noqa: S314 - see _SAFE_EXPAT
+        return self._cells(root.find(f"{ns}sheetData/{ns}row"), ns)
 
     @property
     def fraction(self) -> float:

@@ -10,11 +10,13 @@ codes) need them; only rows without any error are ever written to the registry.
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 
 from django.core.exceptions import ValidationError
 
-from mahalleh.core.jalali import parse_date
+from mahalleh.core.jalali import days_in_month, from_jalali, parse_date
 from mahalleh.core.names import clean_person_name, looks_like_formula
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
@@ -179,6 +181,43 @@ def _phone(v: str) -> str:
 
 _CACHE_LIMIT = 200_000
 
+_PLAIN_JALALI = re.compile(r"(1[3-6]\d\d)/(\d\d?)/(\d\d?)")
+
+
+@functools.cache
+def _jalali_new_year(year: int) -> datetime.date:
+    return from_jalali(year, 1, 1)
+
+
+def _plain_jalali(v: str) -> datetime.date | None:
+    """A valid Jalali date typed the usual way (``1365/1/17``, Latin digits) as core.jalali.parse_date
+    reads it, without building a jdatetime per distinct date (a census file has tens of thousands,
+    ~10 µs each): the year's 1 Farvardin plus the days before the month (six months of 31 days,
+    then 30). None for anything else, which parse_date then reads and explains."""
+    match = _PLAIN_JALALI.fullmatch(v)
+    if match is None:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    if not (1 <= month <= 12 and 1 <= day <= days_in_month(year, month)):
+        return None
+    before = (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
+    return _jalali_new_year(year) + datetime.timedelta(days=before + day - 1)
+
+
+class _Mark:
+    """What a cell comes to when it is no value, as remembered in a column's cache: blank, a dash,
+    or an error (code, value as reported, params). A value is never of this class, so telling a
+    value from the rest costs one check in the hot loop."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: tuple | None):
+        self.error = error
+
+
+_BLANK = _Mark(None)  # nothing but spaces: as if empty
+_DASH = _Mark(None)  # "-": a placeholder for "nothing", but the row is not empty
+
 
 _SLOT = {c.key: i for i, c in enumerate(COLUMNS)}
 _REQUIRED_SLOTS = tuple((_SLOT[k], k) for k in REQUIRED_KEYS if k != "neighbourhood")
@@ -204,21 +243,29 @@ class RowParser:
         special = {"neighbourhood": self._neighbourhood, "phone": _phone, "birth_date": self._date}
         # The one rule for names that the forms and the API use too (core.names).
         special.update(dict.fromkeys(("first_name", "last_name", "father_name"), _name))
-        self.handlers = []
+        # (slot, column index, cache, handler) of the columns whose values repeat, and (slot, column
+        # index, handler) of those unique per row (a cache would only grow).
+        self.cached: list[tuple] = []
+        self.uncached: list[tuple] = []
         for column in COLUMNS:
             if column.key not in header.mapping:
                 continue
-            if column.key in uncached:  # unique per row: a cache would only grow
-                cache, handler = None, uncached[column.key]
-            else:
-                handler = special.get(column.key)
-                if handler is None:
-                    if column.kind in ("choice", "bool"):
-                        handler = self._choice(column.key)
-                    else:
-                        handler = self._text(column.max_length)
-                cache = {}
-            self.handlers.append((_SLOT[column.key], header.mapping[column.key], cache, handler))
+            slot, i = _SLOT[column.key], header.mapping[column.key]
+            if column.key in uncached:
+                self.uncached.append((slot, i, uncached[column.key]))
+                continue
+            handler = special.get(column.key)
+            if handler is None:
+                if column.kind in ("choice", "bool"):
+                    handler = self._choice(column.key)
+                else:
+                    handler = self._text(column.max_length)
+            self.cached.append((slot, i, {}, handler))
+        # Rows shorter than the header (Excel leaves out trailing empty cells) are padded to this.
+        self.width = max(header.mapping.values()) + 1
+        self._padding = [""] * self.width
+        self._required = tuple((slot, header.mapping[key]) for slot, key in _REQUIRED_SLOTS)
+        self._required_values = operator.itemgetter(*(slot for slot, _key in _REQUIRED_SLOTS))
         self.has_code_column = "national_code" in header.mapping
         self.has_document_column = "document_number" in header.mapping
         self._keys: dict[str, str] = {}
@@ -234,12 +281,22 @@ class RowParser:
 
     @staticmethod
     def _fill(cache: dict, handler, v: str):
+        """What a cell holding ``v`` (as read, unstripped) comes to, remembered: the stored value,
+        :data:`_BLANK`, :data:`_DASH` or a :class:`_Mark` holding the error."""
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-        try:
-            found = handler(v)
-        except CellError as exc:
-            found = exc
+        text = v.strip()
+        if not text:
+            found = _BLANK
+        elif text[0] in "=+-@" and text == "-":
+            found = _DASH
+        elif text[0] in "=+-@" and looks_like_formula(text):
+            found = _Mark(("formula", text[:MAX_VALUE], None))
+        else:
+            try:
+                found = handler(text)
+            except CellError as exc:
+                found = _Mark((exc.code, text[:MAX_VALUE], exc.params))
         cache[v] = found
         return found
 
@@ -281,11 +338,21 @@ class RowParser:
         return pk
 
     def _date(self, v: str) -> datetime.date:
-        try:
-            birth = parse_date(v)
-        except ValidationError as exc:
-            raise CellError(f"date.{exc.code or 'invalid'}") from None
+        birth = _plain_jalali(v)
+        if birth is None:
+            try:
+                birth = parse_date(v)
+            except ValidationError as exc:
+                raise CellError(f"date.{exc.code or 'invalid'}") from None
         return self._check_birth(birth)
+
+    def _date_cell(self, row_no: int, i: int, v: datetime.date, vals: list, errors: list) -> None:
+        """A birth date typed as an Excel date."""
+        v = v.date() if isinstance(v, datetime.datetime) else v
+        try:
+            vals[_BIRTH] = self._check_birth(v)
+        except CellError as exc:
+            errors.append((row_no, i, exc.code, v.isoformat(), exc.params))
 
     def _check_birth(self, birth: datetime.date) -> datetime.date:
         if birth > self.today:
@@ -298,24 +365,39 @@ class RowParser:
 
     def parse(self, row_no: int, cells: list):
         """(stage tuple, errors), or None for an empty row."""
-        n = len(cells)
+        if len(cells) < self.width:
+            cells = [*cells, *self._padding[len(cells) :]]
         vals = [None] * len(COLUMNS)
         errors: list[tuple] = []
         seen = False
-        for slot, i, cache, handler in self.handlers:
-            if i >= n:
-                continue
+        # The hot loop (22 cells a row, most of them seen before): one cache look-up per cell.
+        for slot, i, cache, handler in self.cached:
             v = cells[i]
             if v.__class__ is not str:
                 if v is None:
                     continue
                 if slot == _BIRTH and isinstance(v, datetime.date):
                     seen = True
-                    v = v.date() if isinstance(v, datetime.datetime) else v
-                    try:
-                        vals[slot] = self._check_birth(v)
-                    except CellError as exc:
-                        errors.append((row_no, i, exc.code, v.isoformat(), exc.params))
+                    self._date_cell(row_no, i, v, vals, errors)
+                    continue
+                v = cell_text(v)
+            if not v:
+                continue
+            try:
+                found = cache[v]
+            except KeyError:
+                found = self._fill(cache, handler, v)
+            if found.__class__ is not _Mark:
+                vals[slot] = found
+                seen = True
+            elif found is not _BLANK:
+                seen = True
+                if found.error:
+                    errors.append((row_no, i, *found.error))
+        for slot, i, handler in self.uncached:
+            v = cells[i]
+            if v.__class__ is not str:
+                if v is None:
                     continue
                 v = cell_text(v)
             if not v:
@@ -330,15 +412,6 @@ class RowParser:
                 if looks_like_formula(v):
                     errors.append((row_no, i, "formula", v[:MAX_VALUE], None))
                     continue
-            if cache is not None:
-                found = cache.get(v)
-                if found is None:
-                    found = self._fill(cache, handler, v)
-                if found.__class__ is CellError:
-                    errors.append((row_no, i, found.code, v[:MAX_VALUE], found.params))
-                else:
-                    vals[slot] = found
-                continue
             try:
                 vals[slot] = handler(v)
             except CellError as exc:
@@ -347,9 +420,10 @@ class RowParser:
             return None
         col = self.col
         bad = {e[1] for e in errors} if errors else ()
-        for slot, key in _REQUIRED_SLOTS:
-            if vals[slot] is None and col(key) not in bad:
-                errors.append((row_no, col(key), "required", "", None))
+        if None in self._required_values(vals):
+            for slot, i in self._required:
+                if vals[slot] is None and i not in bad:
+                    errors.append((row_no, i, "required", "", None))
         (hh_key, nb_id, address, phone, tenure, income, relation, first_name, last_name, father_name, sex,
          birth, id_type, code, document, nationality, education, school, employment, disability, insurance,
          mobile) = vals  # fmt: skip

@@ -363,3 +363,20 @@ def test_file_type_is_read_from_the_bytes_not_the_name(tmp_path):
     path = tmp_path / "data.txt"
     path.write_text("کد خانوار,نام\n", encoding="utf-8")
     assert sniff(path, "data.txt") == "csv"
+
+
+def test_a_bad_value_is_reported_on_every_row_that_repeats_it_and_a_dash_row_is_not_empty(run, tmp_path):
+    rows = [
+        person(national=code(1), tenure="قایق", first=" =1+1"),
+        person("H2", national=code(2), tenure=" قایق ", first="=1+1"),
+        {"household_key": "-", "address": "-"},
+    ]
+    result = run(write_csv(tmp_path / "f.csv", rows))
+    found = sorted((e["row"], e["column"], e["code"], e["value"]) for e in result.errors)
+    assert found == [
+        (2, "نام", "formula", "=1+1"), (2, "وضعیت مسکن", "bad_choice", "قایق"),
+        (3, "نام", "formula", "=1+1"), (3, "وضعیت مسکن", "bad_choice", "قایق"),
+        (4, "جنسیت", "required", ""), (4, "نام", "required", ""), (4, "نام خانوادگی", "required", ""),
+        (4, "نسبت با سرپرست", "required", ""), (4, "کد خانوار", "required", ""),
+    ]  # fmt: skip
+    assert (result.rows_total, result.rows_empty) == (3, 0)

@@ -235,3 +235,146 @@ def test_a_broken_large_xlsx_is_unreadable_not_a_crash(run, tmp_path, streaming)
         z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r='1'><c r='A1'")
     result = run(path)
     assert result.failed and result.file_error.code == "unreadable"
+
+
+def _shared_strings_by_etree(path):
+    import array
+    import io
+
+    from mahalleh.registry.importer.readers import StreamingXlsxRows
+
+    reader = StreamingXlsxRows(path)
+    reader._strings, reader._offsets = io.StringIO(), array.array("q", [0])
+    if "xl/sharedStrings.xml" in reader._zip.namelist():
+        reader._load_shared_strings_etree()
+    return reader._strings.getvalue(), list(reader._offsets)
+
+
+def _tricky_rows(sheet, book) -> None:
+    """Cells of every kind a spreadsheet writer produces, in one sheet."""
+    bold, date = book.add_format({"bold": True}), book.add_format({"num_format": "yyyy/mm/dd"})
+    sheet.write_row(0, 0, ["کد خانوار", "نام", "عدد", "تاریخ", "بله", "فرمول"])
+    sheet.write_row(1, 0, ["H1", "  علی  ", 12345679, 0.5, True])
+    sheet.write_datetime(1, 3, datetime.datetime(1980, 3, 1), date)  # noqa: DTZ001 - an Excel date cell
+    sheet.write_formula(1, 5, "=1+1", None, 2)
+    sheet.write_row(2, 0, ["H&2", "a < b > c \"d\" 'e'", "x\ny", "\u200cزهرا\u200f"])
+    sheet.write_rich_string(3, 1, "نام ", bold, "پررنگ", " پایان")
+    sheet.write_formula(3, 2, '="x"&"y"', None, "xy")
+    sheet.write_blank(3, 3, None, bold)
+    sheet.write_string(3, 27, "AB column")
+    sheet.set_row(6, 30)
+    sheet.write_row(6, 0, ["H7", "", None, "end"])
+    sheet.set_row(7, None, None, {"hidden": True})
+    sheet.write(9, 1, False)
+
+
+@pytest.mark.parametrize("options", [{}, {"constant_memory": True}], ids=["shared strings", "inline strings"])
+def test_the_fast_xlsx_reader_reads_what_the_xml_parser_reads(tmp_path, options):
+    import xlsxwriter
+
+    from mahalleh.registry.importer.readers import StreamingXlsxRows
+
+    path = str(tmp_path / "t.xlsx")
+    book = xlsxwriter.Workbook(path, {"strings_to_numbers": False, **options})
+    _tricky_rows(book.add_worksheet("s"), book)
+    book.close()
+    fast, general = StreamingXlsxRows(path), StreamingXlsxRows(path)
+    rows = list(fast)
+    assert rows == list(general._iter_etree())
+    assert _shared_strings_by_etree(path) == (fast._shared, list(fast._offsets))
+    assert rows[1] == (2, ["H1", "  علی  ", 12345679.0, datetime.date(1980, 3, 1), True, 2.0])
+    assert rows[2][1][:2] == ["H&2", "a < b > c \"d\" 'e'"]
+    assert rows[3][1][1:3] == ["نام پررنگ پایان", "xy"] and rows[3][1][27] == "AB column"
+    assert [number for number, cells in rows] == list(range(1, 11))
+
+
+def test_the_fast_xlsx_reader_reads_openpyxl_and_prefixed_sheets(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from mahalleh.registry.importer.readers import StreamingXlsxRows
+
+    path = tmp_path / "o.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["کد خانوار", "نام", "عدد", "تاریخ"])
+    sheet.append(["H1", "a & b", 0.25, datetime.date(2001, 2, 3)])
+    sheet.append([])
+    sheet.append([None, "c", True])
+    book.save(path)
+    rows = list(StreamingXlsxRows(path))
+    assert rows == list(StreamingXlsxRows(path)._iter_etree())
+    assert rows[1][1][:3] == ["H1", "a & b", 0.25] and rows[3][1][1:] == ["c", True]
+
+    # Elements with a prefix (as some .NET tools write them), Excel's row attributes and a comment.
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<x:worksheet xmlns:x="{main}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr">'
+        '<x:is><x:t>a</x:t></x:is></x:c></x:row><x:row r="3"><x:c r="B3"><x:v>7</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    ).encode()
+    prefixed = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(prefixed, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert list(StreamingXlsxRows(prefixed)) == [(1, ["a"]), (2, []), (3, ["", 7.0])]
+    ns = 'xmlns="{main}" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<worksheet {ns.format(main=main)}><sheetData>\r\n<row r="1" spans="1:2" x14ac:dyDescent="0.25">'
+        '<c r="A1" t="inlineStr"><is><t>a\r\nb</t></is></c><c r="B1" t="str"><f>A1</f><v>a</v></c></row>'
+        '<!-- a comment --><row r="2"/><row r="4" x14ac:dyDescent="0.25"><c r="A4" s="0"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(prefixed, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    rows = list(StreamingXlsxRows(prefixed))
+    assert rows == list(StreamingXlsxRows(prefixed)._iter_etree())
+    assert rows == [(1, ["a\nb", "a"]), (2, []), (3, []), (4, [1.0])]
+
+    # Shared strings as Excel writes them for Japanese (phonetic runs), with rich text, entities,
+    # pretty-printing and an empty string at the end.
+    parts["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0"?>\r\n<sst xmlns="{main}" count="6"><si><t>plain</t></si>'
+        '<si><t xml:space="preserve"> kept </t></si>\n  '
+        "<si><r><t>ri</t></r><r><rPr><b/></rPr><t>ch</t></r></si>"
+        '<si><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></si><si><t>a &amp; b</t></si><si/></sst>'
+    ).encode()
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<worksheet xmlns="{main}"><sheetData><row r="1">'
+        + "".join(f'<c r="{letter}1" t="s"><v>{i}</v></c>' for i, letter in enumerate("ABCDEF"))
+        + "</row></sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(prefixed, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    reader = StreamingXlsxRows(prefixed)
+    assert _shared_strings_by_etree(prefixed) == (reader._shared, list(reader._offsets))
+    assert list(reader) == [(1, ["plain", " kept ", "rich", "漢字", "a & b", ""])]
+
+
+def test_the_parser_reads_usual_jalali_dates_as_core_jalali_does():
+    from django.core.exceptions import ValidationError
+
+    from mahalleh.core.jalali import days_in_month, parse_date
+    from mahalleh.registry.importer.validate import _plain_jalali
+
+    years = (1300, 1309, 1350, 1399, 1403, 1404, 1499, 1600)  # leap and common years
+    read = 0
+    for year in years:
+        for month in range(0, 14):
+            for day in range(0, 33):
+                for text in (f"{year}/{month}/{day}", f"{year}/{month:02d}/{day:02d}"):
+                    fast = _plain_jalali(text)
+                    if fast is None:  # left to parse_date
+                        continue
+                    read += 1
+                    try:
+                        assert fast == parse_date(text), text
+                    except ValidationError:
+                        pytest.fail(f"{text} is no date, but read as {fast}")
+    # Every real day, in both spellings, is read by the fast path.
+    assert read == 2 * sum(days_in_month(y, m) for y in years for m in range(1, 13))
