@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from mahalleh.api.lean import lean_data
+from mahalleh.api.lean import as_rows, lean_data, reads
 from mahalleh.api.serializers import QUERY_PARAMETERS
 from mahalleh.core.services import version_token
 
@@ -73,6 +73,7 @@ class VersionMixin(serializers.Serializer):
     )
 
     @extend_schema_field(OpenApiTypes.STR)
+    @reads("updated_at")
     def get_version(self, obj) -> str:
         return version_token(obj)
 
@@ -231,9 +232,16 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         queryset = self.list_selector(user=request.user, **self.list_filters(request))
+        if self._pages_rows_as_read():
+            queryset = as_rows(self.output, queryset)  # light rows when `output` reads columns only
         page = self.paginate_queryset(queryset)
         context = {**self.output_context(), **self.page_context(page)}
         return self.get_paginated_response(lean_data(self.output, self.page_rows(page), context=context))
+
+    def _pages_rows_as_read(self) -> bool:
+        """The page goes to `output` as it is read (no `page_rows`, no `page_context` per record)."""
+        kind = type(self)
+        return kind.page_rows is ScopedViewSet.page_rows and kind.page_context is ScopedViewSet.page_context
 
     def get_object(self):
         """The record `pk` among those the caller may see: any other id (or no number) is a 404."""
