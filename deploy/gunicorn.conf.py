@@ -9,14 +9,8 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# One process per core, four threads each (gthread): a request spends part of its time waiting for
-# PostgreSQL, and a thread keeps its client's connection open between requests (the sync worker
-# closes it after each one). On 2 cores, GET /api/v1/persons/ under wrk -c8 (issue #10, load 5-7
-# from other work): sync x2 115-128 req/s; gthread 2x2 121, 3x4 183, 2x4 161-235 req/s.
-# `mahalleh serve` starts the same (WEB_WORKERS, WEB_THREADS).
-worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Longer than any page; an export of a province is written to a file first (see nginx's timeouts).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30

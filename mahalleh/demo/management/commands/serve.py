@@ -17,18 +17,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
-        # As deploy/gunicorn.conf.py: threads keep clients' connections open and wait on the database.
-        parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "4"))
         parser.add_argument("--logins", action="store_true", help="print the demo logins")
 
-    def handle(self, *args, host, port, workers, threads, logins, **options):
+    def handle(self, *args, host, port, workers, logins, **options):
         # Plain log lines for a person at a terminal (production units log JSON, see deploy/).
         env = {"LOG_FORMAT": "text", **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
         web = subprocess.Popen(  # noqa: S603 - fixed argument list
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(workers),
-                "--worker-class", "gthread", "--threads", str(threads),
                 "--access-logfile", "-", "--graceful-timeout", "5",
             ],
             env=env,
