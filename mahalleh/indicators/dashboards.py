@@ -264,6 +264,10 @@ def map_features(user, filters: Filters) -> dict:
 # --------------------------------------------------------------------------- the facilitator's own work
 
 
+#: The home page's counts of an office's residents stop here (the figure then reads "more than").
+COUNT_CAP = 10_000
+
+
 def facilitator_panel(user) -> dict:
     from mahalleh.activities import selectors as activities
     from mahalleh.referrals import selectors as referrals
@@ -283,6 +287,9 @@ def facilitator_panel(user) -> dict:
     no_consent = registry.person_list(user=user, status="active").filter(registry_consent=False)
     # The week's sessions read once: today's are among them (the week starts today).
     week = list(sessions.order_by("date", "start_time"))
+    # Counted up to COUNT_CAP: an office of 200,000 residents without consent took 30 ms to count
+    # in full (index-only); above the cap the tile says "more than" (issue #10).
+    missing = no_consent.order_by()[: COUNT_CAP + 1].count()
     return {
         "open_cases": open_cases.count(),
         "overdue": overdue.count(),
@@ -291,7 +298,8 @@ def facilitator_panel(user) -> dict:
         "sessions_week": week[:20],
         "households_month": households.count(),
         "month": month,
-        "consents_missing": no_consent.count(),
+        "consents_missing": min(missing, COUNT_CAP),
+        "consents_missing_more": missing > COUNT_CAP,
     }
 
 

@@ -157,3 +157,22 @@ def test_staff_activity_counts_each_members_sessions_and_households_of_the_perio
     assert by_name["facilitator_a"] == (2, 2)
     assert by_name["manager_a"] == (0, 1)
     assert "facilitator_b" not in by_name
+
+
+def test_a_large_office_s_missing_consents_are_counted_up_to_the_cap(world, monkeypatch, client):
+    """The home page stops counting at COUNT_CAP (an office of 200,000 residents took 30 ms to count
+    in full) and then says "more than"; below it, the exact figure."""
+    home = Household.objects.create(neighbourhood=world.hood_a)
+    born = datetime.date(1990, 1, 1)
+    for name in ("علی", "زهرا", "مریم"):
+        make_person(home, name, "female", born)
+    monkeypatch.setattr(dashboards, "COUNT_CAP", 2)
+    panel = dashboards.facilitator_panel(world.facilitator_a)
+    assert (panel["consents_missing"], panel["consents_missing_more"]) == (2, True)
+    client.force_login(world.facilitator_a)
+    tile = client.get("/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert 'data-testid="consents-missing">بیش از ۲</div>' in tile
+
+    monkeypatch.setattr(dashboards, "COUNT_CAP", 3)
+    panel = dashboards.facilitator_panel(world.facilitator_a)
+    assert (panel["consents_missing"], panel["consents_missing_more"]) == (3, False)
