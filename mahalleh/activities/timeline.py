@@ -26,5 +26,4 @@ def household_items(household, person=None) -> list[dict]:
     One entry per member's enrolment ("enrolled in <activity>", with their attendance so far) and
     one more when they left it; with ``person``, only that member's. The household was already
     scoped by the caller."""
-    whose = {"person": person} if person is not None else {"person__household": household}
-    return _items(Enrolment.objects.filter(**whose))
+    return _items(Enrolment.objects.filter(**plugins.timeline_rows(household, person)))

@@ -20,7 +20,7 @@ def household_items(household, person=None) -> list[dict]:
     With ``person``, only that member's entries.
     """
     items: list[dict] = []
-    whose = {"person": person} if person is not None else {"person__household": household}
+    whose = plugins.timeline_rows(household, person)
     memberships = Membership.objects.filter(**whose).select_related("person", "group")
     for m in memberships:
         items.append(

@@ -120,3 +120,9 @@ def provider(name: str):
 
 def providers(name: str) -> list[Callable]:
     return [fn for _key, fn in sorted(_PROVIDERS.get(name, {}).items())]
+
+
+def timeline_rows(household, person=None) -> dict:
+    """The filter of a "household_timeline" provider's rows (its provider is called as
+    ``fn(household, person=None)``): the member's own with ``person``, else every member's."""
+    return {"person": person} if person is not None else {"person__household": household}

@@ -210,7 +210,7 @@ def household_timeline(*, household: Household, person: Person | None = None) ->
         )
         if p.status != Person.Status.ACTIVE and p.status_changed_on:
             items.append({"on": p.status_changed_on, "kind": "status", "person": p, "obj": p})
-    whose = {"person": person} if person is not None else {"person__household": household}
+    whose = plugins.timeline_rows(household, person)
     cases = HarmCase.objects.filter(**whose).select_related("harm_type", "person")
     for case in cases.prefetch_related("events__by"):
         for event in case.events.all():
@@ -249,9 +249,7 @@ def household_timeline(*, household: Household, person: Person | None = None) ->
     # Activities, referrals and community groups add their own entries (registered in their apps),
     # only the member's when a member is asked for.
     for household_items in plugins.providers("household_timeline"):
-        items.extend(
-            household_items(household) if person is None else household_items(household, person=person)
-        )
+        items.extend(household_items(household, person=person))
     items.sort(key=_timeline_order, reverse=True)
     return items
 
