@@ -18,6 +18,7 @@ from mahalleh.core.jalali import (
     days_in_month,
     format_jalali,
     format_jalali_long,
+    from_jalali,
     is_leap,
     month_name,
     parse_date,
@@ -334,3 +335,15 @@ def test_periods_between_covers_the_whole_range_without_gaps(start, length, kind
     assert periods[0].contains(start) and periods[-1].contains(end)
     for before, after in zip(periods, periods[1:], strict=False):
         assert after.first_day == before.last_day + datetime.timedelta(days=1)
+
+
+def test_from_jalali_counts_from_the_first_of_farvardin_as_jdatetime_converts_every_day():
+    import jdatetime
+
+    for year in range(1300, 1500):
+        for month in range(1, 13):
+            for day in range(1, days_in_month(year, month) + 1):
+                assert from_jalali(year, month, day) == jdatetime.date(year, month, day).togregorian()
+    for missing in ((1402, 12, 30), (1402, 7, 31), (1402, 13, 1), (1402, 0, 1), (1402, 1, 0)):
+        with pytest.raises(ValueError):
+            from_jalali(*missing)

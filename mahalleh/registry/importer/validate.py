@@ -10,13 +10,12 @@ codes) need them; only rows without any error are ever written to the registry.
 from __future__ import annotations
 
 import datetime
-import functools
 import operator
 import re
 
 from django.core.exceptions import ValidationError
 
-from mahalleh.core.jalali import days_in_month, from_jalali, parse_date
+from mahalleh.core.jalali import from_jalali, parse_date
 from mahalleh.core.names import clean_person_name, looks_like_formula
 from mahalleh.core.national_code import normalize_national_code
 from mahalleh.core.persian import clean_text, search_key, to_latin_digits
@@ -184,24 +183,17 @@ _CACHE_LIMIT = 200_000
 _PLAIN_JALALI = re.compile(r"(1[3-6]\d\d)/(\d\d?)/(\d\d?)")
 
 
-@functools.cache
-def _jalali_new_year(year: int) -> datetime.date:
-    return from_jalali(year, 1, 1)
-
-
 def _plain_jalali(v: str) -> datetime.date | None:
     """A valid Jalali date typed the usual way (``1365/1/17``, Latin digits) as core.jalali.parse_date
-    reads it, without building a jdatetime per distinct date (a census file has tens of thousands,
-    ~10 µs each): the year's 1 Farvardin plus the days before the month (six months of 31 days,
-    then 30). None for anything else, which parse_date then reads and explains."""
+    reads it, without its normalising and messages; None for anything else, which parse_date then
+    reads and explains."""
     match = _PLAIN_JALALI.fullmatch(v)
     if match is None:
         return None
-    year, month, day = int(match[1]), int(match[2]), int(match[3])
-    if not (1 <= month <= 12 and 1 <= day <= days_in_month(year, month)):
+    try:
+        return from_jalali(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
         return None
-    before = (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
-    return _jalali_new_year(year) + datetime.timedelta(days=before + day - 1)
 
 
 class _Mark:
