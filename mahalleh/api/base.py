@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from mahalleh.api.lean import _overrides, as_rows, lean_data, reads
+from mahalleh.api.lean import as_rows, lean_data, overridden, reads
 from mahalleh.api.serializers import QUERY_PARAMETERS
 from mahalleh.core.services import version_token
 
@@ -206,7 +206,7 @@ def _names_a_filter(serializer_class, params) -> bool:
     or a check of the input as a whole is always asked."""
     if serializer_class not in _FILTER_NAMES:
         names = None
-        if not _WHOLE_INPUT_CHECKS & _overrides(serializer_class):
+        if not _WHOLE_INPUT_CHECKS & overridden(serializer_class):
             empty = serializer_class(data=QueryDict(), context={QUERY_PARAMETERS: True})
             if empty.is_valid() and dict(empty.validated_data) == {}:
                 names = tuple(empty.fields)

@@ -164,7 +164,7 @@ def lean_data(serializer_class: type[serializers.Serializer], instances, *, cont
     instances = list(instances)
     simple = (
         not kwargs
-        and "to_representation" not in _overrides(serializer_class)
+        and "to_representation" not in overridden(serializer_class)
         and not any(isinstance(row, Mapping) for row in instances[:1])
     )
     if not simple:
@@ -175,7 +175,7 @@ def lean_data(serializer_class: type[serializers.Serializer], instances, *, cont
     return lean_rows(plan, instances)
 
 
-def _overrides(cls) -> set[str]:
+def overridden(cls) -> set[str]:
     """Names a serializer class (or a base of ours) defines over DRF's own."""
     names = set()
     for klass in cls.__mro__:
@@ -298,7 +298,7 @@ def _needs(serializer, plan) -> set[str] | None:
 def as_rows(serializer_class: type[serializers.Serializer], queryset):
     """`queryset` yielding light rows (see above) when `serializer_class` reads nothing else from
     its records; otherwise `queryset` as it is."""
-    if not isinstance(queryset, QuerySet) or "to_representation" in _overrides(serializer_class):
+    if not isinstance(queryset, QuerySet) or "to_representation" in overridden(serializer_class):
         return queryset
     available = _plain_attributes(queryset)
     if available is None:
