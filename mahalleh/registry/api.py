@@ -234,7 +234,7 @@ class PersonViewSet(PersonalDataViewSet):
             ids = list(
                 selectors.person_search(user=user, query=q, limit=SEARCH_LIMIT).values_list("pk", flat=True)
             )
-            qs = qs.filter(pk__in=ids)
+            qs = qs.filter(pk__any=ids)
         return qs
 
     def retrieve(self, request, pk=None):

@@ -71,8 +71,11 @@ def household_list(
     consent: str | None = None,
     vulnerability_min: int | None = None,
     query: str | None = None,
+    matches: list[tuple[int, int]] | None = None,
     on: datetime.date | None = None,
 ) -> QuerySet[Household]:
+    """``query``: the households of the residents :func:`person_search` finds (up to 500), or of
+    ``matches`` when the caller has already run that search (:func:`person_matches`)."""
     qs = Household.objects.filter(_scope(user)).select_related("neighbourhood", "head")
     if neighbourhood is not None:
         qs = qs.filter(neighbourhood=neighbourhood)
@@ -109,9 +112,10 @@ def household_list(
         qs = qs.filter(has if consent == "given" else ~has)
     if vulnerability_min is not None:
         qs = qs.filter(vulnerability__gte=vulnerability_min)
-    if query:
-        ids = person_search(user=user, query=query, limit=500).values_list("household_id", flat=True)
-        qs = qs.filter(pk__in=list(ids))
+    if query and matches is None:
+        matches = person_matches(user=user, query=query)
+    if matches is not None:
+        qs = qs.filter(pk__any=[household for _pk, household in matches])
     return qs
 
 
@@ -155,6 +159,19 @@ def person_search(*, user, query: str, limit: int = 20) -> QuerySet[Person]:
     # No ORDER BY: with one, PostgreSQL walks the primary key and filters (200 ms p95 at 300k
     # persons); without, it takes the pg_trgm index and stops at the limit (11 ms p95).
     return qs.filter(search_key__contains=value).order_by()[:limit]
+
+
+def person_matches(*, user, query: str, limit: int = 500) -> list[tuple[int, int]]:
+    """(pk, household pk) of the residents :func:`person_search` finds, in its order: one search
+    for a page that lists both the residents and their households."""
+    return list(person_search(user=user, query=query, limit=limit).values_list("pk", "household_id"))
+
+
+def people_by_pk(*, user, pks: list[int], columns: tuple[str, ...] = ()) -> list[Person]:
+    """The residents of ``pks`` the user may see, in the order of ``pks`` (``columns``: only these)."""
+    qs = person_list(user=user).filter(pk__any=pks).order_by()
+    found = {p.pk: p for p in (qs.only(*columns) if columns else qs)}
+    return [found[pk] for pk in pks if pk in found]
 
 
 def harm_case_list(*, user, person=None, household=None, status=None) -> QuerySet[HarmCase]:

@@ -133,13 +133,15 @@ def household_list(request):
     user = request.user
     form = HouseholdFilterForm(request.GET, actor=user)
     filters = form.selector_kwargs()
-    households = selectors.household_list(user=user, **filters).only(*HOUSEHOLD_ROW)
+    # One search serves both tables: the residents it finds, and their households.
+    matches = selectors.person_matches(user=user, query=filters["query"]) if filters["query"] else None
+    households = selectors.household_list(user=user, matches=matches, **filters).only(*HOUSEHOLD_ROW)
     page = page_of(request, households, PAGE_SIZE)
     page.object_list = list(page.object_list)
     ids = [h.pk for h in page.object_list]
     counts = dict(
         selectors.person_list(user=user, status=Person.Status.ACTIVE)
-        .filter(household_id__in=ids)
+        .filter(household_id__any=ids)
         .order_by()
         .values_list("household_id")
         .annotate(n=Count("pk"))
@@ -149,10 +151,9 @@ def household_list(request):
         household.members_count = counts.get(household.pk, 0)
         household.url = household_url(household.pk)
     people = None
-    if filters["query"]:
-        people = list(
-            selectors.person_search(user=user, query=filters["query"], limit=SEARCH_LIMIT).only(*PERSON_ROW)
-        )
+    if matches is not None:
+        pks = [pk for pk, _household in matches[:SEARCH_LIMIT]]
+        people = selectors.people_by_pk(user=user, pks=pks, columns=PERSON_ROW)
         for person in people:
             person.url, person.household_url = person_url(person.pk), household_url(person.household_id)
     return render(

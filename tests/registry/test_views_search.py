@@ -1,7 +1,7 @@
 """Registry list page: the search box and the list filters, as the facilitator types them."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mahalleh.core.persian import to_persian_digits
 from mahalleh.registry import services
@@ -91,3 +91,67 @@ def test_list_is_paginated_50_per_page(reg, login):
     assert 'data-testid="pagination"' in first
     second = page(client, LIST, page=2)
     assert second.count('data-testid="household-row"') == 6
+
+
+def test_search_shows_50_residents_and_every_household_they_live_in(reg, login):
+    # 55 residents named "سارا …", each heading a household of their own: the residents' table
+    # shows the first 50 found, the household table all 55 households (two pages).
+    fa = reg.world.facilitator_a
+    for i in range(55):
+        household = services.household_create(actor=fa, neighbourhood=reg.world.hood_a)
+        services.person_create(
+            actor=fa,
+            household=household,
+            **person_data(
+                national_code=None, id_type="none", first_name="سارا", last_name=f"نام{i}", relation="head"
+            ),
+        )
+    client = login(fa)
+    html = page(client, LIST, q="سارا")
+    assert section(html, "search-results").count('data-testid="search-result"') == 50
+    assert html.count('data-testid="household-row"') == 50
+    with translation.override("fa"):
+        heading = translation.ngettext("%(total)s household", "%(total)s households", 55) % {"total": "۵۵"}
+    assert f'<h2 class="h6">{heading}</h2>' in html
+    second = page(client, LIST, q="سارا", page=2)
+    assert second.count('data-testid="household-row"') == 5
+    assert "محمدرضا احمدی" not in second  # the match narrows the households
+
+
+def test_search_rows_are_escaped_and_show_dashes_and_the_household_number(reg, login, settings):
+    fa = reg.world.facilitator_a
+    household = services.household_create(actor=fa, neighbourhood=reg.world.hood_a)  # no phone
+    services.person_create(
+        actor=fa,
+        household=household,
+        **person_data(national_code=None, id_type="none", first_name="سارا", last_name="<b>رضایی</b>",
+                      father_name="", relation="head", mobile=""),
+    )  # fmt: skip
+    html = page(login(fa), LIST, q="سارا")
+    assert "<b>" not in html and "&lt;b&gt;رضایی&lt;/b&gt;" in html
+    result = section(html, "search-result")
+    link = persian("Household no. %(n)s") % {"n": to_persian_digits(str(household.pk))}
+    assert link in result and url("household_detail", household.pk) in result
+    # No father's name, no code, no mobile:
+    assert result.count("<td>—</td>") == 1 and result.count('<span dir="ltr">—</span>') == 2
+    row = section(html, "household-row")
+    assert '<span dir="ltr">—</span>' in row  # no phone
+    assert "<td>—</td>" in row  # no vulnerability score
+
+
+def test_a_household_without_head_says_so_in_the_list(reg, login):
+    hood = reg.world.hood_a
+    empty = Household.objects.create(neighbourhood=hood, office_id=hood.office_id)
+    table = section(page(login(reg.world.facilitator_a), LIST), "household-table")
+    row = [r for r in table.split("<tr") if url("household_detail", empty.pk) in r][0]
+    assert persian("(no head recorded)") in row
+    assert f"<td>{to_persian_digits(str(empty.pk))}</td>" in row
+
+
+def test_search_results_in_english_use_latin_digits(reg, login):
+    client = login(reg.world.facilitator_a)
+    client.cookies["mahalleh_language"] = "en"
+    html = page(client, LIST, q="09121234567")
+    result = section(html, "search-result")
+    assert f"Household no. {reg.household_a.pk}" in result
+    assert "09121234567" in result
