@@ -311,10 +311,12 @@ class PersonSnapshot(models.Model):
 
 class HouseholdSnapshot(models.Model):
     """The neighbourhood a household was in when its neighbourhood's facts were computed, so a
-    move written by set-based SQL marks the one it left too."""
+    move written by set-based SQL marks the one it left too; and its vulnerability score then (the
+    one household field a fact reads), so a household rewritten unchanged marks nothing."""
 
     household_id = models.IntegerField(primary_key=True)
     neighbourhood_id = models.IntegerField(db_index=True)
+    vulnerability = models.SmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"household {self.household_id} in neighbourhood {self.neighbourhood_id}"

@@ -164,26 +164,31 @@ def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
 
 
 def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
-    """Households written since ``since``: in the same neighbourhood as when the facts were
-    computed, only the stock facts (vulnerability, who shares a household) can have moved."""
+    """Households written since ``since``, compared with their snapshot: in the same neighbourhood
+    with another vulnerability score, only the stock facts can have moved; with the same score,
+    nothing did (who shares a household is in the residents' rows). A household written again
+    unchanged (an import of the same file, a row inside the watermark's overlap) costs nothing."""
     from mahalleh.registry.models import Household
 
-    rows = list(
-        Household.objects.filter(updated_at__gt=since).order_by().values_list("id", "neighbourhood_id")
+    rows = _raw(
+        Household.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("id", "neighbourhood_id", "vulnerability")
     )
-    before: dict[int, int] = {}
-    for batch in _batches([hid for hid, _hood in rows]):
-        before.update(
+    before: dict[int, tuple[int, int | None]] = {}
+    for batch in _batches([hid for hid, _hood, _score in rows]):
+        for hid, *old in _raw(
             HouseholdSnapshot.objects.filter(household_id__in=batch).values_list(
-                "household_id", "neighbourhood_id"
+                "household_id", "neighbourhood_id", "vulnerability"
             )
-        )
-    for hid, hood in rows:
+        ):
+            before[hid] = tuple(old)
+    for hid, hood, score in rows:
         old = before.get(hid)
-        if old is not None and old == hood:
+        if old is None or old[0] != hood:
+            swept.all.update(h for h in (hood, old and old[0]) if h is not None)
+        elif old[1] != score:
             swept.stock_only.add(hood)
-        else:
-            swept.all.update(h for h in (hood, old) if h is not None)
 
 
 def sweep_since(since: datetime.datetime) -> Swept:
@@ -456,25 +461,34 @@ def _put_snapshots(rows: list[tuple[int, PersonRow]]) -> None:
     )
 
 
+def _put_household_snapshots(rows: list[tuple[int, int, int | None]]) -> None:
+    """(household, neighbourhood, vulnerability) rows become these households' snapshots."""
+    for batch in _batches([hid for hid, _hood, _score in rows]):
+        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
+    HouseholdSnapshot.objects.bulk_create(
+        [
+            HouseholdSnapshot(household_id=hid, neighbourhood_id=hood, vulnerability=score)
+            for hid, hood, score in rows
+        ],
+        batch_size=5000,
+    )
+
+
 def write_snapshots(loaded: dict[int, HoodData]) -> None:
     """Remember what these neighbourhoods' facts were computed from (see ``sweep_since``)."""
     hoods = list(loaded)
-    households = [(hid, hood) for hood, data in loaded.items() for hid in data.households]
     PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
     HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
     _put_snapshots([(hood, p) for hood, data in loaded.items() for p in data.persons.values()])
-    for batch in _batches([hid for hid, _hood in households]):
-        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
-    HouseholdSnapshot.objects.bulk_create(
-        [HouseholdSnapshot(household_id=hid, neighbourhood_id=hood) for hid, hood in households],
-        batch_size=5000,
+    _put_household_snapshots(
+        [(hid, hood, score) for hood, data in loaded.items() for hid, score in data.households.items()]
     )
 
 
 def sync_snapshots(loaded: dict[int, HoodData]) -> None:
     """After the stock facts of these neighbourhoods were recomputed: the snapshots of residents
-    whose rows moved since (stock-only fields: a flow field would have recomputed every period)
-    take the rows the facts now come from."""
+    whose rows moved since (stock-only fields: a flow field would have recomputed every period),
+    and of households whose vulnerability score moved, take the rows the facts now come from."""
     kept = {
         pid: tuple(rest)
         for pid, *rest in _raw(
@@ -489,6 +503,20 @@ def sync_snapshots(loaded: dict[int, HoodData]) -> None:
             for hood, data in loaded.items()
             for p in data.persons.values()
             if kept.get(p.id) != (hood, *_row(p))
+        ]
+    )
+    # And the households whose score moved (the facts now come from the new one).
+    scores = dict(
+        HouseholdSnapshot.objects.filter(neighbourhood_id__in=list(loaded)).values_list(
+            "household_id", "vulnerability"
+        )
+    )
+    _put_household_snapshots(
+        [
+            (hid, hood, score)
+            for hood, data in loaded.items()
+            for hid, score in data.households.items()
+            if hid not in scores or scores[hid] != score
         ]
     )
 

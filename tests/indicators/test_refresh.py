@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mahalleh.activities.models import Attendance
-from mahalleh.community.models import Membership
+from mahalleh.community.models import CommunityGroup, Membership
 from mahalleh.geo.models import Neighbourhood
 from mahalleh.indicators import refresh as refresh_module
 from mahalleh.indicators.computed import (
@@ -25,6 +25,7 @@ from mahalleh.indicators.computed import (
 )
 from mahalleh.indicators.models import DirtyNeighbourhood, Fact, Indicator, ProvinceFact
 from mahalleh.indicators.refresh import refresh
+from mahalleh.referrals.models import Referral
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Household, Person
 from tests.indicators.conftest import TODAY, D
 
@@ -153,6 +154,7 @@ EDITS = st.lists(
                 "household_move",
                 "household_move_bulk",
                 "new_household",
+                "household_touch_bulk",
             ]
         ),
         st.integers(0, 6),
@@ -251,6 +253,9 @@ def apply(edit, hood):
         Household.objects.filter(pk=households[which % len(households)].pk).update(
             neighbourhood=places[days % len(places)], updated_at=now
         )
+    elif action == "household_touch_bulk":
+        # Written again as it was (an import of the same file): only updated_at moves.
+        Household.objects.filter(pk=households[which % len(households)].pk).update(updated_at=now)
     elif action == "new_household":
         Household.objects.create(neighbourhood=places[days % len(places)], vulnerability=days % 100)
 
@@ -284,7 +289,9 @@ def incremental_then_full(hood, rounds, each=lambda result: None):
 
 STOCK_EDITS = st.lists(
     st.tuples(
-        st.sampled_from(["bulk", "employment_bulk", "employment_any_bulk", "move_within_bulk"]),
+        st.sampled_from(
+            ["bulk", "employment_bulk", "employment_any_bulk", "move_within_bulk", "household_touch_bulk"]
+        ),
         st.integers(0, 6),
         st.integers(0, 400),
     ),
@@ -397,6 +404,35 @@ def test_a_set_based_move_marks_the_neighbourhood_left_too(hood, monkeypatch):
         .exclude(numerator=0)
         .exists()
     )
+
+
+def test_rows_written_again_unchanged_recompute_nothing_even_inside_the_overlap(hood):
+    """Rows rewritten as they were (an import of the same file, or rows written in the minutes
+    before a rebuild, which the watermark's overlap sweeps again) leave every neighbourhood alone."""
+    # The fixture's other rows (harm cases, attendance, referrals, groups) were written long before.
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    HarmCase.objects.update(updated_at=earlier)
+    Attendance.objects.update(recorded_at=earlier)
+    Referral.objects.update(updated_at=earlier)
+    CommunityGroup.objects.update(updated_at=earlier)
+    Household.objects.update(updated_at=timezone.now())
+    Person.objects.update(updated_at=timezone.now())
+    refresh(full=True, today=TODAY)
+    result = refresh(today=TODAY)  # the rows above are inside WATERMARK_OVERLAP
+    assert (result.neighbourhoods, result.facts) == (0, 0)
+
+
+def test_a_set_based_vulnerability_change_recomputes_the_stock_facts_once(hood, monkeypatch):
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    refresh(full=True, today=TODAY)
+    Household.objects.filter(pk=hood.h1.pk).update(vulnerability=80, updated_at=timezone.now())
+    result = refresh(today=TODAY)
+    assert (result.neighbourhoods, result.stock_only) == (1, 1)
+    incremental = table(), sums()
+    # The snapshot took the new score: the next refresh has nothing to do.
+    assert refresh(today=TODAY).neighbourhoods == 0
+    refresh(full=True, today=TODAY)
+    assert (table(), sums()) == incremental
 
 
 def test_every_person_field_the_indicators_read_is_either_flow_or_stock_only():
