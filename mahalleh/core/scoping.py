@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from mahalleh.core.lookups import BigIntId
 from mahalleh.core.roles import NATIONAL_ROLES, OFFICE_ROLES, Role, is_national_admin
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ def resident_q(user: User, prefix: str = "", neighbourhood: str | None = None) -
     """
     if _active(user) and user.role in OFFICE_ROLES and not _is_national(user):
         # Never ``office_id IS NULL``: that would be every household outside any office.
-        return Q(**{f"{prefix}office_id": user.office_id}) if user.office_id else NOTHING
+        # Typed as the column, so the residents' trigram index can take the office too (BigIntId).
+        return Q(**{f"{prefix}office_id": BigIntId(user.office_id)}) if user.office_id else NOTHING
     return neighbourhood_q(user, neighbourhood or f"{prefix}neighbourhood__")
 
 
@@ -111,6 +113,6 @@ def user_q(user: User, prefix: str = "") -> Q:
     if user.role == Role.PROVINCE_COORDINATOR:
         return Q(**{f"{prefix}office__county__province_id": user.province_id}) | Q(**{f"{prefix}pk": user.pk})
     if user.role == Role.OFFICE_MANAGER:
-        return Q(**{f"{prefix}office_id": user.office_id})
+        return Q(**{f"{prefix}office_id": BigIntId(user.office_id)})
     # Everyone else sees only their own account.
     return Q(**{f"{prefix}pk": user.pk})

@@ -64,3 +64,15 @@ def test_the_list_is_one_parameter_on_postgresql_an_in_list_on_sqlite(places):
         assert f"= ANY('{{{ids}}}'" in sql and " IN (" not in sql
     else:
         assert " IN (" in sql
+
+
+def test_a_bigint_id_is_sent_typed_on_postgresql_and_finds_the_row(places):
+    from mahalleh.core.lookups import BigIntId
+
+    _, counties = places
+    wanted = counties[2].province_id
+    with CaptureQueriesContext(connection) as ctx:
+        assert codes(County.objects.filter(province_id=BigIntId(wanted))) == ["LKC2"]
+        assert codes(County.objects.filter(province=BigIntId(wanted))) == ["LKC2"]
+    typed = f"{wanted}::bigint" in ctx.captured_queries[0]["sql"]
+    assert typed == (connection.vendor == "postgresql")
