@@ -113,6 +113,6 @@ def user_q(user: User, prefix: str = "") -> Q:
     if user.role == Role.PROVINCE_COORDINATOR:
         return Q(**{f"{prefix}office__county__province_id": user.province_id}) | Q(**{f"{prefix}pk": user.pk})
     if user.role == Role.OFFICE_MANAGER:
-        return Q(**{f"{prefix}office_id": BigIntId(user.office_id)})
+        return Q(**{f"{prefix}office_id": user.office_id})
     # Everyone else sees only their own account.
     return Q(**{f"{prefix}pk": user.pk})
