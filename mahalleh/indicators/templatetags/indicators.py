@@ -2,6 +2,9 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from mahalleh.core.templatetags.mahalleh import num
 
 register = template.Library()
 
@@ -33,8 +36,4 @@ def progress_badge(progress) -> str:
 @register.filter
 def capped(count) -> str:
     """A tile's count that stopped at its cap (dashboards.Capped): "more than 10,000" above it."""
-    from django.utils.translation import gettext as _
-
-    from mahalleh.core.templatetags.mahalleh import num
-
     return _("more than %(n)s") % {"n": num(count.n)} if count.more else num(count.n)
