@@ -17,8 +17,9 @@ enrolment, insurance, vulnerability: ``computed.STOCK_ONLY_FIELDS``). Such a nei
 marked ``stock_only`` and only its stock facts of the current periods are recomputed, from its
 persons, households and skills enrolments. A signal knows the old values; for set-based writes the
 sweep compares the rows with the snapshot the refresh wrote of what the facts were computed from
-(``PersonSnapshot``, ``HouseholdSnapshot``): a change it cannot prove stock-only recomputes every
-period. Facts are written as a difference: only rows whose figures changed are replaced.
+(``PersonSnapshot``, ``HouseholdSnapshot``; the database compares, so rows rewritten unchanged
+cost no Python): a change it cannot prove stock-only recomputes every period. Facts are written
+as a difference: only rows whose figures changed are written, updated in place (``_upsert``).
 
 A resident changed by set-based SQL in stock-only fields alone (a day's import of employment, say)
 does not even recompute the neighbourhood: every stock indicator is a sum over households of what
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import FloatField, Q
 from django.utils import timezone
 
 from mahalleh.core.jalali import Period, local_date
@@ -64,6 +65,7 @@ from mahalleh.indicators.models import (
 )
 
 CHUNK = 20  # neighbourhoods loaded and written together
+UPSERT_ROWS = 5000  # rows a statement when facts and snapshots are written (PostgreSQL)
 # Rows committed a little after their updated_at was stamped must not slip under the watermark.
 WATERMARK_OVERLAP = datetime.timedelta(minutes=5)
 
@@ -122,6 +124,49 @@ def _batches(ids: list, size: int = 900) -> Iterable[list]:
         yield ids[start : start + size]
 
 
+def _id_lists(ids: list) -> Iterable[list]:
+    """Ids in lists one ``field__any`` query takes: all of them as one array on PostgreSQL
+    (``core.lookups``), 900 placeholders at a time on SQLite."""
+    return _batches(ids, len(ids) or 1) if connection.vendor == "postgresql" else _batches(ids)
+
+
+def _upsert(model, fields: tuple[str, ...], rows: list[tuple], *, unique: tuple[str, ...]) -> None:
+    """Write ``rows`` (values of ``fields``) into ``model``'s table: a row whose ``unique`` columns
+    are already there is updated in place, the others inserted. No model instances: the refresh
+    writes facts and snapshots by the ten thousand (a full rebuild 1.4 million facts at 200,000
+    residents), and building and preparing ``bulk_create``'s objects cost as much as the database's
+    work, which deleting changed rows first then inserting them doubled.
+
+    PostgreSQL takes a few thousand rows a statement as one array a column (``unnest``): 200,000
+    facts inserted in 3.2 s against 8.0 s one statement a row (``executemany``) and 8.5 s in
+    multi-row ``VALUES`` as ``bulk_create`` writes them (2026-12-05). SQLite runs one statement a
+    row, in its C loop (``executemany``)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    found = [model._meta.get_field(name) for name in fields]
+    columns = [quote(f.column) for f in found]
+    keys = [quote(model._meta.get_field(name).column) for name in unique]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    into = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)})"
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"{into} VALUES ({marks}) {conflict}", rows)
+            return
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in found)
+        sql = f"{into} SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+        # An array holds one type: a figure computed as 3 and one as 2.5 are both sent as floats.
+        floats = [isinstance(f, FloatField) for f in found]
+        for part in _batches(rows, UPSERT_ROWS):
+            values = [
+                [v if v is None else float(v) for v in column] if to_float else list(column)
+                for column, to_float in zip(zip(*part, strict=True), floats, strict=True)
+            ]
+            cursor.execute(sql, values)
+
+
 # A changed resident: the row the facts were computed from (the snapshot) and the row now.
 Change = tuple[PersonRow, PersonRow]
 
@@ -136,20 +181,42 @@ class Swept:
     changed: dict[int, list[Change]] = field(default_factory=dict)
 
 
+def _unlike_snapshot(model, snapshot, since: datetime.datetime, fields, *, via: str = "") -> list[tuple]:
+    """(id, neighbourhood, *fields) of the ``model`` rows written since ``since`` that differ from
+    their snapshot or have none; ``via``: the foreign key whose row holds the neighbourhood.
+
+    The comparison runs in the database: a day's import or the watermark's overlap rewrites rows
+    unchanged by the hundred thousand, and reading them to compare in Python cost the refresh
+    3 s per 100,000 (PostgreSQL, 2026-12-05). Null-safe, as the Python comparison it spares."""
+    from mahalleh.registry.models import Household
+
+    table, snap, hoods = (connection.ops.quote_name(m._meta.db_table) for m in (model, snapshot, Household))
+    key = connection.ops.quote_name(snapshot._meta.pk.column)
+    columns = [model._meta.get_field(name).column for name in fields]
+    hood = "h.neighbourhood_id" if via else "r.neighbourhood_id"
+    join = f"LEFT JOIN {hoods} h ON h.id = r.{model._meta.get_field(via).column} " if via else ""
+    same = "".join(f" AND s.{c} IS NOT DISTINCT FROM r.{c}" for c in columns)
+    since_value = model._meta.get_field("updated_at").get_db_prep_value(since, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, {hood}{''.join(f', r.{c}' for c in columns)} FROM {table} r {join}"  # noqa: S608
+            f"WHERE r.updated_at > %s AND NOT EXISTS (SELECT 1 FROM {snap} s WHERE s.{key} = r.id "
+            f"AND s.neighbourhood_id IS NOT DISTINCT FROM {hood}{same})",
+            [since_value],
+        )
+        return cursor.fetchall()
+
+
 def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
     """Persons written since ``since``, compared with the snapshot of what the facts were computed
     from: unchanged FLOW_FIELDS and neighbourhood make it a stock-only change."""
     from mahalleh.registry.models import Person
 
-    rows = _raw(
-        Person.objects.filter(updated_at__gt=since)
-        .order_by()
-        .values_list("id", "household__neighbourhood_id", *ROW_FIELDS)
-    )
+    rows = _unlike_snapshot(Person, PersonSnapshot, since, ROW_FIELDS, via="household")
     before: dict[int, tuple] = {}
-    for batch in _batches([r[0] for r in rows]):
+    for batch in _id_lists([r[0] for r in rows]):
         for pid, *old in _raw(
-            PersonSnapshot.objects.filter(person_id__in=batch).values_list(
+            PersonSnapshot.objects.filter(person_id__any=batch).values_list(
                 "person_id", "neighbourhood_id", *ROW_FIELDS
             )
         ):
@@ -170,15 +237,11 @@ def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
     unchanged (an import of the same file, a row inside the watermark's overlap) costs nothing."""
     from mahalleh.registry.models import Household
 
-    rows = _raw(
-        Household.objects.filter(updated_at__gt=since)
-        .order_by()
-        .values_list("id", "neighbourhood_id", "vulnerability")
-    )
+    rows = _unlike_snapshot(Household, HouseholdSnapshot, since, ("vulnerability",))
     before: dict[int, tuple[int, int | None]] = {}
-    for batch in _batches([hid for hid, _hood, _score in rows]):
+    for batch in _id_lists([hid for hid, _hood, _score in rows]):
         for hid, *old in _raw(
-            HouseholdSnapshot.objects.filter(household_id__in=batch).values_list(
+            HouseholdSnapshot.objects.filter(household_id__any=batch).values_list(
                 "household_id", "neighbourhood_id", "vulnerability"
             )
         ):
@@ -408,11 +471,14 @@ def manual_facts(hood_ids: list[int], indicators: dict[int, Indicator]) -> list[
 
 
 FactKey = tuple[int, int, str, str]
+FACT_CELL = ("indicator_id", "neighbourhood_id", "period", "disaggregation")  # fact_unique_cell
+FACT_FIELDS = NewFact._fields
 
 
 def write_facts(existing, facts: list[NewFact]) -> int:
     """Make the facts selected by ``existing`` (a queryset) be ``facts``: rows whose figures did not
-    change stay, the others are deleted and inserted. Returns the number of rows inserted."""
+    change stay, changed ones are updated, new ones inserted and those no longer computed deleted.
+    Returns the number of rows written."""
     old: dict[FactKey, tuple] = {}
     for pk, ind, hood, period, key, num, den, snap in existing.order_by().values_list(
         "pk",
@@ -425,18 +491,14 @@ def write_facts(existing, facts: list[NewFact]) -> int:
         "snapshot",
     ):
         old[(ind, hood, period, key)] = (pk, num, den, snap)
-    stale, fresh = [], []
+    fresh = []
     for fact in facts:
         kept = old.pop((fact.indicator_id, fact.neighbourhood_id, fact.period, fact.disaggregation), None)
-        if kept is not None and kept[1:] == (fact.numerator, fact.denominator, fact.snapshot):
-            continue
-        if kept is not None:
-            stale.append(kept[0])
-        fresh.append(Fact(**fact._asdict()))
-    stale += [row[0] for row in old.values()]
-    for batch in _batches(stale):
-        Fact.objects.filter(pk__in=batch).delete()
-    Fact.objects.bulk_create(fresh, batch_size=2000)
+        if kept is None or kept[1:] != (fact.numerator, fact.denominator, fact.snapshot):
+            fresh.append(fact)
+    for batch in _id_lists([row[0] for row in old.values()]):
+        Fact.objects.filter(pk__any=batch).delete()
+    _upsert(Fact, FACT_FIELDS, fresh, unique=FACT_CELL)
     return len(fresh)
 
 
@@ -446,31 +508,23 @@ def _row(p: PersonRow) -> tuple:
 
 
 def _put_snapshots(rows: list[tuple[int, PersonRow]]) -> None:
-    """(neighbourhood, resident) rows become these residents' snapshots."""
-    # A row that moved here from a neighbourhood not refreshed yet still has its old snapshot.
-    for batch in _batches([p.id for _hood, p in rows]):
-        PersonSnapshot.objects.filter(person_id__in=batch).delete()
-    PersonSnapshot.objects.bulk_create(
-        [
-            PersonSnapshot(
-                person_id=p.id, neighbourhood_id=hood, **dict(zip(ROW_FIELDS, _row(p), strict=True))
-            )
-            for hood, p in rows
-        ],
-        batch_size=5000,
+    """(neighbourhood, resident) rows become these residents' snapshots (a row that moved here
+    from a neighbourhood not refreshed yet has its old snapshot replaced)."""
+    _upsert(
+        PersonSnapshot,
+        ("person_id", "neighbourhood_id", *ROW_FIELDS),
+        [(p.id, hood, *_row(p)) for hood, p in rows],
+        unique=("person_id",),
     )
 
 
 def _put_household_snapshots(rows: list[tuple[int, int, int | None]]) -> None:
     """(household, neighbourhood, vulnerability) rows become these households' snapshots."""
-    for batch in _batches([hid for hid, _hood, _score in rows]):
-        HouseholdSnapshot.objects.filter(household_id__in=batch).delete()
-    HouseholdSnapshot.objects.bulk_create(
-        [
-            HouseholdSnapshot(household_id=hid, neighbourhood_id=hood, vulnerability=score)
-            for hid, hood, score in rows
-        ],
-        batch_size=5000,
+    _upsert(
+        HouseholdSnapshot,
+        ("household_id", "neighbourhood_id", "vulnerability"),
+        rows,
+        unique=("household_id",),
     )
 
 
@@ -578,9 +632,9 @@ def _households_of(changed: dict[int, list[Change]]) -> tuple[dict[int, HoodData
     before = {h: HoodData(neighbourhood_id=h) for h in changed}
     after = {h: HoodData(neighbourhood_id=h) for h in changed}
     hood_of: dict[int, int] = {}
-    for batch in _batches(households):
+    for batch in _id_lists(households):
         for pid, hood, *rest in _raw(
-            Person.objects.filter(household_id__in=batch)
+            Person.objects.filter(household_id__any=batch)
             .order_by()
             .values_list("id", "household__neighbourhood_id", *ROW_FIELDS)
         ):
@@ -591,8 +645,8 @@ def _households_of(changed: dict[int, list[Change]]) -> tuple[dict[int, HoodData
                 after[hood].persons[pid] = row
                 before[hood].persons[pid] = old_rows.get(pid, row)
                 hood_of[pid] = hood
-    for batch in _batches(list(hood_of)):
-        for pid, *rest in _skills(Q(person_id__in=batch)):
+    for batch in _id_lists(list(hood_of)):
+        for pid, *rest in _skills(Q(person_id__any=batch)):
             for data in (before[hood_of[pid]], after[hood_of[pid]]):
                 data.skills.append((pid, *rest))
     return before, after
@@ -654,32 +708,21 @@ def _move_facts(
 ) -> int:
     """Replace the facts of the moved cells by their figures plus the moves (``rate``: indicator id
     → whether it has a denominator; ``kinds``: period code → kind); returns the rows written."""
-    stale, fresh = [], []
+    gone, fresh = [], []
     for cell, (dn, dd) in moves.items():
         ind, hood, period, key = cell
         pk, num, den = old_facts.get(cell, (None, 0.0, None))
-        if pk is not None:
-            stale.append(pk)
         num += dn
         den = (den or 0.0) + dd if rate[ind] else None
         # As compute_facts: no row for a share of nobody or for an empty breakdown of a count.
         if (den == 0) if rate[ind] else (key and num == 0):
+            if pk is not None:
+                gone.append(pk)
             continue
-        fresh.append(
-            Fact(
-                indicator_id=ind,
-                neighbourhood_id=hood,
-                period=period,
-                period_kind=kinds[period],
-                disaggregation=key,
-                numerator=num,
-                denominator=den,
-                snapshot=True,
-            )
-        )
-    for batch in _batches(stale):
-        Fact.objects.filter(pk__in=batch).delete()
-    Fact.objects.bulk_create(fresh, batch_size=2000)
+        fresh.append((ind, hood, period, kinds[period], key, num, den, True))
+    for batch in _id_lists(gone):
+        Fact.objects.filter(pk__any=batch).delete()
+    _upsert(Fact, FACT_FIELDS, fresh, unique=FACT_CELL)
     return len(fresh)
 
 

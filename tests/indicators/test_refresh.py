@@ -23,11 +23,18 @@ from mahalleh.indicators.computed import (
     PersonRow,
     evaluate,
 )
-from mahalleh.indicators.models import DirtyNeighbourhood, Fact, Indicator, ProvinceFact
+from mahalleh.indicators.models import (
+    DirtyNeighbourhood,
+    Fact,
+    HouseholdSnapshot,
+    Indicator,
+    PersonSnapshot,
+    ProvinceFact,
+)
 from mahalleh.indicators.refresh import refresh
 from mahalleh.referrals.models import Referral
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Household, Person
-from tests.indicators.conftest import TODAY, D
+from tests.indicators.conftest import TODAY, D, make_person
 
 
 def table() -> set[tuple]:
@@ -420,6 +427,28 @@ def test_rows_written_again_unchanged_recompute_nothing_even_inside_the_overlap(
     refresh(full=True, today=TODAY)
     result = refresh(today=TODAY)  # the rows above are inside WATERMARK_OVERLAP
     assert (result.neighbourhoods, result.facts) == (0, 0)
+
+
+def test_the_sweep_reads_only_rows_unlike_their_snapshot_empty_values_included(hood):
+    """The database compares the rewritten rows with their snapshots: a row rewritten as it was is
+    left there, empty values equal each other, and an empty value filled in (or a filled one
+    emptied) is a change, as is a row the facts have never seen."""
+    refresh(full=True, today=TODAY)
+    since = timezone.now()
+    Person.objects.update(updated_at=timezone.now())  # every resident rewritten as it was
+    Person.objects.filter(pk=hood.p3.pk).update(school_enrolled=False)  # was empty
+    Person.objects.filter(pk=hood.p4.pk).update(birth_date=None)  # was filled
+    new = make_person(hood.h1, "نو", "female", D(2001, 1, 1))
+    Person.objects.filter(pk=new.pk).update(updated_at=timezone.now())
+    Household.objects.update(updated_at=timezone.now())
+    Household.objects.filter(pk=hood.hb.pk).update(vulnerability=None)
+
+    unlike = refresh_module._unlike_snapshot
+    persons = unlike(Person, PersonSnapshot, since, ROW_FIELDS, via="household")
+    assert sorted(row[0] for row in persons) == sorted([hood.p3.pk, hood.p4.pk, new.pk])
+    assert {row[0]: row[1] for row in persons}[new.pk] == hood.h1.neighbourhood_id
+    households = unlike(Household, HouseholdSnapshot, since, ("vulnerability",))
+    assert households == [(hood.hb.pk, hood.hb.neighbourhood_id, None)]
 
 
 def test_a_set_based_vulnerability_change_recomputes_the_stock_facts_once(hood, monkeypatch):
