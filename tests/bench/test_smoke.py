@@ -66,6 +66,9 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
     # primary-only figure beside it, when a replica is given (BENCH_START_REPLICA=1, as `make
     # bench` sets; not here, to keep this run short); otherwise the reason why not.
     if not any("PostgreSQL unreachable" in r["note"] for r in results["rows"]):
+        # The floor of an import: its own rows copied into tables indexed as the registry's.
+        floor = next(r for r in results["rows"] if r["name"].startswith("the imported rows by COPY"))
+        assert floor["value"] > 0 and "residents" in floor["note"], floor
         for page in ("dashboard at /", "indicators dashboard"):
             name = f"{page} with the replica router"
             router = next(r for r in results["rows"] if r["name"].startswith(name))
