@@ -278,6 +278,9 @@ class RefreshState(models.Model):
     # refresh of a new day recomputes them for every neighbourhood; changes during the day are
     # then applied as differences.
     stock_day = models.DateField(null=True)
+    # The rows of tables without snapshots (harm cases, attendance …) that the last sweep read
+    # inside the next one's overlap, as "app.model:pk:time": not swept twice (refresh.sweep_since).
+    overlap_seen = models.JSONField(default=list, blank=True)
     neighbourhoods_refreshed = models.PositiveIntegerField(default=0)
     facts_written = models.PositiveIntegerField(default=0)
 

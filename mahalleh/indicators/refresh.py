@@ -179,6 +179,8 @@ class Swept:
     all: set[int]
     stock_only: set[int]
     changed: dict[int, list[Change]] = field(default_factory=dict)
+    # Rows of the tables without snapshots read with a time inside the next sweep's overlap.
+    seen: list[str] = field(default_factory=list)
 
 
 def _unlike_snapshot(model, snapshot, since: datetime.datetime, fields, *, via: str = "") -> list[tuple]:
@@ -254,8 +256,19 @@ def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
             swept.stock_only.add(hood)
 
 
-def sweep_since(since: datetime.datetime) -> Swept:
-    """Neighbourhoods with rows written since ``since`` (set-based writes send no signals)."""
+SEEN_LIMIT = 50_000  # rows remembered from inside the overlap; past it, the next run sweeps them again
+
+
+def sweep_since(
+    since: datetime.datetime, *, seen: Iterable[str] = (), keep_after: datetime.datetime | None = None
+) -> Swept:
+    """Neighbourhoods with rows written since ``since`` (set-based writes send no signals).
+
+    Harm cases, attendance, referrals, groups and manual values have no snapshot to be compared
+    with, so a row inside the watermark's overlap would recompute its neighbourhood in two runs
+    running. ``seen``: the rows (``Swept.seen``) the last run read there, with the time they had;
+    they are passed over unless written again since. ``keep_after``: the rows to remember for the
+    next run, those written after it (the next run's overlap starts there)."""
     from mahalleh.activities.models import Attendance
     from mahalleh.community.models import CommunityGroup
     from mahalleh.referrals.models import Referral
@@ -265,16 +278,23 @@ def sweep_since(since: datetime.datetime) -> Swept:
     _sweep_persons(since, swept)
     _sweep_households(since, swept)
     sources = [
-        (HarmCase.objects.filter(updated_at__gt=since), "person__household__neighbourhood_id"),
-        (Attendance.objects.filter(recorded_at__gt=since), "person__household__neighbourhood_id"),
-        (Referral.objects.filter(updated_at__gt=since), "person__household__neighbourhood_id"),
-        (CommunityGroup.objects.filter(updated_at__gt=since), "neighbourhood_id"),
-        (ManualValue.objects.filter(updated_at__gt=since), "neighbourhood_id"),
+        (HarmCase, "updated_at", "person__household__neighbourhood_id"),
+        (Attendance, "recorded_at", "person__household__neighbourhood_id"),
+        (Referral, "updated_at", "person__household__neighbourhood_id"),
+        (CommunityGroup, "updated_at", "neighbourhood_id"),
+        (ManualValue, "updated_at", "neighbourhood_id"),
     ]
-    for queryset, column in sources:
-        swept.all.update(
-            v for v in queryset.order_by().values_list(column, flat=True).distinct() if v is not None
-        )
+    seen = set(seen)
+    for model, stamp, column in sources:
+        rows = model.objects.filter(**{f"{stamp}__gt": since}).order_by().values_list("pk", stamp, column)
+        for pk, at, hood in rows:
+            key = f"{model._meta.label_lower}:{pk}:{at.isoformat()}"
+            if keep_after is not None and at > keep_after:
+                swept.seen.append(key)
+            if hood is not None and key not in seen:
+                swept.all.add(hood)
+    if len(swept.seen) > SEEN_LIMIT:
+        swept.seen = []
     swept.stock_only -= swept.all
     for hood in swept.all:
         swept.changed.pop(hood, None)
@@ -804,11 +824,17 @@ def refresh(
     if full or state.current_period != month or state.watermark is None:
         hood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
         full = True
+        state.overlap_seen = []  # nothing swept: the next run sweeps the overlap whole
         # Rewritten for every neighbourhood below; rows of deleted persons and households go.
         PersonSnapshot.objects.all().delete()
         HouseholdSnapshot.objects.all().delete()
     else:
-        swept = sweep_since(state.watermark - WATERMARK_OVERLAP)
+        swept = sweep_since(
+            state.watermark - WATERMARK_OVERLAP,
+            seen=state.overlap_seen,
+            keep_after=started - WATERMARK_OVERLAP,
+        )
+        state.overlap_seen = swept.seen
         marks = dict(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only"))
         every = swept.all | {h for h, stock in marks.items() if not stock}
         stock = (swept.stock_only | {h for h, stock in marks.items() if stock}) - every

@@ -429,6 +429,26 @@ def test_rows_written_again_unchanged_recompute_nothing_even_inside_the_overlap(
     assert (result.neighbourhoods, result.facts) == (0, 0)
 
 
+def test_a_row_swept_by_one_refresh_is_not_swept_again_inside_the_overlap(hood):
+    """A harm case written by set-based SQL recomputes its neighbourhood once, though it stays
+    inside the watermark's overlap for the next run; written again, it does so once more."""
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    HarmCase.objects.update(updated_at=earlier)
+    Attendance.objects.update(recorded_at=earlier)
+    Referral.objects.update(updated_at=earlier)
+    CommunityGroup.objects.update(updated_at=earlier)
+    refresh(full=True, today=TODAY)
+    HarmCase.objects.filter(pk=hood.c1.pk).update(status="resolved", updated_at=timezone.now())
+    first = refresh(today=TODAY)
+    assert (first.neighbourhoods, first.full) == (1, False)
+    assert refresh(today=TODAY).neighbourhoods == 0  # the case is still inside the overlap
+    HarmCase.objects.filter(pk=hood.c1.pk).update(status="in_care", updated_at=timezone.now())
+    assert refresh(today=TODAY).neighbourhoods == 1
+    incremental = table(), sums()
+    refresh(full=True, today=TODAY)
+    assert (table(), sums()) == incremental
+
+
 def test_the_sweep_reads_only_rows_unlike_their_snapshot_empty_values_included(hood):
     """The database compares the rewritten rows with their snapshots: a row rewritten as it was is
     left there, empty values equal each other, and an empty value filled in (or a filled one
