@@ -10,6 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait as long as actions (the contexts' default below), not Playwright's 5 s: in CI the
+# two databases' suites run side by side on 2 cores, and the household form's POST with its error
+# page once took longer than 5 s to come back (test_the_household_page_fits_a_phone, 2026-12-05).
+# A failing assertion still fails, 5 s later.
+EXPECT_TIMEOUT_MS = 10_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 # Playwright's sync API keeps an event loop running in this thread; without this, Django refuses
 # ORM calls from the test body (SynchronousOnlyOperation). The live server runs in its own thread.
@@ -159,7 +167,7 @@ class Browsing:
         context = self.browser.new_context(
             base_url=self.base_url, viewport=viewport, locale="en-US", timezone_id="Asia/Tehran", **options
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()
         page.js_errors = []
