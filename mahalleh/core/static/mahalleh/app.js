@@ -204,6 +204,25 @@
         }
       });
       document.addEventListener('mousedown', () => { escapedAt = 0; }, true);
+      // A day picked: the picker writes the date, sends "change" and hides the calendar, but the
+      // 300 ms timer of its show() may still be pending (a quick pick, or a busy phone that runs
+      // timers late) and then shows it again over the form, where it stays. Hide once more after
+      // that timer, unless the field was clicked again meanwhile or the focus moved on to another
+      // date box (whose calendar is open).
+      let pickedAt = 0;
+      document.addEventListener('change', (event) => {
+        const field = event.target;
+        if (!(field.matches && field.matches(JDP_SELECTOR))) return;
+        const at = (pickedAt = Date.now());
+        setTimeout(() => {
+          if (pickedAt !== at || !window.jalaliDatepicker) return;
+          const active = document.activeElement;
+          if (active !== field && inPicker(active)) return;
+          window.jalaliDatepicker.hide();
+          document.body.dataset.datePicker = 'closed';
+        }, 350);
+      });
+      document.addEventListener('mousedown', () => { pickedAt = 0; }, true);
       jdp.startWatch(datePickerOptions());
       watchCalendar();
       jdpStarted = true;
