@@ -109,25 +109,37 @@
     return Boolean(el && el.closest && (el.matches(JDP_SELECTOR) || el.closest('jdp-container')));
   }
 
-  /* Close the calendar, and keep it closed. The picker's show() ends with a
-   * setTimeout(300 ms) that makes the container visible again, so a hide() within
-   * those 300 ms (type a date and Tab away quickly, or a busy machine that runs
-   * timers late) was undone and the calendar stayed open over the next field
-   * (issue 8.17). A timer set after theirs with a longer delay runs after it:
-   * hide again then if the focus is still outside the picker. When that is done,
-   * <body data-date-picker="closed"> says so (browser tests wait for it). */
-  let pendingHide = null;
+  /* The picker's show() ends with a setTimeout(300 ms) that makes the container visible again, so
+   * a hide() within those 300 ms (type a date and Tab away quickly, pick a day quickly, or a busy
+   * machine that runs timers late) was undone and the calendar stayed open over the form (issue
+   * 8.17). A timer set after theirs with a longer delay runs after it: hide once more then, unless
+   * keepOpen(the focused element) says the calendar is in use again. When that is done,
+   * <body data-date-picker="closed"> says so (browser tests wait for it). A later call replaces
+   * an earlier one, and a press of the mouse cancels it (capture phase, below): a click that opens
+   * the calendar again must not be undone, and a click outside calls closePicker anew. */
+  let hideToken = 0;
+  function hideAfterShowTimer(keepOpen) {
+    const token = (hideToken += 1);
+    setTimeout(() => {
+      if (token !== hideToken || !window.jalaliDatepicker) return;
+      if (keepOpen(document.activeElement)) return;
+      window.jalaliDatepicker.hide();
+      document.body.dataset.datePicker = 'closed';
+    }, 350);
+  }
+
+  /* Close the calendar, and keep it closed unless the focus is back in a date box or the calendar. */
   function closePicker() {
     const jdp = window.jalaliDatepicker;
     if (!jdp) return;
     jdp.hide();
-    if (pendingHide) clearTimeout(pendingHide);
-    pendingHide = setTimeout(() => {
-      pendingHide = null;
-      if (inPicker(document.activeElement)) return;
-      jdp.hide();
-      document.body.dataset.datePicker = 'closed';
-    }, 350);
+    hideAfterShowTimer(inPicker);
+  }
+
+  /* After Escape in a date box or a day picked in it: keep the calendar closed unless the focus
+   * moved on to another date box (whose calendar is open). */
+  function keepOpenElsewhere(field) {
+    return (active) => active !== field && inPicker(active);
   }
 
   /* The picker draws its year and month as <select>s with no name (axe "select-name": a screen
@@ -183,46 +195,21 @@
       });
       // Escape closes the calendar and leaves the typed text (the date can always be typed:
       // the calendar is a help for mouse and touch users, not the only way in).
-      // As in closePicker, hide once more after the picker's own 300 ms timer (which would show
-      // it again on a busy machine), unless the user clicked the field to open it meanwhile; then
-      // <body data-date-picker="closed"> says the calendar is closed for good (a click on the page
-      // before that could land on a day of a calendar that comes back).
-      let escapedAt = 0;
       document.addEventListener('keydown', (event) => {
-        if (event.key === 'Escape' && event.target.matches && event.target.matches(JDP_SELECTOR)) {
-          if (!window.jalaliDatepicker) return;
-          window.jalaliDatepicker.hide();
-          const field = event.target;
-          const at = (escapedAt = Date.now());
-          setTimeout(() => {
-            if (escapedAt !== at) return;
-            const active = document.activeElement;
-            if (active === field) window.jalaliDatepicker.hide();
-            // Not when the focus has moved on to another date box: its calendar is open.
-            if (active === field || !inPicker(active)) document.body.dataset.datePicker = 'closed';
-          }, 350);
+        if (event.key !== 'Escape' || !(event.target.matches && event.target.matches(JDP_SELECTOR))) return;
+        if (!window.jalaliDatepicker) return;
+        window.jalaliDatepicker.hide();
+        hideAfterShowTimer(keepOpenElsewhere(event.target));
+      });
+      // A day picked: the picker writes the date, sends "change" and hides the calendar itself,
+      // while the 300 ms timer of its show() may still be pending.
+      document.addEventListener('change', (event) => {
+        if (event.target.matches && event.target.matches(JDP_SELECTOR)) {
+          hideAfterShowTimer(keepOpenElsewhere(event.target));
         }
       });
-      document.addEventListener('mousedown', () => { escapedAt = 0; }, true);
-      // A day picked: the picker writes the date, sends "change" and hides the calendar, but the
-      // 300 ms timer of its show() may still be pending (a quick pick, or a busy phone that runs
-      // timers late) and then shows it again over the form, where it stays. Hide once more after
-      // that timer, unless the field was clicked again meanwhile or the focus moved on to another
-      // date box (whose calendar is open).
-      let pickedAt = 0;
-      document.addEventListener('change', (event) => {
-        const field = event.target;
-        if (!(field.matches && field.matches(JDP_SELECTOR))) return;
-        const at = (pickedAt = Date.now());
-        setTimeout(() => {
-          if (pickedAt !== at || !window.jalaliDatepicker) return;
-          const active = document.activeElement;
-          if (active !== field && inPicker(active)) return;
-          window.jalaliDatepicker.hide();
-          document.body.dataset.datePicker = 'closed';
-        }, 350);
-      });
-      document.addEventListener('mousedown', () => { pickedAt = 0; }, true);
+      // Capture phase: before the listener above that closes the picker on a click outside.
+      document.addEventListener('mousedown', () => { hideToken += 1; }, true);
       jdp.startWatch(datePickerOptions());
       watchCalendar();
       jdpStarted = true;
