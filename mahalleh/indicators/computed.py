@@ -43,6 +43,13 @@ INSURED_NOT = {"", "none"}
 RESOLVED_WITHIN_DAYS = 183
 READY_AFTER_DAYS = 183
 GROUP_ACTIVE_DAYS = 60  # community.models.ACTIVE_WITHIN_DAYS
+# How far a flow indicator's figure for a period reads dated rows past the period's end: a row dated
+# D (a harm case's event, a session, a referral's dates, a meeting, a membership) moves only the
+# periods ending on or after D less this many days. Every flow figure reads rows dated up to its
+# reference day, except harm_resolved_6m: a resolution up to RESOLVED_WITHIN_DAYS after the
+# identification moves the period of the identification. The refresh recomputes from there on only
+# (indicators.refresh); a test checks every flow indicator against it with rows of every date.
+FLOW_REACH_DAYS = RESOLVED_WITHIN_DAYS
 
 
 def age_group(birth: datetime.date | None, on: datetime.date) -> str | None:

@@ -259,6 +259,11 @@ class DirtyNeighbourhood(models.Model):
     # insurance, vulnerability, a household within the neighbourhood): the refresh recomputes the
     # stock facts of the current periods only. A mark for everything clears it, never the reverse.
     stock_only = models.BooleanField(default=False)
+    # For a mark for everything: the earliest day of the flow rows changed (a harm case's events,
+    # a session's date, a referral's dates …, before and after the change). The periods that ended
+    # long enough before it (computed.FLOW_REACH_DAYS) keep their facts. Empty: every period (a
+    # resident's sex, birth date or status changed, or a move, or a change without a date).
+    since = models.DateField(null=True)
 
     def __str__(self) -> str:
         return f"neighbourhood {self.neighbourhood_id} dirty since {self.marked_at}"

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import FloatField, Q
+from django.db.models import FloatField, Min, Q
 from django.utils import timezone
 
 from mahalleh.core.jalali import Period, local_date
@@ -45,6 +45,7 @@ from mahalleh.geo.models import County, Neighbourhood
 from mahalleh.indicators import catalogue
 from mahalleh.indicators.computed import (
     FLOW_FIELDS,
+    FLOW_REACH_DAYS,
     REGISTRY,
     ROW_FIELDS,
     HarmRow,
@@ -104,19 +105,43 @@ def current_periods(today: datetime.date) -> list[Period]:
 # --------------------------------------------------------------------------- dirty marks
 
 
-def mark_dirty(neighbourhood_ids: Iterable[int | None], *, stock_only: bool = False) -> None:
+def mark_dirty(
+    neighbourhood_ids: Iterable[int | None], *, stock_only: bool = False, since: datetime.date | None = None
+) -> None:
     """Mark neighbourhoods out of date: every period, or (``stock_only``) the current periods'
-    stock facts. A mark for every period is never narrowed by a later stock-only one."""
+    stock facts. ``since``: the earliest day of the flow rows changed, before and after the change;
+    the periods that ended long enough before it keep their facts (``periods_reached``). Marks add
+    up: a mark for every period is never narrowed by a stock-only one, and two days give the
+    earlier; no day (``None``) stands for the earliest of all."""
     ids = {int(i) for i in neighbourhood_ids if i is not None}
     if not ids:
         return
-    now = timezone.now()
-    DirtyNeighbourhood.objects.bulk_create(
-        [DirtyNeighbourhood(neighbourhood_id=i, marked_at=now, stock_only=stock_only) for i in sorted(ids)],
-        update_conflicts=True,
-        unique_fields=["neighbourhood_id"],
-        update_fields=["marked_at"] if stock_only else ["marked_at", "stock_only"],
-    )
+    table = connection.ops.quote_name(DirtyNeighbourhood._meta.db_table)
+    prep = {f: DirtyNeighbourhood._meta.get_field(f).get_db_prep_value for f in ("marked_at", "since")}
+    now, day = prep["marked_at"](timezone.now(), connection), prep["since"](since, connection)
+    earlier = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    # The old mark (d) and the new one (excluded): a stock-only mark's day means nothing.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} AS d (neighbourhood_id, marked_at, stock_only, since) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (neighbourhood_id) DO UPDATE SET "
+            "marked_at = excluded.marked_at, stock_only = d.stock_only AND excluded.stock_only, "
+            "since = CASE WHEN d.stock_only THEN excluded.since WHEN excluded.stock_only THEN d.since "
+            "WHEN d.since IS NULL OR excluded.since IS NULL THEN NULL "
+            f"ELSE {earlier}(d.since, excluded.since) END",
+            [(i, now, stock_only, None if stock_only else day) for i in sorted(ids)],
+        )
+
+
+def periods_reached(periods: list[Period], since: datetime.date | None, today: datetime.date) -> list[Period]:
+    """The periods whose flow facts a change of rows dated ``since`` or later can move (all of them
+    for ``None``): those ending on or after it less ``computed.FLOW_REACH_DAYS``. The current
+    periods always: their stock facts are recomputed with the flows, and a row dated in the future
+    moves no figure before today but may be seen there."""
+    if since is None:
+        return periods
+    cutoff = min(since, today) - datetime.timedelta(days=FLOW_REACH_DAYS)
+    return [p for p in periods if p.last_day >= cutoff]
 
 
 def _batches(ids: list, size: int = 900) -> Iterable[list]:
@@ -127,7 +152,9 @@ def _batches(ids: list, size: int = 900) -> Iterable[list]:
 def _id_lists(ids: list) -> Iterable[list]:
     """Ids in lists one ``field__any`` query takes: all of them as one array on PostgreSQL
     (``core.lookups``), 900 placeholders at a time on SQLite."""
-    return _batches(ids, len(ids) or 1) if connection.vendor == "postgresql" else _batches(ids)
+    if connection.vendor == "postgresql":
+        return [ids] if ids else []
+    return _batches(ids)
 
 
 def _upsert(model, fields: tuple[str, ...], rows: list[tuple], *, unique: tuple[str, ...]) -> None:
@@ -181,6 +208,18 @@ class Swept:
     changed: dict[int, list[Change]] = field(default_factory=dict)
     # Rows of the tables without snapshots read with a time inside the next sweep's overlap.
     seen: list[str] = field(default_factory=list)
+    # Of ``all``: the earliest day of the flow rows swept, as in a dirty mark (None: every period).
+    since: dict[int, datetime.date | None] = field(default_factory=dict)
+
+    def touch(self, hood: int, since: datetime.date | None = None) -> None:
+        """Every period of ``hood`` from ``since`` on (from the first with None) is out of date."""
+        self.all.add(hood)
+        self.since[hood] = earliest(self.since[hood], since) if hood in self.since else since
+
+
+def earliest(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    """The earlier of two marks' days, where None (every period) is earlier than any day."""
+    return None if a is None or b is None else min(a, b)
 
 
 def _unlike_snapshot(model, snapshot, since: datetime.datetime, fields, *, via: str = "") -> list[tuple]:
@@ -227,7 +266,9 @@ def _sweep_persons(since: datetime.datetime, swept: Swept) -> None:
     for pid, *now in rows:
         old = before.get(pid)
         if old is None or old[0] != now[0] or old[flow] != tuple(now[flow]):
-            swept.all.update(h for h in (now[0], old[0] if old else None) if h is not None)
+            for h in (now[0], old[0] if old else None):
+                if h is not None:
+                    swept.touch(h)
         elif old != tuple(now):
             swept.changed.setdefault(now[0], []).append((PersonRow(pid, *old[1:]), PersonRow(pid, *now[1:])))
 
@@ -251,7 +292,9 @@ def _sweep_households(since: datetime.datetime, swept: Swept) -> None:
     for hid, hood, score in rows:
         old = before.get(hid)
         if old is None or old[0] != hood:
-            swept.all.update(h for h in (hood, old and old[0]) if h is not None)
+            for h in (hood, old and old[0]):
+                if h is not None:
+                    swept.touch(h)
         elif old[1] != score:
             swept.stock_only.add(hood)
 
@@ -277,22 +320,37 @@ def sweep_since(
     swept = Swept(all=set(), stock_only=set())
     _sweep_persons(since, swept)
     _sweep_households(since, swept)
+    # (model, its time column, its neighbourhood, its dates): the earliest of a row's dates bounds
+    # the periods it moves (mark_dirty). The set-based writers of these tables insert rows or change
+    # undated columns (attendance's presence, a case's office), so the row's dates now are all it
+    # ever had; a change of a date through a form is marked with the old date by its signal too.
+    # A manual value moves no computed figure (its own facts are written whole every time): the
+    # day it was written stands for it.
     sources = [
-        (HarmCase, "updated_at", "person__household__neighbourhood_id"),
-        (Attendance, "recorded_at", "person__household__neighbourhood_id"),
-        (Referral, "updated_at", "person__household__neighbourhood_id"),
-        (CommunityGroup, "updated_at", "neighbourhood_id"),
-        (ManualValue, "updated_at", "neighbourhood_id"),
+        (HarmCase, "updated_at", "person__household__neighbourhood_id", ("identified_on", Min("events__on"))),
+        (Attendance, "recorded_at", "person__household__neighbourhood_id", ("session__date",)),
+        (
+            Referral,
+            "updated_at",
+            "person__household__neighbourhood_id",
+            ("created_at", "due_on", "accepted_at", "closed_at"),
+        ),
+        (CommunityGroup, "updated_at", "neighbourhood_id", ("founded_on",)),
+        (ManualValue, "updated_at", "neighbourhood_id", ("updated_at",)),
     ]
     seen = set(seen)
-    for model, stamp, column in sources:
-        rows = model.objects.filter(**{f"{stamp}__gt": since}).order_by().values_list("pk", stamp, column)
-        for pk, at, hood in rows:
+    for model, stamp, column, dates in sources:
+        rows = (
+            model.objects.filter(**{f"{stamp}__gt": since})
+            .order_by()
+            .values_list("pk", stamp, column, *dates)
+        )
+        for pk, at, hood, *days in rows:
             key = f"{model._meta.label_lower}:{pk}:{at.isoformat()}"
             if keep_after is not None and at > keep_after:
                 swept.seen.append(key)
             if hood is not None and key not in seen:
-                swept.all.add(hood)
+                swept.touch(hood, min((local_date(d) for d in days if d is not None), default=None))
     if len(swept.seen) > SEEN_LIMIT:
         swept.seen = []
     swept.stock_only -= swept.all
@@ -602,12 +660,19 @@ class Written:
 
 
 def refresh_neighbourhoods(
-    hood_ids: list[int], *, today: datetime.date, periods: list[Period], stock_only: bool = False
+    hood_ids: list[int],
+    *,
+    today: datetime.date,
+    periods: list[Period],
+    stock_only: bool = False,
+    every_period: bool = True,
 ) -> Written:
     """Recompute the facts of these neighbourhoods.
 
     Every period: kept are the stock facts of closed periods (snapshots), replaced is everything
-    else. ``stock_only``: only the stock facts of the current periods are replaced.
+    else. ``stock_only``: only the stock facts of the current periods are replaced. Not
+    ``every_period``: only the computed facts of ``periods`` are replaced (``periods_reached``),
+    the manual ones all, as always.
     """
     active = list(Indicator.objects.filter(active=True))
     computed = [i for i in active if i.kind == Indicator.Kind.COMPUTED]
@@ -627,7 +692,10 @@ def refresh_neighbourhoods(
             existing = existing.filter(indicator__in=computed, period__in=current)
         else:
             facts += manual_facts(chunk, manual)
-            existing = existing.filter(Q(snapshot=False) | Q(period__in=current) | ~Q(indicator__in=computed))
+            recomputed = Q(snapshot=False) | Q(period__in=current)
+            if not every_period:
+                recomputed &= Q(period__in=[p.code for p in periods])
+            existing = existing.filter(recomputed | ~Q(indicator__in=computed))
         with transaction.atomic():
             written.inserted += write_facts(existing, facts)
             (sync_snapshots if stock_only else write_snapshots)(loaded)
@@ -821,6 +889,7 @@ def refresh(
     month = Period.containing(today, "month").code
     stock_ids: list[int] = []
     changed: dict[int, list[Change]] = {}
+    since: dict[int, datetime.date | None] = {}  # of hood_ids: from which day (None: every period)
     if full or state.current_period != month or state.watermark is None:
         hood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
         full = True
@@ -835,9 +904,20 @@ def refresh(
             keep_after=started - WATERMARK_OVERLAP,
         )
         state.overlap_seen = swept.seen
-        marks = dict(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only"))
-        every = swept.all | {h for h, stock in marks.items() if not stock}
-        stock = (swept.stock_only | {h for h, stock in marks.items() if stock}) - every
+        marks = {
+            h: (stock, day)
+            for h, stock, day in DirtyNeighbourhood.objects.values_list(
+                "neighbourhood_id", "stock_only", "since"
+            )
+        }
+        every = swept.all | {h for h, (stock, _day) in marks.items() if not stock}
+        for h in every:
+            mark = marks.get(h, (True, None))
+            if h not in swept.all:
+                since[h] = mark[1]
+            else:
+                since[h] = swept.since.get(h) if mark[0] else earliest(swept.since.get(h), mark[1])
+        stock = (swept.stock_only | {h for h, (stock, _day) in marks.items() if stock}) - every
         # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
         places = Neighbourhood.objects.all()
         if state.stock_day == today:
@@ -853,10 +933,21 @@ def refresh(
     written = Written()
     total = len(hood_ids) + len(stock_ids) + len(changed)
     done = 0
-    for ids, stock_only in ((hood_ids, False), (stock_ids, True)):
+    # Neighbourhoods whose flows changed from the same day on are recomputed together, over the
+    # periods that day reaches (all of them after a full rebuild's or a resident's change).
+    reach: dict[tuple[str, ...], tuple[list[Period], list[int]]] = {}
+    for hood in hood_ids:
+        some = periods_reached(periods, since.get(hood), today)
+        reach.setdefault(tuple(p.code for p in some), (some, []))[1].append(hood)
+    parts = [(ids, some, False) for some, ids in reach.values()] + [(stock_ids, periods, True)]
+    for ids, some, stock_only in parts:
         for start in range(0, len(ids), CHUNK):
             part = refresh_neighbourhoods(
-                ids[start : start + CHUNK], today=today, periods=periods, stock_only=stock_only
+                ids[start : start + CHUNK],
+                today=today,
+                periods=some,
+                stock_only=stock_only,
+                every_period=stock_only or len(some) == len(periods),
             )
             written.computed += part.computed
             written.inserted += part.inserted
@@ -873,7 +964,11 @@ def refresh(
         rebuild_province_sums()
     else:
         every_provinces = provinces_of(hood_ids)
-        rebuild_province_sums(every_provinces)
+        # The periods recomputed: all of them if any neighbourhood's were.
+        codes = {code for key in reach for code in key}
+        if any(len(some) == len(periods) for some, _ids in reach.values()):
+            codes = None
+        rebuild_province_sums(every_provinces, periods=codes)
         rebuild_province_sums(
             provinces_of([*stock_ids, *changed]) - every_provinces,
             indicator_ids=[i.pk for i in Indicator.objects.filter(code__in=stock_codes())],

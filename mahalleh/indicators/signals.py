@@ -5,15 +5,48 @@ not a rule, and it keeps the layers (DESIGN §8) pointing one way — indicators
 registry, activities, referrals and community; none of them imports indicators, and no service
 had to change. A move between households marks both neighbourhoods (pre_save remembers the old
 one); deletes mark too. A save that changed only fields read by stock indicators alone marks the
-neighbourhood ``stock_only`` (see ``indicators.refresh``). Writes that send no signal (set-based
-SQL in the importer, attendance upserts) are caught by the refresh's sweep of ``updated_at``
-columns.
+neighbourhood ``stock_only`` (see ``indicators.refresh``). A change to a dated flow row (a harm
+case or its event, attendance, a referral, a group, a meeting, a membership) marks the earliest of
+its dates before and after the change, so the refresh recomputes the periods from there on only.
+Writes that send no signal (set-based SQL in the importer, attendance upserts) are caught by the
+refresh's sweep of ``updated_at`` columns.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+import datetime
 
+from django.db.models import Min
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from mahalleh.core.jalali import local_date
 from mahalleh.indicators.computed import FLOW_FIELDS
 from mahalleh.indicators.refresh import mark_dirty
+
+# The dates of the flow rows: a change to one moves the figures of the periods from the earliest of
+# them, before and after the change, on (less computed.FLOW_REACH_DAYS), and the mark says so.
+DATES = {
+    "registry.harmcase": ("identified_on",),
+    "registry.harmcaseevent": ("on",),
+    "referrals.referral": ("created_at", "due_on", "accepted_at", "closed_at"),
+    "community.membership": ("joined_on", "left_on"),
+    "community.meeting": ("date",),
+    "community.communitygroup": ("founded_on",),
+    "activities.session": ("date",),
+}
+
+
+def _dates_pre(sender, instance, **kwargs):
+    """Remember the row's dates as they are in the database, before the save changes them."""
+    fields = DATES[sender._meta.label_lower]
+    old = sender._base_manager.filter(pk=instance.pk).values_list(*fields).first() if instance.pk else None
+    instance._indicators_old_dates = old or ()
+
+
+def _since(instance, *more: datetime.date | None) -> datetime.date | None:
+    """The earliest of the row's dates, old (``_dates_pre``) and new, and ``more``."""
+    fields = DATES[type(instance)._meta.label_lower]
+    days = [*getattr(instance, "_indicators_old_dates", ()), *(getattr(instance, f) for f in fields), *more]
+    return min((local_date(d) for d in days if d is not None), default=None)
 
 
 def _hood_of_person(person_id):
@@ -65,14 +98,31 @@ def _person(sender, instance, created=False, **kwargs):
 
 
 def _by_person(sender, instance, **kwargs):
-    mark_dirty([_hood_of_person(instance.person_id)])
+    """A resident's enrolment (read by stock indicators only, but marked for every period as an
+    activity's dates are), attendance, referral or membership."""
+    from mahalleh.activities.models import Attendance, Session
+
+    if sender is Attendance:
+        since = Session.objects.filter(pk=instance.session_id).values_list("date", flat=True).first()
+    else:
+        since = _since(instance) if sender._meta.label_lower in DATES else None
+    mark_dirty([_hood_of_person(instance.person_id)], since=since)
+
+
+def _harm_case(sender, instance, **kwargs):
+    """A case moves the periods from its identification or its first event on (an event may be
+    dated before it); a deleted case's events were deleted first, each marking its own date."""
+    from mahalleh.registry.models import HarmCaseEvent
+
+    first = HarmCaseEvent.objects.filter(case_id=instance.pk).aggregate(first=Min("on"))["first"]
+    mark_dirty([_hood_of_person(instance.person_id)], since=_since(instance, first))
 
 
 def _harm_event(sender, instance, **kwargs):
     from mahalleh.registry.models import HarmCase
 
     person_id = HarmCase.objects.filter(pk=instance.case_id).values_list("person_id", flat=True).first()
-    mark_dirty([_hood_of_person(person_id)])
+    mark_dirty([_hood_of_person(person_id)], since=_since(instance))
 
 
 def _hoods_of_residents(rows):
@@ -81,9 +131,11 @@ def _hoods_of_residents(rows):
 
 
 def _session(sender, instance, **kwargs):
+    """Before a session is saved: its attendance moves from its old date to its new one."""
     from mahalleh.activities.models import Attendance
 
-    mark_dirty(_hoods_of_residents(Attendance.objects.filter(session_id=instance.pk)))
+    _dates_pre(sender, instance)
+    mark_dirty(_hoods_of_residents(Attendance.objects.filter(session_id=instance.pk)), since=_since(instance))
 
 
 def _activity(sender, instance, **kwargs):
@@ -92,15 +144,24 @@ def _activity(sender, instance, **kwargs):
     mark_dirty(_hoods_of_residents(Enrolment.objects.filter(activity_id=instance.pk)))
 
 
-def _own_hood(sender, instance, **kwargs):
-    """A community group or a manual value: the neighbourhood it names."""
-    mark_dirty([instance.neighbourhood_id])
+def _group(sender, instance, **kwargs):
+    """A community group: the neighbourhood it names, from its founding on."""
+    mark_dirty([instance.neighbourhood_id], since=_since(instance))
+
+
+def _manual(sender, instance, **kwargs):
+    """A manual value moves no computed figure, and the manual facts are written whole with any
+    recompute: the fewest periods do."""
+    mark_dirty([instance.neighbourhood_id], since=local_date(timezone.now()))
 
 
 def _meeting(sender, instance, **kwargs):
     from mahalleh.community.models import CommunityGroup
 
-    mark_dirty(CommunityGroup.objects.filter(pk=instance.group_id).values_list("neighbourhood_id", flat=True))
+    mark_dirty(
+        CommunityGroup.objects.filter(pk=instance.group_id).values_list("neighbourhood_id", flat=True),
+        since=_since(instance),
+    )
 
 
 def connect() -> None:
@@ -114,14 +175,17 @@ def connect() -> None:
     pre_save.connect(_person_pre, sender=Person, dispatch_uid=f"{uid}-person-pre")
     pre_save.connect(_household_pre, sender=Household, dispatch_uid=f"{uid}-household-pre")
     pre_save.connect(_session, sender=Session, dispatch_uid=f"{uid}-session-pre")
+    for model in (HarmCase, HarmCaseEvent, Referral, Membership, Meeting, CommunityGroup):
+        pre_save.connect(_dates_pre, sender=model, dispatch_uid=f"{uid}-{model.__name__}-dates")
     for signal in (post_save, post_delete):
         name = signal is post_save and "save" or "delete"
         signal.connect(_household, sender=Household, dispatch_uid=f"{uid}-household-{name}")
         signal.connect(_person, sender=Person, dispatch_uid=f"{uid}-person-{name}")
-        for model in (HarmCase, Attendance, Enrolment, Referral, Membership):
+        for model in (Attendance, Enrolment, Referral, Membership):
             signal.connect(_by_person, sender=model, dispatch_uid=f"{uid}-{model.__name__}-{name}")
+        signal.connect(_harm_case, sender=HarmCase, dispatch_uid=f"{uid}-HarmCase-{name}")
         signal.connect(_harm_event, sender=HarmCaseEvent, dispatch_uid=f"{uid}-harm-event-{name}")
         signal.connect(_activity, sender=Activity, dispatch_uid=f"{uid}-activity-{name}")
-        signal.connect(_own_hood, sender=CommunityGroup, dispatch_uid=f"{uid}-group-{name}")
+        signal.connect(_group, sender=CommunityGroup, dispatch_uid=f"{uid}-group-{name}")
         signal.connect(_meeting, sender=Meeting, dispatch_uid=f"{uid}-meeting-{name}")
-        signal.connect(_own_hood, sender=ManualValue, dispatch_uid=f"{uid}-manual-{name}")
+        signal.connect(_manual, sender=ManualValue, dispatch_uid=f"{uid}-manual-{name}")
