@@ -480,6 +480,15 @@ def main(argv: list[str] | None = None) -> int:
                      peer=ind["full_seconds"], peer_name="full rebuild",
                      note=f"{ind['incremental_neighbourhoods']} neighbourhoods recomputed")
             )  # fmt: skip
+            if ind.get("flows"):
+                flows = ind["flows"]
+                rows.append(
+                    _row(f"indicator refresh after {flows['cases']} harm cases identified today ({label})",
+                         flows["seconds"], "s", target=5, lower_is_better=True,
+                         peer=flows["every_period_seconds"], peer_name="the same neighbourhoods, every period",
+                         note=(f"{flows['neighbourhoods']} neighbourhoods, {flows['residents']:,} residents; "
+                               f"{flows['facts']:,} facts against {flows['every_period_facts']:,}"))
+                )  # fmt: skip
             rows.append(
                 _row(f"indicator full rebuild ({label})", ind["full_seconds"], "s", target=None,
                      note=f"{ind['full_facts']:,} facts, {ind['full_neighbourhoods']} neighbourhoods")

@@ -598,6 +598,7 @@ def step_indicators(args) -> None:
     t = time.perf_counter()
     inc = refresh()
     inc_s = time.perf_counter() - t
+    flows = flow_changes(picked, rng)
 
     # Each role's dashboard through the whole middleware stack. The bench has no collectstatic:
     # templates resolve static paths without the manifest.
@@ -680,12 +681,47 @@ def step_indicators(args) -> None:
         incremental_seconds=round(inc_s, 2),
         incremental_neighbourhoods=inc.neighbourhoods,
         changed=len(picked),
+        flows=flows,
         page=page,
         first_ms=first_ms,
         roles=roles,
         peer=timed(peer),
         limit=timed(limit),
     )
+
+
+def flow_changes(picked: list[int], rng, cases: int = 20) -> dict:
+    """A day's changes to flows: harm cases identified today for ``cases`` residents, saved as the
+    form saves them (each marks its neighbourhood from today on). The refresh recomputes the
+    periods today reaches (indicators.refresh.periods_reached); the peer is the same
+    neighbourhoods recomputed for every period, as every flow change was before."""
+    from mahalleh.indicators.refresh import mark_dirty, refresh, today_tehran
+    from mahalleh.registry.models import HarmCase, HarmType, Person
+
+    harm = HarmType.objects.order_by("pk").first()
+    if harm is None:
+        return {}
+    chosen = Person.objects.filter(pk__in=rng.sample(picked, min(cases, len(picked))))
+    for person in chosen:
+        HarmCase.objects.create(person=person, harm_type=harm, identified_on=today_tehran())
+    hoods = set(chosen.values_list("household__neighbourhood_id", flat=True))
+    residents = Person.objects.filter(household__neighbourhood_id__in=hoods).count()
+    t = time.perf_counter()
+    reached = refresh()
+    reached_s = time.perf_counter() - t
+    mark_dirty(hoods)  # every period
+    t = time.perf_counter()
+    every = refresh()
+    every_s = time.perf_counter() - t
+    return {
+        "cases": chosen.count(),
+        "neighbourhoods": len(hoods),
+        "residents": residents,
+        "seconds": round(reached_s, 2),
+        "facts": reached.facts,
+        "every_period_seconds": round(every_s, 2),
+        "every_period_facts": every.facts,
+    }
 
 
 def step_background(args) -> None:

@@ -65,6 +65,9 @@ def test_bench_harness_runs_end_to_end_at_tiny_scale(tmp_path):
         row = next(r for r in results["rows"] if r["name"].startswith(f"dashboard page p95, {role}"))
         assert row["value"] > 0 and row["target"] == 100, row
     assert any(n.startswith("indicator refresh after") for n in names)
+    # A day's flow changes, recomputed over the periods they reach, beside every period.
+    flows = next(r for r in results["rows"] if "harm cases identified today" in r["name"])
+    assert flows["value"] > 0 and flows["peer"] > 0 and "neighbourhoods" in flows["note"], flows
     sqlite_import = next(r for r in results["rows"] if r["name"].startswith("CSV import → SQLite"))
     # The figure, the peer and the limit were all measured on the same rows.
     assert sqlite_import["value"] > 0 and sqlite_import["peer"] > 0 and sqlite_import["limit"] > 0
