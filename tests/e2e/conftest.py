@@ -172,7 +172,16 @@ class Browsing:
         page = context.new_page()
         page.js_errors = []
         page.bad_responses = []
+        page.traffic = []  # what the page asked and got, for the report of a failure (below)
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+
+        def log(mark, request, more=""):
+            if "/static/" not in request.url:
+                page.traffic.append(f"{mark} {request.method} {request.url}{more}")
+
+        page.on("request", lambda r: log("→", r))
+        page.on("requestfinished", lambda r: log("←", r, " done"))
+        page.on("requestfailed", lambda r: log("✗", r, f" {r.failure}"))
         page.on(
             "response",
             lambda r: page.bad_responses.append(f"{r.status} {r.url}")
@@ -184,6 +193,60 @@ class Browsing:
     def close(self):
         for context in self.contexts:
             context.close()
+
+    def describe(self, name: str) -> str:
+        """Each open page as the test left it: address, focus, scroll, the calendar's state, the
+        errors and alerts it shows, its last requests; a screenshot and the HTML in
+        artifacts/failures/. For a failure that happens only in CI, where nothing else is kept."""
+        folder = ARTIFACTS / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = []
+        pages = [p for context in self.contexts for p in context.pages]
+        for number, page in enumerate(pages):
+            stem = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{number}"
+            lines.append(f"page {number}: {page.url}")
+            try:
+                state = page.evaluate(STATE_SCRIPT)
+                page.screenshot(path=f"{stem}.png", full_page=True)
+                Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+            except Exception as exc:  # noqa: BLE001 - a page that cannot answer is itself the state
+                lines.append(f"  could not be read: {exc}")
+                continue
+            lines += [f"  {key}: {value}" for key, value in state.items()]
+            lines.append(f"  JavaScript errors: {page.js_errors or 'none'}")
+            lines += ["  last requests:", *(f"    {line}" for line in page.traffic[-16:])]
+            lines.append(f"  saved: {stem}.png, {stem}.html")
+        return "\n".join(lines) or "no page open"
+
+
+STATE_SCRIPT = """() => {
+  const active = document.activeElement;
+  const shown = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+  const texts = (selector) => Array.from(document.querySelectorAll(selector)).filter(shown)
+    .map((el) => el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 120));
+  const calendar = document.querySelector('jdp-container');
+  const open = calendar && shown(calendar) && getComputedStyle(calendar).visibility !== 'hidden';
+  const height = document.documentElement.scrollHeight;
+  return {
+    title: document.title,
+    focus: active ? active.outerHTML.slice(0, 160) : 'none',
+    scroll: `${Math.round(window.scrollX)},${Math.round(window.scrollY)} of ${height}`,
+    'date picker': `${document.body.dataset.datePicker || 'never opened'}, `
+      + `calendar ${open ? 'shown' : 'hidden'}`,
+    alerts: texts('.alert, [role=alert]'),
+    'field errors': texts('[data-field-error], .invalid-feedback'),
+  };
+}"""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails says what its pages showed (Browsing.describe)."""
+    outcome = yield
+    report = outcome.get_result()
+    browsing = item.funcargs.get("browsing") if report.when == "call" and report.failed else None
+    if browsing is not None:
+        report.sections.append(("the browser at the failure", browsing.describe(item.name)))
 
 
 @pytest.fixture
