@@ -606,29 +606,24 @@ def _put_household_snapshots(rows: list[tuple[int, int, int | None]]) -> None:
     )
 
 
-def write_snapshots(loaded: dict[int, HoodData]) -> None:
-    """Remember what these neighbourhoods' facts were computed from (see ``sweep_since``)."""
-    hoods = list(loaded)
-    PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
-    HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).delete()
-    _put_snapshots([(hood, p) for hood, data in loaded.items() for p in data.persons.values()])
-    _put_household_snapshots(
-        [(hid, hood, score) for hood, data in loaded.items() for hid, score in data.households.items()]
-    )
-
-
 def sync_snapshots(loaded: dict[int, HoodData]) -> None:
-    """After the stock facts of these neighbourhoods were recomputed: the snapshots of residents
-    whose rows moved since (stock-only fields: a flow field would have recomputed every period),
-    and of households whose vulnerability score moved, take the rows the facts now come from."""
+    """After these neighbourhoods' facts were recomputed: the snapshots (what the facts were computed
+    from, see ``sweep_since``) take the rows of the residents and households whose rows moved since,
+    and those of residents and households no longer there go. A neighbourhood recomputed for its
+    flows has its residents' rows mostly as they were: comparing them costs a fifth of writing
+    them all again (290,000 residents: 0.9 s against 5.5 s, PostgreSQL, 2026-12-05)."""
+    hoods = list(loaded)
     kept = {
         pid: tuple(rest)
         for pid, *rest in _raw(
-            PersonSnapshot.objects.filter(neighbourhood_id__in=list(loaded)).values_list(
+            PersonSnapshot.objects.filter(neighbourhood_id__in=hoods).values_list(
                 "person_id", "neighbourhood_id", *ROW_FIELDS
             )
         )
     }
+    here = {p.id for data in loaded.values() for p in data.persons.values()}
+    for batch in _id_lists([pid for pid in kept if pid not in here]):
+        PersonSnapshot.objects.filter(person_id__any=batch).delete()
     _put_snapshots(
         [
             (hood, p)
@@ -637,18 +632,21 @@ def sync_snapshots(loaded: dict[int, HoodData]) -> None:
             if kept.get(p.id) != (hood, *_row(p))
         ]
     )
-    # And the households whose score moved (the facts now come from the new one).
-    scores = dict(
-        HouseholdSnapshot.objects.filter(neighbourhood_id__in=list(loaded)).values_list(
-            "household_id", "vulnerability"
+    scores = {
+        hid: (hood, score)
+        for hid, hood, score in HouseholdSnapshot.objects.filter(neighbourhood_id__in=hoods).values_list(
+            "household_id", "neighbourhood_id", "vulnerability"
         )
-    )
+    }
+    homes = {hid for data in loaded.values() for hid in data.households}
+    for batch in _id_lists([hid for hid in scores if hid not in homes]):
+        HouseholdSnapshot.objects.filter(household_id__any=batch).delete()
     _put_household_snapshots(
         [
             (hid, hood, score)
             for hood, data in loaded.items()
             for hid, score in data.households.items()
-            if hid not in scores or scores[hid] != score
+            if scores.get(hid) != (hood, score)
         ]
     )
 
@@ -698,7 +696,7 @@ def refresh_neighbourhoods(
             existing = existing.filter(recomputed | ~Q(indicator__in=computed))
         with transaction.atomic():
             written.inserted += write_facts(existing, facts)
-            (sync_snapshots if stock_only else write_snapshots)(loaded)
+            sync_snapshots(loaded)
         written.computed += len(facts)
     return written
 

@@ -53,6 +53,13 @@ def sums() -> set[tuple]:
     )
 
 
+def snapshots() -> tuple[set[tuple], set[tuple]]:
+    """What the facts were computed from, as the refresh keeps it (one row a resident and household)."""
+    people = set(PersonSnapshot.objects.values_list("person_id", "neighbourhood_id", *ROW_FIELDS))
+    homes = set(HouseholdSnapshot.objects.values_list("household_id", "neighbourhood_id", "vulnerability"))
+    return people, homes
+
+
 def summed_facts() -> set[tuple]:
     """The facts summed per province in Python: what the provinces' sums must hold."""
     out: dict = {}
@@ -162,6 +169,7 @@ EDITS = st.lists(
                 "household_move_bulk",
                 "new_household",
                 "household_touch_bulk",
+                "drop_household",
             ]
         ),
         st.integers(0, 6),
@@ -265,6 +273,11 @@ def apply(edit, hood):
         Household.objects.filter(pk=households[which % len(households)].pk).update(updated_at=now)
     elif action == "new_household":
         Household.objects.create(neighbourhood=places[days % len(places)], vulnerability=days % 100)
+    elif action == "drop_household":
+        # A household left without members, deleted: its snapshot goes with it.
+        empty = Household.objects.exclude(pk__in=Person.objects.values("household_id")).order_by("pk")
+        for household in empty[:1]:
+            household.delete()
 
 
 @pytest.mark.django_db
@@ -287,9 +300,9 @@ def incremental_then_full(hood, rounds, each=lambda result: None):
             for edit in edits:
                 apply(edit, hood)
             each(refresh(today=TODAY))
-        incremental = table(), sums()
+        incremental = table(), sums(), snapshots()
         refresh(full=True, today=TODAY)
-        full = table(), sums()
+        full = table(), sums(), snapshots()
         transaction.set_rollback(True)
     return incremental, full
 

@@ -18,7 +18,7 @@ from mahalleh.indicators.refresh import mark_dirty, periods_reached, refresh
 from mahalleh.referrals.models import Referral
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Person
 from tests.indicators.conftest import TODAY, D, at, harm
-from tests.indicators.test_refresh import sums, table
+from tests.indicators.test_refresh import snapshots, sums, table
 
 FLOWS = [spec for spec in REGISTRY.values() if not spec.stock]
 FIRST = D(2023, 3, 21)  # 1 Farvardin 1402, the plan's baseline year
@@ -374,9 +374,9 @@ def test_dated_changes_recomputed_from_their_day_equal_a_full_rebuild(hood, monk
             for edit in edits:
                 apply_dated(edit, hood)
             refresh(today=TODAY)
-        incremental = table(), sums()
+        incremental = table(), sums(), snapshots()
         refresh(full=True, today=TODAY)
-        full = table(), sums()
+        full = table(), sums(), snapshots()
         transaction.set_rollback(True)
     assert incremental == full
 
@@ -397,8 +397,8 @@ def test_a_row_moved_far_later_puts_right_the_periods_it_left(hood, monkeypatch)
         resolved.on = D(2025, 1, 8)
         resolved.save()
         refresh(today=TODAY)
-        incremental = table(), sums()
+        incremental = table(), sums(), snapshots()
         refresh(full=True, today=TODAY)
-        full = table(), sums()
+        full = table(), sums(), snapshots()
         transaction.set_rollback(True)
     assert incremental == full
