@@ -688,23 +688,32 @@ def evaluate(
     if spec.cells is not None:
         return spec.cells(data, period, day)
     dims = tuple(dims)
-    out: dict[str, list[float]] = {}
-    any_row = False
     keys = data.keys(day, dims)
     groups = data.groups_on(day)
+    # Residents are added up per set of breakdowns first (a few dozen sets, each one tuple from
+    # _keys_of), then each set into its breakdowns: one dictionary step a resident instead of one a
+    # breakdown, where a neighbourhood's resident-wide rates yield 100,000 residents a period.
+    # The contributions are counts (0 or 1), so the sums are exact in either order.
+    by_cells: dict[tuple[str, ...], list[float]] = {}
     for pid, num, den in spec.per_person(data, period, day):
-        any_row = True
         person_cells = keys.get(pid)
         if person_cells is None:
             person = data.persons[pid]
             group = groups[pid] if pid in groups else age_group(person.birth_date, day)
             person_cells = keys[pid] = _keys_of(person.sex, group, person.nationality == "iranian", dims)
+        sums = by_cells.get(person_cells)
+        if sums is None:
+            sums = by_cells[person_cells] = [0.0, 0.0]
+        sums[0] += num
+        sums[1] += den
+    if not by_cells:
+        # A count of nothing is a figure (0); a share of nobody is not.
+        return {"": (0.0, None)} if spec.unit == "count" else {}
+    out: dict[str, list[float]] = {}
+    for person_cells, (num, den) in by_cells.items():
         for key in person_cells:
             cell = out.setdefault(key, [0.0, 0.0])
             cell[0] += num
             cell[1] += den
-    if not any_row:
-        # A count of nothing is a figure (0); a share of nobody is not.
-        return {"": (0.0, None)} if spec.unit == "count" else {}
     rate = spec.unit != "count"
     return {key: (num, den if rate else None) for key, (num, den) in out.items()}
