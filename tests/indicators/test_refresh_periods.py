@@ -277,44 +277,47 @@ DATED_EDITS = st.lists(
 )
 
 
+def saved(row, **values):
+    """Change ``row`` as a form would, and save it (its signals mark the change)."""
+    if row is not None:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+
+
 def apply_dated(edit, hood):
     action, which, days = edit
-    people = list(Person.objects.filter(household__neighbourhood=hood.world.hood_a).order_by("pk"))
-    person = people[which % len(people)]
     on = day(days)
-    cases = list(HarmCase.objects.order_by("pk"))
-    referrals = list(Referral.objects.order_by("pk"))
-    groups = [hood.g1, hood.g2]
+
+    def one(rows):
+        rows = list(rows.order_by("pk"))
+        return rows[which % len(rows)] if rows else None
+
+    person = one(Person.objects.filter(household__neighbourhood=hood.world.hood_a))
+    session = [hood.s1, hood.s2][days % 2]
+    group = one(CommunityGroup.objects.filter(pk__in=[hood.g1.pk, hood.g2.pk]))
     if action == "harm":
         harm(person, ["addiction", "child_labour", "school_dropout"][days % 3], on)
-    elif action == "resolve" and cases:
-        HarmCaseEvent.objects.create(
-            case=cases[which % len(cases)], to_status=["resolved", "relapsed"][days % 2], on=on
-        )
+    elif action == "resolve" and HarmCase.objects.exists():
+        statuses = ["resolved", "relapsed"]
+        HarmCaseEvent.objects.create(case=one(HarmCase.objects), to_status=statuses[days % 2], on=on)
     elif action == "move_event":
-        events = list(HarmCaseEvent.objects.order_by("pk"))
-        if events:
-            event = events[which % len(events)]
-            event.on = on
-            event.save()
-    elif action == "identified" and cases:
-        case = cases[which % len(cases)]
-        case.identified_on = on
-        case.save()
-    elif action == "delete_event":
-        events = list(HarmCaseEvent.objects.exclude(to_status="identified").order_by("pk"))
-        if events:
-            events[which % len(events)].delete()
-    elif action == "delete_case" and cases:
-        cases[which % len(cases)].delete()
+        saved(one(HarmCaseEvent.objects), on=on)
+    elif action == "identified":
+        saved(one(HarmCase.objects), identified_on=on)
+    elif action in ("delete_event", "delete_case"):
+        steps = HarmCaseEvent.objects.exclude(to_status="identified")
+        row = one(steps if action == "delete_event" else HarmCase.objects)
+        if row is not None:
+            row.delete()
     elif action == "attend":
         Attendance.objects.update_or_create(
-            session=[hood.s1, hood.s2][days % 2], person=person, defaults={"present": bool(days % 3)}
+            session=session, person=person, defaults={"present": bool(days % 3)}
         )
     elif action == "attend_bulk":
         # As the attendance sheet saves: one upsert, no signal (the sweep finds it).
         Attendance.objects.bulk_create(
-            [Attendance(session=[hood.s1, hood.s2][days % 2], person=person, present=bool(days % 2))],
+            [Attendance(session=session, person=person, present=bool(days % 2))],
             update_conflicts=True,
             unique_fields=["session", "person"],
             update_fields=["present", "recorded_at"],
@@ -323,40 +326,25 @@ def apply_dated(edit, hood):
         for row in Attendance.objects.filter(person=person)[:1]:
             row.delete()
     elif action == "move_session":
-        session = Session.objects.get(pk=[hood.s1, hood.s2][which % 2].pk)
-        session.date = on
-        session.save()
-    elif action == "referral_due" and referrals:
-        referral = referrals[which % len(referrals)]
-        referral.due_on = on
-        referral.save()
-    elif action == "referral_close" and referrals:
-        referral = referrals[which % len(referrals)]
-        referral.status, referral.closed_at = "completed", at(on)
-        referral.save()
-    elif action == "referral_cancel" and referrals:
-        referral = referrals[which % len(referrals)]
-        referral.status = "cancelled"
-        referral.save()
+        saved(one(Session.objects.filter(pk__in=[hood.s1.pk, hood.s2.pk])), date=on)
+    elif action == "referral_due":
+        saved(one(Referral.objects), due_on=on)
+    elif action == "referral_close":
+        saved(one(Referral.objects), status="completed", closed_at=at(on))
+    elif action == "referral_cancel":
+        saved(one(Referral.objects), status="cancelled")
     elif action == "meeting":
-        Meeting.objects.create(group=groups[which % 2], date=on)
+        Meeting.objects.create(group=group, date=on)
     elif action == "move_meeting":
-        meetings = list(Meeting.objects.order_by("pk"))
-        meeting = meetings[which % len(meetings)]
-        meeting.date = on
-        meeting.save()
+        saved(one(Meeting.objects), date=on)
     elif action == "founded":
-        group = CommunityGroup.objects.get(pk=groups[which % 2].pk)
-        group.founded_on = on
-        group.save()
+        saved(group, founded_on=on)
     elif action == "join":
         Membership.objects.get_or_create(
-            group=groups[which % 2], person=person, defaults={"role": "member", "joined_on": on}
+            group=group, person=person, defaults={"role": "member", "joined_on": on}
         )
     elif action == "leave":
-        for m in Membership.objects.filter(person=person, left_on__isnull=True)[:1]:
-            m.left_on = on
-            m.save()
+        saved(Membership.objects.filter(person=person, left_on__isnull=True).first(), left_on=on)
 
 
 @pytest.mark.django_db
