@@ -320,35 +320,38 @@ def sweep_since(
     swept = Swept(all=set(), stock_only=set())
     _sweep_persons(since, swept)
     _sweep_households(since, swept)
-    # (model, its time column, its neighbourhood, its dates): the earliest of a row's dates bounds
+    # (rows, their time column, their neighbourhood, their dates): the earliest of a row's dates bounds
     # the periods it moves (mark_dirty). The set-based writers of these tables insert rows or change
-    # undated columns (attendance's presence, a case's office), so the row's dates now are all it
-    # ever had; a change of a date through a form is marked with the old date by its signal too.
-    # A manual value moves no computed figure (its own facts are written whole every time): the
-    # day it was written stands for it.
+    # columns no figure reads (attendance's presence, a case's office), so the row's dates now are
+    # all it ever had; a change through a form is marked with the old dates by its signal too.
+    # A harm case written before ``since`` and saved again since moves the periods of its steps
+    # recorded since (a step saves the case's status, which no figure reads), or none. A manual
+    # value moves no computed figure (its own facts are written whole every time): the day it was
+    # written stands for it.
+    cases = HarmCase.objects.annotate(
+        first_step=Min("events__on"), new_step=Min("events__on", filter=Q(events__at__gt=since))
+    )
+    on_person = "person__household__neighbourhood_id"
     sources = [
-        (HarmCase, "updated_at", "person__household__neighbourhood_id", ("identified_on", Min("events__on"))),
-        (Attendance, "recorded_at", "person__household__neighbourhood_id", ("session__date",)),
-        (
-            Referral,
-            "updated_at",
-            "person__household__neighbourhood_id",
-            ("created_at", "due_on", "accepted_at", "closed_at"),
-        ),
-        (CommunityGroup, "updated_at", "neighbourhood_id", ("founded_on",)),
-        (ManualValue, "updated_at", "neighbourhood_id", ("updated_at",)),
+        (cases, "updated_at", on_person, ("created_at", "identified_on", "first_step", "new_step")),
+        (Attendance.objects, "recorded_at", on_person, ("session__date",)),
+        (Referral.objects, "updated_at", on_person, ("created_at", "due_on", "accepted_at", "closed_at")),
+        (CommunityGroup.objects, "updated_at", "neighbourhood_id", ("founded_on",)),
+        (ManualValue.objects, "updated_at", "neighbourhood_id", ("updated_at",)),
     ]
     seen = set(seen)
-    for model, stamp, column, dates in sources:
-        rows = (
-            model.objects.filter(**{f"{stamp}__gt": since})
-            .order_by()
-            .values_list("pk", stamp, column, *dates)
-        )
+    for rows, stamp, column, dates in sources:
+        model = rows.model
+        rows = rows.filter(**{f"{stamp}__gt": since}).order_by().values_list("pk", stamp, column, *dates)
         for pk, at, hood, *days in rows:
             key = f"{model._meta.label_lower}:{pk}:{at.isoformat()}"
             if keep_after is not None and at > keep_after:
                 swept.seen.append(key)
+            if model is HarmCase:
+                created, *dates_of_case, steps = days
+                if created <= since and steps is None:
+                    continue  # saved again with no step since: no figure moved
+                days = dates_of_case if created > since else [steps]
             if hood is not None and key not in seen:
                 swept.touch(hood, min((local_date(d) for d in days if d is not None), default=None))
     if len(swept.seen) > SEEN_LIMIT:

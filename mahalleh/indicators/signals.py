@@ -109,13 +109,34 @@ def _by_person(sender, instance, **kwargs):
     mark_dirty([_hood_of_person(instance.person_id)], since=since)
 
 
-def _harm_case(sender, instance, **kwargs):
-    """A case moves the periods from its identification or its first event on (an event may be
-    dated before it); a deleted case's events were deleted first, each marking its own date."""
+# A harm case's own columns the figures read (its date first); its statuses are read from its events.
+CASE_FIELDS = ("identified_on", "harm_type_id", "person_id")
+
+
+def _harm_case_pre(sender, instance, **kwargs):
+    """Remember the case's columns the figures read, and its date (as ``_dates_pre``)."""
+    old = None
+    if instance.pk:
+        old = sender._base_manager.filter(pk=instance.pk).values_list(*CASE_FIELDS).first()
+    instance._indicators_old_case = old
+    instance._indicators_old_dates = old[:1] if old else ()
+
+
+def _harm_case(sender, instance, created=False, **kwargs):
+    """A case new, deleted, or with its identification, harm or resident changed moves the periods
+    from its identification or its first event on (an event may be dated before it), in the old
+    resident's neighbourhood too. A save that changed none of those (its status after a step, whose
+    event marked its own date; its office) moves no figure. A deleted case's events were deleted
+    first, each marking its own date."""
     from mahalleh.registry.models import HarmCaseEvent
 
+    old = getattr(instance, "_indicators_old_case", None)
+    now = tuple(getattr(instance, name) for name in CASE_FIELDS)
+    if kwargs.get("signal") is post_save and not created and old == now:
+        return
     first = HarmCaseEvent.objects.filter(case_id=instance.pk).aggregate(first=Min("on"))["first"]
-    mark_dirty([_hood_of_person(instance.person_id)], since=_since(instance, first))
+    people = {instance.person_id, old[2] if old else None}
+    mark_dirty([_hood_of_person(p) for p in people if p is not None], since=_since(instance, first))
 
 
 def _harm_event(sender, instance, **kwargs):
@@ -175,7 +196,8 @@ def connect() -> None:
     pre_save.connect(_person_pre, sender=Person, dispatch_uid=f"{uid}-person-pre")
     pre_save.connect(_household_pre, sender=Household, dispatch_uid=f"{uid}-household-pre")
     pre_save.connect(_session, sender=Session, dispatch_uid=f"{uid}-session-pre")
-    for model in (HarmCase, HarmCaseEvent, Referral, Membership, Meeting, CommunityGroup):
+    pre_save.connect(_harm_case_pre, sender=HarmCase, dispatch_uid=f"{uid}-HarmCase-dates")
+    for model in (HarmCaseEvent, Referral, Membership, Meeting, CommunityGroup):
         pre_save.connect(_dates_pre, sender=model, dispatch_uid=f"{uid}-{model.__name__}-dates")
     for signal in (post_save, post_delete):
         name = signal is post_save and "save" or "delete"

@@ -5,6 +5,7 @@ import copy
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,10 +14,11 @@ from mahalleh.activities.models import Attendance, Session
 from mahalleh.community.models import CommunityGroup, Meeting, Membership
 from mahalleh.indicators import refresh as refresh_module
 from mahalleh.indicators.computed import REGISTRY, HarmRow, evaluate
-from mahalleh.indicators.models import DirtyNeighbourhood, Fact
+from mahalleh.indicators.models import DirtyNeighbourhood, Fact, RefreshState
 from mahalleh.indicators.refresh import mark_dirty, periods_reached, refresh
 from mahalleh.referrals.models import Referral
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Person
+from mahalleh.registry.services import harm_case_transition
 from tests.indicators.conftest import TODAY, D, at, harm
 from tests.indicators.test_refresh import snapshots, sums, table
 
@@ -198,6 +200,25 @@ def test_a_dated_change_marks_the_earlier_of_its_old_and_new_dates(hood):
     assert since_of(here) is None
 
 
+def test_a_step_on_a_case_identified_long_ago_marks_the_step_not_the_identification(hood, monkeypatch):
+    """A facilitator records a step: the service writes the event and saves the case's status. The
+    event marks its date; the case's save (a status no figure reads) marks nothing, and the sweep
+    finds the case saved since with that one step. Changing its identification marks both dates."""
+    monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
+    refresh(full=True, today=TODAY)
+    here = hood.world.hood_a.pk
+    case = HarmCase.objects.get(pk=hood.c1.pk)  # identified 2024-04-10, in care 2024-05-01
+    harm_case_transition(actor=hood.world.facilitator_a, case=case, to_status="resolved", on=D(2025, 1, 12))
+    assert since_of(here) == D(2025, 1, 12)
+    swept = refresh_module.sweep_since(RefreshState.objects.get().watermark)
+    assert swept.since == {here: D(2025, 1, 12)}
+    refresh(today=TODAY)
+    case.refresh_from_db()
+    case.identified_on = D(2024, 9, 1)
+    case.save()
+    assert since_of(here) == D(2024, 4, 10)
+
+
 def test_marks_add_up_to_the_earliest_day_and_a_stock_only_mark_narrows_nothing(hood):
     here = hood.world.hood_a.pk
     DirtyNeighbourhood.objects.all().delete()  # the fixture's own marks
@@ -251,6 +272,7 @@ DATED_EDITS = st.lists(
             [
                 "harm",
                 "resolve",
+                "step",
                 "move_event",
                 "identified",
                 "delete_event",
@@ -301,6 +323,16 @@ def apply_dated(edit, hood):
     elif action == "resolve" and HarmCase.objects.exists():
         statuses = ["resolved", "relapsed"]
         HarmCaseEvent.objects.create(case=one(HarmCase.objects), to_status=statuses[days % 2], on=on)
+    elif action == "step" and HarmCase.objects.exists():
+        # As a facilitator records it: the event, then the case's status (refused steps are skipped).
+        try:
+            with transaction.atomic():
+                status = ["in_care", "resolved", "relapsed", "closed"][days % 4]
+                harm_case_transition(
+                    actor=hood.world.facilitator_a, case=one(HarmCase.objects), to_status=status, on=on
+                )
+        except ValidationError:
+            pass
     elif action == "move_event":
         saved(one(HarmCaseEvent.objects), on=on)
     elif action == "identified":
