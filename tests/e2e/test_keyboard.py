@@ -108,6 +108,26 @@ def test_the_date_picker_lets_a_keyboard_user_type_and_escape(page):
     expect(date).to_be_focused()
 
 
+def test_tab_into_a_filled_date_box_then_typing_replaces_the_date(page):
+    """Tab selects a text box's whole value, so typing replaces it. The date box turns Persian digits
+    into Latin ones when it takes the focus (the picker reads those), and that change must keep the
+    selection: a keyboard user once got «1405/09/151405/07/10» for a prefilled date."""
+    sign_in(page, "facilitator")
+    page.goto("/activities/new/")
+    date = page.locator("#id_starts_on")
+    date.focus()
+    page.keyboard.type("۱۴۰۴/۰۱/۱۵")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    expect(date).not_to_be_focused()
+    page.keyboard.press("Tab")
+    expect(date).to_be_focused()
+    expect(date).to_have_value("1404/01/15")
+    page.keyboard.type("1405/07/10")
+    page.keyboard.press("Escape")
+    expect(date).to_have_value("1405/07/10")
+
+
 TAB_STOP = """(form) => {
   const el = document.activeElement, box = el.getBoundingClientRect();
   return {what: `${el.localName}#${el.id || el.name || ''}`, inside: Boolean(el.closest(form)),

@@ -101,7 +101,13 @@
     if (input && input.matches && input.matches(JDP_SELECTOR)) document.body.dataset.datePicker = 'open';
     if (input && input.matches && input.matches(JDP_SELECTOR) && input.value) {
       const latin = toLatinDigits(input.value);
-      if (latin !== input.value) input.value = latin;
+      if (latin !== input.value) {
+        // Tab selected the whole date, so typing replaces it: setting the value would drop that
+        // selection, and the typed date would be added to the old one.
+        const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+        input.value = latin;
+        if (whole) input.select();
+      }
     }
   }
 
