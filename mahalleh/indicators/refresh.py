@@ -905,20 +905,12 @@ def refresh(
             keep_after=started - WATERMARK_OVERLAP,
         )
         state.overlap_seen = swept.seen
-        marks = {
-            h: (stock, day)
-            for h, stock, day in DirtyNeighbourhood.objects.values_list(
-                "neighbourhood_id", "stock_only", "since"
-            )
-        }
-        every = swept.all | {h for h, (stock, _day) in marks.items() if not stock}
-        for h in every:
-            mark = marks.get(h, (True, None))
-            if h not in swept.all:
-                since[h] = mark[1]
-            else:
-                since[h] = swept.since.get(h) if mark[0] else earliest(swept.since.get(h), mark[1])
-        stock = (swept.stock_only | {h for h, (stock, _day) in marks.items() if stock}) - every
+        marks = list(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only", "since"))
+        for hood, stock_only, day in marks:
+            if not stock_only:
+                swept.touch(hood, day)  # a mark for flows adds up with what the sweep found
+        every, since = swept.all, swept.since
+        stock = (swept.stock_only | {h for h, stock_only, _day in marks if stock_only}) - every
         # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
         places = Neighbourhood.objects.all()
         if state.stock_day == today:

@@ -16,11 +16,10 @@ import datetime
 
 from django.db.models import Min
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.utils import timezone
 
 from mahalleh.core.jalali import local_date
 from mahalleh.indicators.computed import FLOW_FIELDS
-from mahalleh.indicators.refresh import mark_dirty
+from mahalleh.indicators.refresh import mark_dirty, today_tehran
 
 # The dates of the flow rows: a change to one moves the figures of the periods from the earliest of
 # them, before and after the change, on (less computed.FLOW_REACH_DAYS), and the mark says so.
@@ -173,7 +172,7 @@ def _group(sender, instance, **kwargs):
 def _manual(sender, instance, **kwargs):
     """A manual value moves no computed figure, and the manual facts are written whole with any
     recompute: the fewest periods do."""
-    mark_dirty([instance.neighbourhood_id], since=local_date(timezone.now()))
+    mark_dirty([instance.neighbourhood_id], since=today_tehran())
 
 
 def _meeting(sender, instance, **kwargs):

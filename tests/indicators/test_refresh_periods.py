@@ -20,7 +20,7 @@ from mahalleh.referrals.models import Referral
 from mahalleh.registry.models import HarmCase, HarmCaseEvent, Person
 from mahalleh.registry.services import harm_case_transition
 from tests.indicators.conftest import TODAY, D, at, harm
-from tests.indicators.test_refresh import snapshots, sums, table
+from tests.indicators.test_refresh import incremental_then_full, snapshots, sums, table
 
 FLOWS = [spec for spec in REGISTRY.values() if not spec.stock]
 FIRST = D(2023, 3, 21)  # 1 Farvardin 1402, the plan's baseline year
@@ -388,16 +388,7 @@ def test_dated_changes_recomputed_from_their_day_equal_a_full_rebuild(hood, monk
     signal: the periods each change reaches are recomputed, and the facts and the provinces' sums
     equal a full rebuild's."""
     monkeypatch.setattr(refresh_module, "WATERMARK_OVERLAP", datetime.timedelta(0))
-    with transaction.atomic():
-        refresh(full=True, today=TODAY)
-        for edits in rounds:
-            for edit in edits:
-                apply_dated(edit, hood)
-            refresh(today=TODAY)
-        incremental = table(), sums(), snapshots()
-        refresh(full=True, today=TODAY)
-        full = table(), sums(), snapshots()
-        transaction.set_rollback(True)
+    incremental, full = incremental_then_full(hood, rounds, edit=apply_dated)
     assert incremental == full
 
 
