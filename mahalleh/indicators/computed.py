@@ -185,11 +185,61 @@ class HoodData:
         """Filled as residents contribute (see :func:`evaluate`)."""
         return self._cache.setdefault(("keys", day, dims), {})
 
-    def groups_on(self, day: datetime.date) -> dict[int, str | None]:
-        key = ("groups", day)
-        if key not in self._cache:
-            self._cache[key] = {p.id: group for p, _age, group in self.residents(day)}
-        return self._cache[key]
+    def group_on(self, pid: int, day: datetime.date) -> str | None:
+        """The age group on ``day`` of resident ``pid``, None if they did not live here then (or
+        have no birth date)."""
+        p = self.persons.get(pid)
+        if p is None or not p.lives_here_on(day):
+            return None
+        return group_of_age(age_on(p.birth_date, day))
+
+    def census(self, day: datetime.date) -> dict[tuple[str, str, bool], int]:
+        """How many residents on ``day`` there are of each sex, age group and nationality (iranian
+        or not): the denominators of the shares of whole age groups (see :func:`evaluate`).
+
+        Counted without a walk over the residents: those who live here on every day (status
+        active) are sorted once by birth date, and the residents of an age group on a day are those
+        born between two dates, found by bisection. The few who moved away or died are walked."""
+        key = ("census", day)
+        if key in self._cache:
+            return self._cache[key]
+        if "births" not in self._cache:
+            births: dict[tuple[str, bool], list[int]] = {}
+            gone = []
+            for p in self.persons.values():
+                if p.birth_date is None:
+                    continue
+                if p.status == "active":
+                    b = p.birth_date
+                    births.setdefault((p.sex, p.nationality == "iranian"), []).append(
+                        b.year * 10_000 + b.month * 100 + b.day
+                    )
+                else:
+                    gone.append(p)
+            for keys in births.values():
+                keys.sort()
+            self._cache["births"] = (births, gone)
+        births, gone = self._cache["births"]
+        # age_on(birth, day) >= k exactly when (birth's year, month, day) <= (day's year - k,
+        # day's month, day's day): compared as one number, which needs no date (29 Esfand, 29 Feb).
+        bound = {k: (day.year - k) * 10_000 + day.month * 100 + day.day for k in _AGE_BOUNDS}
+        census: dict[tuple[str, str, bool], int] = {}
+        for (sex, iranian), keys in births.items():
+            for group, (low, high) in AGE_GROUPS.items():
+                n = bisect.bisect_right(keys, bound[low]) - bisect.bisect_right(keys, bound[high + 1])
+                if n:
+                    census[(sex, group, iranian)] = n
+        for p in gone:
+            if p.lives_here_on(day):
+                group = group_of_age(age_on(p.birth_date, day))
+                if group is not None:
+                    kind = (p.sex, group, p.nationality == "iranian")
+                    census[kind] = census.get(kind, 0) + 1
+        self._cache[key] = census
+        return census
+
+
+_AGE_BOUNDS = {bound for low, high in AGE_GROUPS.values() for bound in (low, high + 1)}
 
 
 # --------------------------------------------------------------------------- the catalogue in code
@@ -218,6 +268,13 @@ class Computed:
     # youth_in_training): the refresh evaluates it once for the month, season and year containing
     # today. A test checks the flag against the figures.
     period_free: bool = False
+    # A share of whole age groups (a flow indicator read for every resident of the plan's periods):
+    # ``among`` the age groups of its denominator, every resident of them on the reference day;
+    # ``counted`` the ids of those who count in its numerator. ``per_person`` is built from the
+    # two, and :func:`evaluate` counts the denominator from the day's census instead of walking
+    # every resident for every period. A test checks both ways give the same cells.
+    among: frozenset[str] = frozenset()
+    counted: Callable[[HoodData, Period, datetime.date], Iterable[int]] | None = None
 
 
 REGISTRY: dict[str, Computed] = {}
@@ -226,10 +283,30 @@ REGISTRY: dict[str, Computed] = {}
 def indicator(**spec):
     def register(fn):
         kind = "per_person" if spec.pop("per_person", True) else "cells"
-        REGISTRY[spec["code"]] = Computed(**spec, **{kind: fn})
+        among = frozenset(spec.pop("among", ()))
+        if among:
+            if not among <= set(AGE_GROUP_CODES):
+                raise ValueError(f"{spec['code']}: unknown age groups {sorted(among - set(AGE_GROUP_CODES))}")
+            fns = {"counted": fn, "per_person": _share_per_person(fn, among)}
+        else:
+            fns = {kind: fn}
+        REGISTRY[spec["code"]] = Computed(**spec, among=among, **fns)
         return fn
 
     return register
+
+
+def _share_per_person(counted, among: frozenset[str]):
+    """Each resident of the age groups ``among`` on the day: 1 of the denominator, and 1 of the
+    numerator if ``counted`` names them."""
+
+    def per_person(data, period, day):
+        hits = set(counted(data, period, day))
+        for p, _age, group in data.residents(day):
+            if group in among:
+                yield p.id, 1.0 if p.id in hits else 0.0, 1.0
+
+    return per_person
 
 
 def _residents(data: HoodData, day: datetime.date) -> Iterable[PersonRow]:
@@ -289,29 +366,23 @@ def dropout_open(data, period, day):
             yield case.person_id, 1.0, 0.0
 
 
-def _rate_per_population(data, harm, day, low, high):
-    with_case = {case.person_id for case in _open_cases(data, harm, day)}
-    for p in _aged(data, day, low, high):
-        yield p.id, 1.0 if p.id in with_case else 0.0, 1.0
+def _harm_rate(code: str, harm: str, among: tuple[str, ...], **texts):
+    """Register `code`: residents of the age groups `among` with an open case of `harm` at the end
+    of the period, per 1,000 residents of those groups (`texts`: the bilingual names and
+    definitions)."""
 
+    def counted(data, period, day):
+        return {case.person_id for case in _open_cases(data, harm, day)}
 
-def _harm_rate(code: str, harm: str, low: int, high: int, **texts):
-    """Register `code`: residents aged `low`–`high` with an open case of `harm` at the end of the
-    period, per 1,000 residents of those ages (`texts`: the bilingual names and definitions)."""
-
-    def per_person(data, period, day):
-        return _rate_per_population(data, harm, day, low, high)
-
-    per_person.__name__ = per_person.__qualname__ = code
+    counted.__name__ = counted.__qualname__ = code
     spec = {"unit": "per_1000", "direction": "lower", "source": "registry", "stock": False}
-    return indicator(code=code, disaggregations=DIMENSIONS, **spec, **texts)(per_person)
+    return indicator(code=code, disaggregations=DIMENSIONS, among=among, **spec, **texts)(counted)
 
 
 child_labour_rate = _harm_rate(
     "child_labour_rate",
     "child_labour",
-    0,
-    17,
+    ("child", "adolescent"),  # 0–17
     name_fa="کار کودک در هر هزار کودک",
     name_en="Child-labour cases per 1,000 children",
     definition_fa="کودکان زیر ۱۸ سال با مورد باز «کار کودک» در پایان دوره، در هر هزار کودک ساکن.",
@@ -320,8 +391,7 @@ child_labour_rate = _harm_rate(
 addiction_rate = _harm_rate(
     "addiction_rate",
     "addiction",
-    18,
-    200,
+    ("youth", "adult", "elderly"),  # 18 and over
     name_fa="اعتیاد در هر هزار بزرگسال",
     name_en="Addiction cases per 1,000 adults",
     definition_fa="بزرگسالان ۱۸ سال و بیشتر با مورد باز «اعتیاد» در پایان دوره، در هر هزار بزرگسال ساکن.",
@@ -448,11 +518,8 @@ def ready_for_work(data, period, day):
 # --- activities
 
 
-def _reached(data, period, day, group):
-    present = {pid for pid, _on, here in data.attendance_in(period) if here}
-    for p, _age, age_group_code in data.residents(day):
-        if age_group_code == group:
-            yield p.id, 1.0 if p.id in present else 0.0, 1.0
+def _present(data, period, day):
+    return {pid for pid, _on, here in data.attendance_in(period) if here}
 
 
 for _group, _fa, _en, _fa_group in (
@@ -460,10 +527,6 @@ for _group, _fa, _en, _fa_group in (
     ("adolescent", "نوجوانان", "adolescents", "نوجوان (۱۲ تا ۱۷ سال)"),
     ("elderly", "سالمندان", "elderly", "سالمند (۶۰ سال و بیشتر)"),
 ):
-
-    def _fn(data, period, day, _group=_group):
-        return _reached(data, period, day, _group)
-
     indicator(
         code=f"reached_{_group}",
         name_fa=f"{_fa} تحت پوشش فعالیت‌ها",
@@ -475,7 +538,8 @@ for _group, _fa, _en, _fa_group in (
         source="activities",
         disaggregations=("sex", "nationality"),
         stock=False,
-    )(_fn)
+        among=(_group,),
+    )(_present)
 
 
 @indicator(
@@ -688,24 +752,14 @@ def evaluate(
     if spec.cells is not None:
         return spec.cells(data, period, day)
     dims = tuple(dims)
-    keys = data.keys(day, dims)
-    groups = data.groups_on(day)
     # Residents are added up per set of breakdowns first (a few dozen sets, each one tuple from
     # _keys_of), then each set into its breakdowns: one dictionary step a resident instead of one a
-    # breakdown, where a neighbourhood's resident-wide rates yield 100,000 residents a period.
-    # The contributions are counts (0 or 1), so the sums are exact in either order.
+    # breakdown. The contributions are counts (0 or 1), so the sums are exact in either order.
     by_cells: dict[tuple[str, ...], list[float]] = {}
-    for pid, num, den in spec.per_person(data, period, day):
-        person_cells = keys.get(pid)
-        if person_cells is None:
-            person = data.persons[pid]
-            group = groups[pid] if pid in groups else age_group(person.birth_date, day)
-            person_cells = keys[pid] = _keys_of(person.sex, group, person.nationality == "iranian", dims)
-        sums = by_cells.get(person_cells)
-        if sums is None:
-            sums = by_cells[person_cells] = [0.0, 0.0]
-        sums[0] += num
-        sums[1] += den
+    if spec.among:
+        _add_share(spec, data, period, day, dims, by_cells)
+    else:
+        _add_per_person(spec, data, period, day, dims, by_cells)
     if not by_cells:
         # A count of nothing is a figure (0); a share of nobody is not.
         return {"": (0.0, None)} if spec.unit == "count" else {}
@@ -717,3 +771,34 @@ def evaluate(
             cell[1] += den
     rate = spec.unit != "count"
     return {key: (num, den if rate else None) for key, (num, den) in out.items()}
+
+
+def _add_share(spec, data, period, day, dims, by_cells) -> None:
+    """A share of whole age groups: the denominator from the day's census (a few dozen kinds of
+    resident), the numerator from the residents ``counted`` names. A walk over every resident
+    instead would cost, in a neighbourhood of 100,000, that many steps for each of the five such
+    indicators and every period."""
+    for (sex, group, iranian), n in data.census(day).items():
+        if group in spec.among:
+            sums = by_cells.setdefault(_keys_of(sex, group, iranian, dims), [0.0, 0.0])
+            sums[1] += n
+    for pid in set(spec.counted(data, period, day)):
+        group = data.group_on(pid, day)
+        if group in spec.among:
+            person = data.persons[pid]
+            by_cells[_keys_of(person.sex, group, person.nationality == "iranian", dims)][0] += 1.0
+
+
+def _add_per_person(spec, data, period, day, dims, by_cells) -> None:
+    keys = data.keys(day, dims)
+    for pid, num, den in spec.per_person(data, period, day):
+        person_cells = keys.get(pid)
+        if person_cells is None:
+            person = data.persons[pid]
+            group = age_group(person.birth_date, day)
+            person_cells = keys[pid] = _keys_of(person.sex, group, person.nationality == "iranian", dims)
+        sums = by_cells.get(person_cells)
+        if sums is None:
+            sums = by_cells[person_cells] = [0.0, 0.0]
+        sums[0] += num
+        sums[1] += den
