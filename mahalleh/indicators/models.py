@@ -264,6 +264,11 @@ class DirtyNeighbourhood(models.Model):
     # long enough before it (computed.FLOW_REACH_DAYS) keep their facts. Empty: every period (a
     # resident's sex, birth date or status changed, or a move, or a change without a date).
     since = models.DateField(null=True)
+    # The residents, households or skills courses (computed.STOCK_PARTS) may have changed: the
+    # stock facts of the current periods are recomputed and the snapshots brought along. A mark of
+    # dated flow rows alone (``since`` set) has it off, and its refresh leaves the stock facts and
+    # the snapshots as they are; marks add up (either on, it is on).
+    stocks = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"neighbourhood {self.neighbourhood_id} dirty since {self.marked_at}"

@@ -112,7 +112,11 @@ def mark_dirty(
     stock facts. ``since``: the earliest day of the flow rows changed, before and after the change;
     the periods that ended long enough before it keep their facts (``periods_reached``). Marks add
     up: a mark for every period is never narrowed by a stock-only one, and two days give the
-    earlier; no day (``None``) stands for the earliest of all."""
+    earlier; no day (``None``) stands for the earliest of all.
+
+    Only dated flow rows carry a day, and they are no part of what the stock indicators read
+    (``computed.STOCK_PARTS``): a mark with a day leaves the stock facts and the snapshots as they
+    are (``DirtyNeighbourhood.stocks`` off), unless a mark without one adds up with it."""
     ids = {int(i) for i in neighbourhood_ids if i is not None}
     if not ids:
         return
@@ -120,24 +124,25 @@ def mark_dirty(
     prep = {f: DirtyNeighbourhood._meta.get_field(f).get_db_prep_value for f in ("marked_at", "since")}
     now, day = prep["marked_at"](timezone.now(), connection), prep["since"](since, connection)
     earlier = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    stocks = stock_only or since is None
     # The old mark (d) and the new one (excluded): a stock-only mark's day means nothing.
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} AS d (neighbourhood_id, marked_at, stock_only, since) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (neighbourhood_id) DO UPDATE SET "
+            f"INSERT INTO {table} AS d (neighbourhood_id, marked_at, stock_only, since, stocks) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (neighbourhood_id) DO UPDATE SET "
             "marked_at = excluded.marked_at, stock_only = d.stock_only AND excluded.stock_only, "
             "since = CASE WHEN d.stock_only THEN excluded.since WHEN excluded.stock_only THEN d.since "
             "WHEN d.since IS NULL OR excluded.since IS NULL THEN NULL "
-            f"ELSE {earlier}(d.since, excluded.since) END",
-            [(i, now, stock_only, None if stock_only else day) for i in sorted(ids)],
+            f"ELSE {earlier}(d.since, excluded.since) END, stocks = d.stocks OR excluded.stocks",
+            [(i, now, stock_only, None if stock_only else day, stocks) for i in sorted(ids)],
         )
 
 
 def periods_reached(periods: list[Period], since: datetime.date | None, today: datetime.date) -> list[Period]:
     """The periods whose flow facts a change of rows dated ``since`` or later can move (all of them
     for ``None``): those ending on or after it less ``computed.FLOW_REACH_DAYS``. The current
-    periods always: their stock facts are recomputed with the flows, and a row dated in the future
-    moves no figure before today but may be seen there."""
+    periods always: their stock facts may be recomputed with the flows, and a row dated in the
+    future moves no figure before today but may be seen there."""
     if since is None:
         return periods
     cutoff = min(since, today) - datetime.timedelta(days=FLOW_REACH_DAYS)
@@ -210,6 +215,9 @@ class Swept:
     seen: list[str] = field(default_factory=list)
     # Of ``all``: the earliest day of the flow rows swept, as in a dirty mark (None: every period).
     since: dict[int, datetime.date | None] = field(default_factory=dict)
+    # Neighbourhoods whose residents or households changed (any of the above but dated flow rows):
+    # their stock facts and snapshots are brought up to date whatever else is recomputed.
+    stocks: set[int] = field(default_factory=set)
 
     def touch(self, hood: int, since: datetime.date | None = None) -> None:
         """Every period of ``hood`` from ``since`` on (from the first with None) is out of date."""
@@ -356,6 +364,7 @@ def sweep_since(
                 swept.touch(hood, min((local_date(d) for d in days if d is not None), default=None))
     if len(swept.seen) > SEEN_LIMIT:
         swept.seen = []
+    swept.stocks = swept.stock_only | set(swept.changed)
     swept.stock_only -= swept.all
     for hood in swept.all:
         swept.changed.pop(hood, None)
@@ -667,22 +676,26 @@ def refresh_neighbourhoods(
     periods: list[Period],
     stock_only: bool = False,
     every_period: bool = True,
+    stocks: bool = True,
 ) -> Written:
     """Recompute the facts of these neighbourhoods.
 
     Every period: kept are the stock facts of closed periods (snapshots), replaced is everything
     else. ``stock_only``: only the stock facts of the current periods are replaced. Not
     ``every_period``: only the computed facts of ``periods`` are replaced (``periods_reached``),
-    the manual ones all, as always.
+    the manual ones all, as always. Not ``stocks`` (only dated flow rows changed): the stock facts
+    and the snapshots are left as they are, with the residents and households they describe.
     """
     active = list(Indicator.objects.filter(active=True))
     computed = [i for i in active if i.kind == Indicator.Kind.COMPUTED]
     manual = {i.pk: i for i in active if i.kind == Indicator.Kind.MANUAL}
     current = [p.code for p in current_periods(today)]
+    stock = set(stock_codes())
     if stock_only:
-        stock = set(stock_codes())
         computed = [i for i in computed if i.code in stock]
         periods = [p for p in periods if p.code in current]
+    left = [] if stocks else [i for i in computed if i.code in stock]
+    computed = [i for i in computed if i not in left]
     written = Written()
     for start in range(0, len(hood_ids), CHUNK):
         chunk = hood_ids[start : start + CHUNK]
@@ -696,10 +709,11 @@ def refresh_neighbourhoods(
             recomputed = Q(snapshot=False) | Q(period__in=current)
             if not every_period:
                 recomputed &= Q(period__in=[p.code for p in periods])
-            existing = existing.filter(recomputed | ~Q(indicator__in=computed))
+            existing = existing.filter(recomputed | ~Q(indicator__in=computed)).exclude(indicator__in=left)
         with transaction.atomic():
             written.inserted += write_facts(existing, facts)
-            sync_snapshots(loaded)
+            if stocks:
+                sync_snapshots(loaded)
         written.computed += len(facts)
     return written
 
@@ -895,6 +909,7 @@ def refresh(
         hood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
         full = True
         state.overlap_seen = []  # nothing swept: the next run sweeps the overlap whole
+        stocks_moved: set[int] = set(hood_ids)
         # Rewritten for every neighbourhood below; rows of deleted persons and households go.
         PersonSnapshot.objects.all().delete()
         HouseholdSnapshot.objects.all().delete()
@@ -905,12 +920,15 @@ def refresh(
             keep_after=started - WATERMARK_OVERLAP,
         )
         state.overlap_seen = swept.seen
-        marks = list(DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only", "since"))
-        for hood, stock_only, day in marks:
+        marks = list(
+            DirtyNeighbourhood.objects.values_list("neighbourhood_id", "stock_only", "since", "stocks")
+        )
+        for hood, stock_only, day, _stocks in marks:
             if not stock_only:
                 swept.touch(hood, day)  # a mark for flows adds up with what the sweep found
         every, since = swept.all, swept.since
-        stock = (swept.stock_only | {h for h, stock_only, _day in marks if stock_only}) - every
+        stock = (swept.stock_only | {h for h, stock_only, _day, _stocks in marks if stock_only}) - every
+        stocks_moved = swept.stocks | {h for h, _stock_only, _day, stocks in marks if stocks}
         # A deleted neighbourhood's facts went with it (on_delete=CASCADE).
         places = Neighbourhood.objects.all()
         if state.stock_day == today:
@@ -927,13 +945,16 @@ def refresh(
     total = len(hood_ids) + len(stock_ids) + len(changed)
     done = 0
     # Neighbourhoods whose flows changed from the same day on are recomputed together, over the
-    # periods that day reaches (all of them after a full rebuild's or a resident's change).
-    reach: dict[tuple[str, ...], tuple[list[Period], list[int]]] = {}
+    # periods that day reaches (all of them after a full rebuild's or a resident's change), with
+    # their stock facts if their residents or households changed too, or the day is new.
+    reach: dict[tuple[tuple[str, ...], bool], tuple[list[Period], list[int]]] = {}
     for hood in hood_ids:
         some = periods_reached(periods, since.get(hood), today)
-        reach.setdefault(tuple(p.code for p in some), (some, []))[1].append(hood)
-    parts = [(ids, some, False) for some, ids in reach.values()] + [(stock_ids, periods, True)]
-    for ids, some, stock_only in parts:
+        stocks = since.get(hood) is None or hood in stocks_moved or state.stock_day != today
+        reach.setdefault((tuple(p.code for p in some), stocks), (some, []))[1].append(hood)
+    parts = [(ids, some, False, stocks) for (_codes, stocks), (some, ids) in reach.items()]
+    parts.append((stock_ids, periods, True, True))
+    for ids, some, stock_only, stocks in parts:
         for start in range(0, len(ids), CHUNK):
             part = refresh_neighbourhoods(
                 ids[start : start + CHUNK],
@@ -941,6 +962,7 @@ def refresh(
                 periods=some,
                 stock_only=stock_only,
                 every_period=stock_only or len(some) == len(periods),
+                stocks=stocks,
             )
             written.computed += part.computed
             written.inserted += part.inserted
@@ -958,7 +980,7 @@ def refresh(
     else:
         every_provinces = provinces_of(hood_ids)
         # The periods recomputed: all of them if any neighbourhood's were.
-        codes = {code for key in reach for code in key}
+        codes = {code for key, _stocks in reach for code in key}
         if any(len(some) == len(periods) for some, _ids in reach.values()):
             codes = None
         rebuild_province_sums(every_provinces, periods=codes)
