@@ -189,9 +189,7 @@ class HoodData:
         """The age group on ``day`` of resident ``pid``, None if they did not live here then (or
         have no birth date)."""
         p = self.persons.get(pid)
-        if p is None or not p.lives_here_on(day):
-            return None
-        return group_of_age(age_on(p.birth_date, day))
+        return age_group(p.birth_date, day) if p is not None and p.lives_here_on(day) else None
 
     def census(self, day: datetime.date) -> dict[tuple[str, str, bool], int]:
         """How many residents on ``day`` there are of each sex, age group and nationality (iranian
